@@ -1,0 +1,296 @@
+/*
+ * store.c - SQLite storage: pragmas, migrations, transactions and a cache
+ * of prepared statements.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+
+#include "log.h"
+#include "store.h"
+
+/*
+ * Prepared statements are cached by the address of their SQL text: every
+ * caller passes a string literal, so one address is one statement.  The
+ * table is open-addressed and sized well above the number of statements
+ * the daemon has.
+ */
+#define STMT_SLOTS 512
+
+struct stmt_slot {
+	const char *sql;
+	sqlite3_stmt *st;
+};
+
+struct store_impl {
+	struct store pub;
+	struct stmt_slot slots[STMT_SLOTS];
+};
+
+/*
+ * Numbered migrations.  Each runs in one transaction together with the
+ * PRAGMA user_version bump, so a crash leaves the schema at a version.
+ * Never edit a migration that has shipped: add a new one.
+ */
+static const char *const migrations[] = {
+	/* 1: identity, partners, audit log. */
+	"CREATE TABLE partners ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE,"
+	"  kind TEXT NOT NULL CHECK (kind IN ('gemeente_afdeling',"
+	"    'landelijke_dienst','politie','zorg','woningcorporatie',"
+	"    'nutsbedrijf','other')),"
+	"  created INTEGER NOT NULL"
+	") STRICT;"
+	"CREATE TABLE users ("
+	"  uid INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE,"
+	"  role TEXT NOT NULL CHECK (role IN ('admin','projectleider',"
+	"    'partner','privacy')),"
+	"  partner_id INTEGER REFERENCES partners(id),"
+	"  disabled INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0,1)),"
+	"  created INTEGER NOT NULL,"
+	"  CHECK ((role = 'partner') = (partner_id IS NOT NULL))"
+	") STRICT;"
+	"CREATE TABLE audit ("
+	"  seq INTEGER PRIMARY KEY,"
+	"  ts_start INTEGER NOT NULL,"
+	"  ts_end INTEGER NOT NULL,"
+	"  trace_id TEXT NOT NULL,"
+	"  span_id TEXT NOT NULL,"
+	"  actor_uid INTEGER NOT NULL,"
+	"  actor_name TEXT NOT NULL,"
+	"  role TEXT NOT NULL,"
+	"  org TEXT NOT NULL,"
+	"  method TEXT NOT NULL,"
+	"  activity TEXT NOT NULL,"
+	"  project INTEGER NOT NULL,"
+	"  object TEXT NOT NULL,"
+	"  subject TEXT NOT NULL,"
+	"  subject_type TEXT NOT NULL,"
+	"  fields TEXT NOT NULL,"
+	"  result TEXT NOT NULL,"
+	"  error TEXT NOT NULL,"
+	"  prev BLOB NOT NULL,"
+	"  hash BLOB NOT NULL"
+	") STRICT;"
+	"CREATE INDEX audit_actor ON audit(actor_uid);"
+	"CREATE INDEX audit_subject ON audit(subject) WHERE subject <> '';"
+	"CREATE TABLE audit_checkpoint ("
+	"  size INTEGER PRIMARY KEY,"
+	"  ts INTEGER NOT NULL,"
+	"  root BLOB NOT NULL,"
+	"  sig BLOB NOT NULL"
+	") STRICT;",
+};
+
+#define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
+
+int
+store_schema_version(void)
+{
+	return NMIGRATIONS;
+}
+
+int64_t
+store_now_us(void)
+{
+	struct timeval tv;
+
+	gettimeofday(&tv, NULL);
+	return (int64_t)tv.tv_sec * 1000000 + tv.tv_usec;
+}
+
+static int
+exec_sql(struct store *s, const char *sql)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		/* SQLite messages name schema objects, never row values. */
+		log_err("sqlite: %s", msg ? msg : "error");
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+int
+store_user_version(struct store *s)
+{
+	sqlite3_stmt *st;
+	int v = -1;
+
+	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+static int
+migrate(struct store *s, char *err, size_t errlen)
+{
+	char bump[64];
+	int v, cur;
+
+	if ((cur = store_user_version(s)) < 0) {
+		snprintf(err, errlen, "cannot read schema version");
+		return -1;
+	}
+	if (cur > NMIGRATIONS) {
+		snprintf(err, errlen,
+		         "database schema %d is newer than this ivtd (%d)", cur,
+		         NMIGRATIONS);
+		return -1;
+	}
+	for (v = cur; v < NMIGRATIONS; v++) {
+		snprintf(bump, sizeof(bump), "PRAGMA user_version = %d", v + 1);
+		if (store_begin(s) == -1 || exec_sql(s, migrations[v]) == -1 ||
+		    exec_sql(s, bump) == -1 || store_commit(s) == -1) {
+			store_rollback(s);
+			snprintf(err, errlen, "migration %d failed", v + 1);
+			return -1;
+		}
+		log_info("database migrated to schema %d", v + 1);
+	}
+	return 0;
+}
+
+struct store *
+store_open(const char *path, char *err, size_t errlen)
+{
+	struct store_impl *si;
+	struct store *s;
+	const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+	                  SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW;
+
+	if ((si = calloc(1, sizeof(*si))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	s = &si->pub;
+	if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "cannot open database %s: %s", path,
+		         s->db ? sqlite3_errmsg(s->db) : "out of memory");
+		goto fail;
+	}
+	sqlite3_extended_result_codes(s->db, 1);
+	sqlite3_busy_timeout(s->db, 5000);
+	/*
+	 * WAL for concurrent readers (backups) and cheap commits; FULL sync so
+	 * an acknowledged write survives power loss; secure_delete so freed
+	 * pages do not keep old ciphertexts; trusted_schema off so a tampered
+	 * schema cannot run functions with side effects.
+	 */
+	if (exec_sql(s, "PRAGMA journal_mode = WAL;"
+	                "PRAGMA synchronous = FULL;"
+	                "PRAGMA foreign_keys = ON;"
+	                "PRAGMA secure_delete = ON;"
+	                "PRAGMA trusted_schema = OFF;") == -1) {
+		snprintf(err, errlen, "cannot configure database %s", path);
+		goto fail;
+	}
+	if (migrate(s, err, errlen) == -1)
+		goto fail;
+	return s;
+fail:
+	store_close(s);
+	return NULL;
+}
+
+void
+store_close(struct store *s)
+{
+	struct store_impl *si = (struct store_impl *)s;
+	size_t i;
+
+	if (s == NULL)
+		return;
+	for (i = 0; i < STMT_SLOTS; i++)
+		sqlite3_finalize(si->slots[i].st);
+	sqlite3_close(s->db);
+	free(si);
+}
+
+int
+store_begin(struct store *s)
+{
+	if (s->in_txn) {
+		log_err("store: nested transaction");
+		return -1;
+	}
+	if (exec_sql(s, "BEGIN IMMEDIATE") == -1)
+		return -1;
+	s->in_txn = 1;
+	return 0;
+}
+
+int
+store_commit(struct store *s)
+{
+	if (exec_sql(s, "COMMIT") == -1) {
+		store_rollback(s);
+		return -1;
+	}
+	s->in_txn = 0;
+	return 0;
+}
+
+void
+store_rollback(struct store *s)
+{
+	if (!sqlite3_get_autocommit(s->db))
+		(void)exec_sql(s, "ROLLBACK");
+	s->in_txn = 0;
+}
+
+sqlite3_stmt *
+store_prepare(struct store *s, const char *sql)
+{
+	struct store_impl *si = (struct store_impl *)s;
+	struct stmt_slot *slot;
+	size_t h, i;
+
+	h = ((uintptr_t)sql >> 3) % STMT_SLOTS;
+	for (i = 0; i < STMT_SLOTS; i++) {
+		slot = &si->slots[(h + i) % STMT_SLOTS];
+		if (slot->sql == sql) {
+			sqlite3_reset(slot->st);
+			sqlite3_clear_bindings(slot->st);
+			return slot->st;
+		}
+		if (slot->sql == NULL)
+			break;
+	}
+	if (i == STMT_SLOTS) {
+		log_err("store: statement cache full");
+		return NULL;
+	}
+	if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
+	                       &slot->st, NULL) != SQLITE_OK) {
+		log_err("store: prepare failed: %s", sqlite3_errmsg(s->db));
+		slot->st = NULL;
+		return NULL;
+	}
+	slot->sql = sql;
+	return slot->st;
+}
+
+int
+store_step_done(sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		log_err("store: step failed: %s",
+		        sqlite3_errstr(rc));
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,49 @@
+/*
+ * store.h - SQLite storage: connection, pragmas, migrations, transactions.
+ *
+ * One connection owned by the event loop thread.  WAL mode, foreign keys,
+ * busy timeout, secure_delete, trusted_schema off.  The schema is created
+ * and upgraded by numbered migrations keyed on PRAGMA user_version, each in
+ * its own transaction that also bumps the version.  Every write runs inside
+ * BEGIN IMMEDIATE ... COMMIT and a reply that reports success is sent only
+ * after COMMIT returned.
+ */
+#ifndef IVTD_STORE_H
+#define IVTD_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sqlite3.h>
+
+struct store {
+	sqlite3 *db;
+	int in_txn;
+};
+
+/* Open (creating) the database at path and run pending migrations. */
+struct store *store_open(const char *path, char *err, size_t errlen);
+void store_close(struct store *s);
+
+/* The schema version this build migrates to. */
+int store_schema_version(void);
+/* PRAGMA user_version of the open database. */
+int store_user_version(struct store *s);
+
+int store_begin(struct store *s);    /* BEGIN IMMEDIATE */
+int store_commit(struct store *s);   /* COMMIT; -1 leaves txn rolled back */
+void store_rollback(struct store *s);
+
+/*
+ * Prepare a statement, cached by its text pointer: callers pass string
+ * literals, so the pointer identifies the statement.  The statement comes
+ * back reset with bindings cleared.  NULL on error (logged, no data).
+ */
+sqlite3_stmt *store_prepare(struct store *s, const char *sql);
+
+/* Execute a statement with no result rows after binding; resets it. */
+int store_step_done(sqlite3_stmt *st);
+
+/* Current time in microseconds since the epoch. */
+int64_t store_now_us(void);
+
+#endif
