@@ -1,7 +1,7 @@
 # Turn the varlink interface files into C string literals:
 #   const char *const ivt_proto_text[]; const size_t ivt_proto_count;
 # Run with -DOUT=file.c -DFILES=a.varlink;b.varlink
-set(body "/* Generated from proto/*.varlink by cmake/embed.cmake. */\n#include <stddef.h>\n\nconst char *const ivt_proto_text[] = {\n")
+set(body "/* Generated from the proto directory by cmake/embed.cmake. */\n#include <stddef.h>\n\nconst char *const ivt_proto_text[] = {\n")
 set(n 0)
 foreach(f ${FILES})
   file(READ ${f} txt)

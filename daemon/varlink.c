@@ -1,0 +1,413 @@
+/*
+ * varlink.c - interface registry and method dispatch.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+#include "varlink.h"
+
+extern const char *const ivt_proto_text[];
+extern const size_t ivt_proto_count;
+
+static const struct method *const method_tables[] = {
+	service_methods,
+	user_methods,
+	partner_methods,
+	audit_methods,
+};
+
+#define NTABLES (sizeof(method_tables) / sizeof(method_tables[0]))
+#define METHOD_NAME_MAX 255
+
+int
+varlink_init(struct daemon_ctx *ctx, char *err, size_t errlen)
+{
+	char perr[256];
+	size_t i;
+
+	ctx->ifaces = calloc(ivt_proto_count, sizeof(*ctx->ifaces));
+	if (ctx->ifaces == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (i = 0; i < ivt_proto_count; i++) {
+		ctx->ifaces[i] = idl_parse(ivt_proto_text[i],
+		                           strlen(ivt_proto_text[i]), perr,
+		                           sizeof(perr));
+		if (ctx->ifaces[i] == NULL) {
+			snprintf(err, errlen, "embedded interface %zu: %s", i,
+			         perr);
+			varlink_free(ctx);
+			return -1;
+		}
+		ctx->nifaces = i + 1;
+	}
+	return 0;
+}
+
+void
+varlink_free(struct daemon_ctx *ctx)
+{
+	size_t i;
+
+	for (i = 0; i < ctx->nifaces; i++)
+		idl_free(ctx->ifaces[i]);
+	free(ctx->ifaces);
+	ctx->ifaces = NULL;
+	ctx->nifaces = 0;
+}
+
+static const struct idl_interface *
+find_iface(const struct daemon_ctx *ctx, const char *name, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < ctx->nifaces; i++) {
+		if (strlen(ctx->ifaces[i]->name) == len &&
+		    memcmp(ctx->ifaces[i]->name, name, len) == 0)
+			return ctx->ifaces[i];
+	}
+	return NULL;
+}
+
+static const struct method *
+find_handler(const char *name)
+{
+	const struct method *m;
+	size_t i;
+
+	for (i = 0; i < NTABLES; i++) {
+		for (m = method_tables[i]; m->name != NULL; m++) {
+			if (strcmp(m->name, name) == 0)
+				return m;
+		}
+	}
+	return NULL;
+}
+
+void
+format_time(int64_t us, char *buf, size_t len)
+{
+	time_t t = (time_t)(us / 1000000);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+int
+call_fail(struct call *c, const char *error, const char *fmt, ...)
+{
+	json_error_t jerr;
+	va_list ap;
+
+	c->error = error;
+	json_decref(c->error_params);
+	va_start(ap, fmt);
+	c->error_params = json_vpack_ex(&jerr, 0, fmt, ap);
+	va_end(ap);
+	if (c->error_params == NULL)
+		c->error_params = json_object();
+	return -1;
+}
+
+int
+call_denied(struct call *c, const char *reason)
+{
+	return call_fail(c, "nl.ivtd.PermissionDenied", "{s:s}", "reason",
+	                 reason);
+}
+
+int
+call_not_found(struct call *c, const char *kind, const char *id)
+{
+	return call_fail(c, "nl.ivtd.NotFound", "{s:s,s:s}", "kind", kind,
+	                 "id", id);
+}
+
+int
+call_invalid(struct call *c, const char *param, const char *reason)
+{
+	return call_fail(c, "nl.ivtd.InvalidValue", "{s:s,s:s}", "parameter",
+	                 param, "reason", reason);
+}
+
+int
+call_internal(struct call *c)
+{
+	return call_fail(c, "nl.ivtd.Internal", "{s:s}", "reason",
+	                 "the daemon could not complete the call; "
+	                 "nothing was changed");
+}
+
+void
+call_object(struct call *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(c->object, sizeof(c->object), fmt, ap);
+	va_end(ap);
+}
+
+int
+call_reply_rows(struct call *c, sqlite3_stmt *st, const char *key,
+                json_t *(*row)(sqlite3_stmt *))
+{
+	json_t *list, *v;
+	int rc;
+
+	if (st == NULL || (list = json_array()) == NULL)
+		return call_internal(c);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((v = row(st)) == NULL ||
+		    json_array_append_new(list, v) == -1) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		json_decref(list);
+		return call_internal(c);
+	}
+	c->reply = json_pack("{s:o}", key, list);
+	return c->reply ? 0 : call_internal(c);
+}
+
+json_t *
+varlink_protocol_error(const char *reason)
+{
+	return json_pack("{s:s,s:{s:s}}", "error", "nl.ivtd.ProtocolError",
+	                 "parameters", "reason", reason);
+}
+
+/* Append the call's audit entry inside the open transaction. */
+static int
+audit_call(struct call *c, const char *result)
+{
+	struct audit_entry e;
+
+	memset(&e, 0, sizeof(e));
+	e.ts_start = c->ts_start;
+	e.ts_end = store_now_us();
+	memcpy(e.trace_id, c->trace_id, sizeof(e.trace_id));
+	memcpy(e.span_id, c->span_id, sizeof(e.span_id));
+	e.actor_uid = c->who.uid;
+	e.actor_name = c->who.known ? c->who.name : "";
+	e.role = c->who.known ? role_name(c->who.role) : "";
+	e.org = c->who.org;
+	e.method = c->method;
+	e.activity = c->activity ? c->activity : "";
+	e.project = c->project;
+	e.object = c->object;
+	e.subject = "";
+	e.subject_type = "";
+	e.fields = "";
+	e.result = result;
+	e.error = c->error ? c->error : "";
+	return audit_append(c->ctx->store, c->ctx->crypto, &e,
+	                    c->ctx->cfg->checkpoint_every) < 0
+	           ? -1
+	           : 0;
+}
+
+/* Audit an outcome in a transaction of its own (denials, failed writes). */
+static void
+audit_alone(struct call *c, const char *result)
+{
+	struct store *s = c->ctx->store;
+
+	if (store_begin(s) == -1 || audit_call(c, result) == -1 ||
+	    store_commit(s) == -1) {
+		store_rollback(s);
+		log_err("audit: cannot record %s call to %s", result,
+		        c->method);
+	}
+}
+
+static int
+is_denial(const struct call *c)
+{
+	return c->error != NULL &&
+	       strcmp(c->error, "nl.ivtd.PermissionDenied") == 0;
+}
+
+/*
+ * Run the handler.  Writes and disclosures run in one transaction with
+ * their audit entry, so the entry exists exactly when the change does; the
+ * reply is built only after COMMIT returned.
+ */
+static void
+run_call(struct call *c, const struct method *m)
+{
+	struct store *s = c->ctx->store;
+	int rc;
+
+	if (!(m->flags & (M_WRITE | M_AUDIT))) {
+		if (m->fn(c) == -1 && is_denial(c))
+			audit_alone(c, "denied");
+		return;
+	}
+	if (store_begin(s) == -1) {
+		call_internal(c);
+		return;
+	}
+	rc = m->fn(c);
+	if (rc == 0) {
+		if (audit_call(c, "allowed") == 0 && store_commit(s) == 0)
+			return;
+		store_rollback(s);
+		json_decref(c->reply);
+		c->reply = NULL;
+		call_internal(c);
+		audit_alone(c, "error");
+		return;
+	}
+	store_rollback(s);
+	audit_alone(c, is_denial(c) ? "denied" : "error");
+}
+
+/* Envelope checks: method string, parameters object, boolean flags. */
+static const char *
+check_envelope(json_t *msg, int *oneway)
+{
+	const char *flags[] = {"oneway", "more", "upgrade"};
+	json_t *v;
+	size_t i;
+
+	v = json_object_get(msg, "method");
+	if (!json_is_string(v) || json_string_length(v) == 0 ||
+	    json_string_length(v) > METHOD_NAME_MAX)
+		return "missing or invalid \"method\"";
+	v = json_object_get(msg, "parameters");
+	if (v != NULL && !json_is_object(v))
+		return "\"parameters\" must be an object";
+	for (i = 0; i < sizeof(flags) / sizeof(flags[0]); i++) {
+		v = json_object_get(msg, flags[i]);
+		if (v != NULL && !json_is_boolean(v))
+			return "call flags must be booleans";
+	}
+	if (json_is_true(json_object_get(msg, "upgrade")))
+		return "protocol upgrades are not supported";
+	*oneway = json_is_true(json_object_get(msg, "oneway"));
+	return NULL;
+}
+
+/* Resolve interface, method, handler and parameters; NULL on error. */
+static const struct method *
+resolve(struct call *c)
+{
+	const struct idl_interface *iface;
+	const struct idl_method *im;
+	const struct method *m;
+	const char *dot;
+	char bad[256];
+
+	dot = strrchr(c->method, '.');
+	if (dot == NULL || dot == c->method ||
+	    (iface = find_iface(c->ctx, c->method,
+	                        (size_t)(dot - c->method))) == NULL) {
+		char name[METHOD_NAME_MAX + 1];
+
+		snprintf(name, sizeof(name), "%.*s",
+		         dot ? (int)(dot - c->method) : 0, c->method);
+		call_fail(c, "org.varlink.service.InterfaceNotFound", "{s:s}",
+		          "interface", name);
+		return NULL;
+	}
+	if ((im = idl_find_method(iface, dot + 1)) == NULL) {
+		call_fail(c, "org.varlink.service.MethodNotFound", "{s:s}",
+		          "method", c->method);
+		return NULL;
+	}
+	if ((m = find_handler(c->method)) == NULL) {
+		call_fail(c, "org.varlink.service.MethodNotImplemented",
+		          "{s:s}", "method", c->method);
+		return NULL;
+	}
+	if (idl_check_params(iface, im, c->params, bad, sizeof(bad)) == -1) {
+		call_fail(c, "org.varlink.service.InvalidParameter", "{s:s}",
+		          "parameter", bad);
+		return NULL;
+	}
+	return m;
+}
+
+/* Identity and role check; audits a denial. */
+static int
+authorize(struct call *c, const struct method *m, uid_t uid)
+{
+	if (m->flags & M_PUBLIC)
+		return 0;
+	if (auth_lookup(c->ctx->store, uid, &c->who) == -1) {
+		call_internal(c);
+		return -1;
+	}
+	if (!c->who.known)
+		call_denied(c, "unknown or disabled user");
+	else if (!(m->roles & c->who.role))
+		call_denied(c, "role may not call this method");
+	else
+		return 0;
+	audit_alone(c, "denied");
+	return -1;
+}
+
+static json_t *
+build_reply(struct call *c)
+{
+	json_t *r;
+
+	if (c->error != NULL) {
+		r = json_pack("{s:s,s:O}", "error", c->error, "parameters",
+		              c->error_params ? c->error_params : json_object());
+	} else {
+		r = json_pack("{s:O}", "parameters",
+		              c->reply ? c->reply : json_object());
+	}
+	return r;
+}
+
+json_t *
+varlink_dispatch(struct daemon_ctx *ctx, uid_t uid, pid_t pid, json_t *msg,
+                 int *close_after)
+{
+	const struct method *m;
+	const char *bad;
+	struct call c;
+	uint8_t rnd[24];
+	json_t *r;
+	int oneway = 0;
+
+	*close_after = 0;
+	if ((bad = check_envelope(msg, &oneway)) != NULL) {
+		*close_after = 1;
+		return varlink_protocol_error(bad);
+	}
+	memset(&c, 0, sizeof(c));
+	c.ctx = ctx;
+	c.who.uid = uid;
+	c.who.pid = pid;
+	c.method = json_string_value(json_object_get(msg, "method"));
+	c.params = json_object_get(msg, "parameters");
+	c.activity = "";
+	c.ts_start = store_now_us();
+	crypto_random(rnd, sizeof(rnd));
+	crypto_hex(rnd, 16, c.trace_id);
+	crypto_hex(rnd + 16, 8, c.span_id);
+
+	if ((m = resolve(&c)) != NULL && authorize(&c, m, uid) == 0)
+		run_call(&c, m);
+	if (c.error != NULL)
+		log_debug("%s: %s (uid %u)", c.method, c.error,
+		          (unsigned)uid);
+	r = oneway ? NULL : build_reply(&c);
+	json_decref(c.reply);
+	json_decref(c.error_params);
+	return r;
+}

@@ -1,0 +1,105 @@
+/*
+ * varlink.h - the method table and the call context.
+ *
+ * As in tmux's cmd_table, every method is one const entry: its varlink
+ * name, the roles that may call it, flags and a handler.  Dispatch does
+ * everything that is the same for all methods in one place: envelope
+ * checks, interface and method lookup, parameter validation against the
+ * varlink interface (proto/), identity and role checks, the transaction,
+ * the audit entry, and the reply.  A handler only does its own work.
+ */
+#ifndef IVTD_VARLINK_H
+#define IVTD_VARLINK_H
+
+#include <stdint.h>
+#include <jansson.h>
+
+#include "audit.h"
+#include "auth.h"
+#include "config.h"
+#include "crypto.h"
+#include "idl.h"
+#include "store.h"
+
+struct daemon_ctx {
+	const struct config *cfg;
+	struct store *store;
+	struct crypto *crypto;
+	struct idl_interface **ifaces;
+	size_t nifaces;
+};
+
+/* Method flags. */
+#define M_PUBLIC 0x1 /* callable by any peer, even an unknown uid */
+#define M_WRITE  0x2 /* runs in a write transaction and is audited */
+#define M_AUDIT  0x4 /* discloses personal data: audited, in a transaction */
+
+struct call {
+	struct daemon_ctx *ctx;
+	struct caller who;
+	const char *method;
+	const json_t *params;   /* validated against the interface */
+	json_t *reply;          /* reply parameters, set by the handler */
+	const char *error;      /* error name when the handler fails */
+	json_t *error_params;
+	char object[256];       /* ids the call touched, for the audit log */
+	int64_t project;        /* project the call concerns, 0 if none */
+	const char *activity;   /* processing activity, "" if none */
+	int64_t ts_start;
+	char trace_id[33];
+	char span_id[17];
+};
+
+struct method {
+	const char *name;
+	int (*fn)(struct call *);
+	unsigned roles;
+	unsigned flags;
+};
+
+/* Method tables of the modules, each terminated by a zeroed entry. */
+extern const struct method service_methods[];
+extern const struct method user_methods[];
+extern const struct method partner_methods[];
+extern const struct method audit_methods[];
+
+/* Parse the embedded interfaces.  0 on success. */
+int varlink_init(struct daemon_ctx *ctx, char *err, size_t errlen);
+void varlink_free(struct daemon_ctx *ctx);
+
+/*
+ * Handle one decoded message from a peer.  Returns the reply to send, or
+ * NULL when none is due (oneway).  *close_after is set when the
+ * connection must be closed once the reply is flushed.
+ */
+json_t *varlink_dispatch(struct daemon_ctx *ctx, uid_t uid, pid_t pid,
+                         json_t *msg, int *close_after);
+
+/* An error reply for a message that could not even be decoded. */
+json_t *varlink_protocol_error(const char *reason);
+
+/*
+ * Fail the call with error name and parameters built by json_pack(fmt).
+ * Returns -1 so handlers can `return call_fail(...)`.
+ */
+int call_fail(struct call *c, const char *error, const char *fmt, ...);
+/* Shorthands for the common nl.ivtd errors. */
+int call_denied(struct call *c, const char *reason);
+int call_not_found(struct call *c, const char *kind, const char *id);
+int call_invalid(struct call *c, const char *param, const char *reason);
+int call_internal(struct call *c);
+/* Record the object ids for the audit entry (printf-style). */
+void call_object(struct call *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/*
+ * Step the prepared, bound statement st to its end and reply
+ * {key: [row(st) for every row]}.  Returns 0, or -1 with the call failed.
+ */
+int call_reply_rows(struct call *c, sqlite3_stmt *st, const char *key,
+                    json_t *(*row)(sqlite3_stmt *));
+
+/* RFC 3339 UTC text of a microsecond timestamp. */
+void format_time(int64_t us, char *buf, size_t len);
+
+#endif
