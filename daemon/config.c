@@ -30,9 +30,9 @@ void
 config_defaults(struct config *c)
 {
 	memset(c, 0, sizeof(*c));
-	snprintf(c->socket_path, sizeof(c->socket_path), "%s", DEFAULT_SOCKET);
 	(void)config_set_state_dir(c, DEFAULT_STATE_DIR, NULL, 0);
-	c->explicit_paths = SET_SOCKET; /* the default socket lives in /run */
+	/* The default socket lives in /run; another state_dir moves it. */
+	snprintf(c->socket_path, sizeof(c->socket_path), "%s", DEFAULT_SOCKET);
 	c->socket_mode = 0660;
 	c->max_message = IVT_MSG_MAX_DEFAULT;
 	c->max_output = 16 * 1024 * 1024;

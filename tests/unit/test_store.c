@@ -1,0 +1,200 @@
+/*
+ * test_store.c - migrations, pragmas, transactions and the statement cache.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "store.h"
+
+struct fixture {
+	char dir[64];
+	char path[96];
+};
+
+static int
+setup(void **state)
+{
+	struct fixture *fx = calloc(1, sizeof(*fx));
+
+	if (fx == NULL)
+		return -1;
+	snprintf(fx->dir, sizeof(fx->dir), "/tmp/ivt-store-XXXXXX");
+	if (mkdtemp(fx->dir) == NULL)
+		return -1;
+	snprintf(fx->path, sizeof(fx->path), "%s/t.db", fx->dir);
+	*state = fx;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *fx = *state;
+	char p[128];
+
+	snprintf(p, sizeof(p), "%s-wal", fx->path);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s-shm", fx->path);
+	unlink(p);
+	unlink(fx->path);
+	rmdir(fx->dir);
+	free(fx);
+	return 0;
+}
+
+static int
+pragma_int(struct store *s, const char *sql)
+{
+	sqlite3_stmt *st;
+	int v = -1;
+
+	assert_int_equal(sqlite3_prepare_v2(s->db, sql, -1, &st, NULL),
+	                 SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+static void
+test_migrate_fresh(void **state)
+{
+	struct fixture *fx = *state;
+	char err[256];
+	struct store *s;
+	sqlite3_stmt *st;
+
+	s = store_open(fx->path, err, sizeof(err));
+	assert_non_null(s);
+	assert_int_equal(store_user_version(s), store_schema_version());
+	assert_int_equal(pragma_int(s, "PRAGMA foreign_keys"), 1);
+	assert_int_equal(pragma_int(s, "PRAGMA secure_delete"), 1);
+	assert_int_equal(pragma_int(s, "PRAGMA synchronous"), 2); /* FULL */
+	assert_int_equal(sqlite3_prepare_v2(s->db, "PRAGMA journal_mode", -1,
+	                                    &st, NULL),
+	                 SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_string_equal((const char *)sqlite3_column_text(st, 0), "wal");
+	sqlite3_finalize(st);
+	store_close(s);
+	/* Reopening runs no migration again and keeps the version. */
+	s = store_open(fx->path, err, sizeof(err));
+	assert_non_null(s);
+	assert_int_equal(store_user_version(s), store_schema_version());
+	store_close(s);
+}
+
+static void
+test_newer_schema_refused(void **state)
+{
+	struct fixture *fx = *state;
+	char err[256], sql[64];
+	struct store *s;
+
+	s = store_open(fx->path, err, sizeof(err));
+	assert_non_null(s);
+	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d",
+	         store_schema_version() + 1);
+	assert_int_equal(sqlite3_exec(s->db, sql, NULL, NULL, NULL), SQLITE_OK);
+	store_close(s);
+	s = store_open(fx->path, err, sizeof(err));
+	assert_null(s);
+	assert_non_null(strstr(err, "newer"));
+}
+
+static void
+test_strict_and_foreign_keys(void **state)
+{
+	struct fixture *fx = *state;
+	char err[256];
+	struct store *s;
+
+	s = store_open(fx->path, err, sizeof(err));
+	assert_non_null(s);
+	/* STRICT: a text uid is refused. */
+	assert_int_not_equal(
+		sqlite3_exec(s->db,
+	                     "INSERT INTO users (uid,name,role,created) "
+	                     "VALUES ('x','a','admin',1)",
+	                     NULL, NULL, NULL),
+		SQLITE_OK);
+	/* Foreign key: a partner user needs an existing partner. */
+	assert_int_not_equal(
+		sqlite3_exec(s->db,
+	                     "INSERT INTO users (uid,name,role,partner_id,"
+	                     "created) VALUES (5,'p','partner',99,1)",
+	                     NULL, NULL, NULL),
+		SQLITE_OK);
+	/* The role/partner check: admin with a partner is refused. */
+	assert_int_equal(sqlite3_exec(s->db,
+	                              "INSERT INTO partners (name,kind,created)"
+	                              " VALUES ('UWV','landelijke_dienst',1)",
+	                              NULL, NULL, NULL),
+	                 SQLITE_OK);
+	assert_int_not_equal(
+		sqlite3_exec(s->db,
+	                     "INSERT INTO users (uid,name,role,partner_id,"
+	                     "created) VALUES (6,'q','admin',1,1)",
+	                     NULL, NULL, NULL),
+		SQLITE_OK);
+	store_close(s);
+}
+
+static void
+test_transactions(void **state)
+{
+	static const char ins[] =
+		"INSERT INTO partners (name, kind, created) VALUES (?, 'zorg', 1)";
+	static const char cnt[] = "SELECT count(*) FROM partners";
+	struct fixture *fx = *state;
+	sqlite3_stmt *st;
+	char err[256];
+	struct store *s;
+
+	s = store_open(fx->path, err, sizeof(err));
+	assert_non_null(s);
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_begin(s), -1); /* no nesting */
+	st = store_prepare(s, ins);
+	assert_non_null(st);
+	sqlite3_bind_text(st, 1, "A", -1, SQLITE_STATIC);
+	assert_int_equal(store_step_done(st), 0);
+	store_rollback(s);
+	assert_int_equal(store_begin(s), 0);
+	st = store_prepare(s, ins);
+	/* The cache hands back the same statement, reset and unbound. */
+	assert_ptr_equal(st, store_prepare(s, ins));
+	sqlite3_bind_text(st, 1, "B", -1, SQLITE_STATIC);
+	assert_int_equal(store_step_done(st), 0);
+	assert_int_equal(store_commit(s), 0);
+	st = store_prepare(s, cnt);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(st, 0), 1);
+	sqlite3_reset(st);
+	store_close(s);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_migrate_fresh, setup,
+		                                teardown),
+		cmocka_unit_test_setup_teardown(test_newer_schema_refused,
+		                                setup, teardown),
+		cmocka_unit_test_setup_teardown(test_strict_and_foreign_keys,
+		                                setup, teardown),
+		cmocka_unit_test_setup_teardown(test_transactions, setup,
+		                                teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
