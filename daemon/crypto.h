@@ -79,11 +79,11 @@ int crypto_audit_mac(const struct crypto *c, const void *msg, size_t len,
                      uint8_t out[CRYPTO_HASHBYTES]);
 
 /* Ed25519 signing with the key pair derived from the master key. */
-int crypto_sign_detached(const struct crypto *c, const void *msg, size_t len,
+int crypto_sign_msg(const struct crypto *c, const void *msg, size_t len,
                          uint8_t sig[CRYPTO_SIGBYTES]);
 void crypto_sign_pk(const struct crypto *c, uint8_t pk[CRYPTO_PKBYTES]);
 /* Verify with a public key alone (offline verification of exports). */
-int crypto_verify_detached(const uint8_t pk[CRYPTO_PKBYTES], const void *msg,
+int crypto_verify_msg(const uint8_t pk[CRYPTO_PKBYTES], const void *msg,
                            size_t len, const uint8_t sig[CRYPTO_SIGBYTES]);
 
 /* Lowercase hex of n bytes into out (2n+1 bytes). */

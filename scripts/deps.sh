@@ -1,0 +1,19 @@
+#!/bin/sh
+# Install the Debian packages ivtd needs to build, run and test.
+# Sourced by run-demo and run-tests; safe to run again.
+set -eu
+IVT_PKGS="build-essential cmake pkg-config libevent-dev libsqlite3-dev \
+libsodium-dev libjansson-dev libcmocka-dev sqlite3 util-linux python3 \
+python3-icalendar"
+missing=""
+for p in $IVT_PKGS; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
+		missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+	echo "installing:$missing"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	# shellcheck disable=SC2086
+	apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
