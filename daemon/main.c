@@ -41,7 +41,7 @@ mkdir_mode(const char *path, mode_t mode)
 	return chmod(path, mode);
 }
 
-/* mkdir -p for the state (0700) and socket (0755) directories; existing
+/* mkdir -p for the state (0711) and socket (0755) directories; existing
  * directories keep their mode. */
 static int
 make_dir(const char *path, mode_t mode)
@@ -244,7 +244,11 @@ main(int argc, char **argv)
 		return 1;
 	}
 	umask(077);
-	if (make_dir(cfg.state_dir, 0700) == -1) {
+	/*
+	 * 0711: others may pass through to a socket kept here (--state-dir)
+	 * but not list it; every file inside is 0600 under umask 077.
+	 */
+	if (make_dir(cfg.state_dir, 0711) == -1) {
 		log_err("cannot create state directory %s: %s", cfg.state_dir,
 		        strerror(errno));
 		return 1;

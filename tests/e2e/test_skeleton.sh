@@ -12,7 +12,7 @@ rc=0; ctl whoami >"$OUT" 2>"$ERR" || rc=$?
 
 start_daemon
 [ "$(stat -c %a "$STATE/master.key")" = 600 ] || die "key file mode"
-[ "$(stat -c %a "$STATE")" = 700 ] || die "state dir mode"
+[ "$(stat -c %a "$STATE")" = 711 ] || die "state dir mode"
 grep -q "socket    $SOCK" "$DLOG" || die "start-up does not print paths"
 
 # --- a second daemon on the same state refuses to start
@@ -36,7 +36,9 @@ ok "whoami json" ctl --json whoami; has '"role": "admin"'
 ok "partner add" ctl partner add UWV --kind landelijke_dienst
 fails "partner twice" nl.ivtd.AlreadyExists ctl partner add UWV --kind zorg
 fails "partner bad kind" org.varlink.service.InvalidParameter \
-	ctl partner add SVB --kind bakkerij
+	ctl call nl.ivtd.Partner.Add '{"name":"SVB","kind":"bakkerij"}'
+fails "partner empty name" nl.ivtd.InvalidValue \
+	ctl call nl.ivtd.Partner.Add '{"name":"  ","kind":"zorg"}'
 ok "user add pl" ctl user add alice --uid 2001 --role projectleider
 ok "user add partner" ctl user add bob --uid 2002 --role partner --org UWV
 ok "user add privacy" ctl user add carol --uid 2003 --role privacy
