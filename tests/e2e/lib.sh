@@ -100,8 +100,7 @@ hasnt() { ! grep -q -- "$1" "$OUT" || die "output has '$1'"; }
 
 # raw: send stdin bytes to the socket as they are, print what comes back
 # (NULs turned into newlines).  For protocol-level tests.
-raw() {
-	python3 - "$SOCK" <<'PY'
+cat >"$E2E_DIR/raw.py" <<'PY'
 import socket, sys
 s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
 s.connect(sys.argv[1])
@@ -123,6 +122,6 @@ while True:
     buf += chunk
 sys.stdout.write(buf.replace(b"\0", b"\n").decode())
 PY
-}
+raw() { python3 "$E2E_DIR/raw.py" "$SOCK"; }
 
 done_ok() { echo "$(basename "$0"): $NCHECK checks passed"; }

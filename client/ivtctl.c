@@ -1,0 +1,436 @@
+/*
+ * ivtctl.c - command table, command line and option parsing, main().
+ *
+ * Grammar: ivtctl [--socket PATH] [--json] NOUN VERB [ARGS] [--OPTIONS]
+ * The global options may also follow the verb.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ivtctl.h"
+
+/* One row per command; rows of a noun stay together for the help text. */
+static const struct cmd_entry cmd_table[] = {
+    {"whoami", NULL, "", "show who the daemon thinks you are", cmd_whoami},
+    {"user", "add", "NAME --uid N --role ROLE [--org PARTNER]",
+     "map a uid to a new user; ROLE is admin, projectleider, partner or\n"
+     "privacy, and a partner user needs --org",
+     cmd_user_add},
+    {"user", "list", "", "list all users", cmd_user_list},
+    {"user", "disable", "NAME", "disable a user: every later call is denied",
+     cmd_user_disable},
+    {"user", "enable", "NAME", "enable a disabled user again", cmd_user_enable},
+    {"partner", "add", "NAME --kind KIND",
+     "add a ketenpartner; KIND is gemeente_afdeling, landelijke_dienst,\n"
+     "politie, zorg, woningcorporatie, nutsbedrijf or other",
+     cmd_partner_add},
+    {"partner", "list", "", "list all ketenpartners", cmd_partner_list},
+    {"audit", "verify", "",
+     "check the audit log's hash chain and checkpoint signatures",
+     cmd_audit_verify},
+    {"service", "info", "",
+     "show the daemon's vendor, product, version and interfaces",
+     cmd_service_info},
+    {"service", "describe", "INTERFACE",
+     "print the varlink description of an interface", cmd_service_describe},
+    {"call", NULL, "METHOD [JSON-PARAMS] [--more]",
+     "call any method with a parameters object (default {}) and print the\n"
+     "reply parameters as JSON; --more asks for a stream of replies",
+     cmd_call},
+};
+#define NCMDS (sizeof(cmd_table) / sizeof(cmd_table[0]))
+
+static const char *const global_usage =
+    "usage: ivtctl [--socket PATH] [--json] NOUN VERB [ARGS] [OPTIONS]\n"
+    "       ivtctl --help | --version\n";
+
+static void
+usage_cmd(FILE *fp, const struct cmd_entry *ce)
+{
+	fprintf(fp, "ivtctl %s", ce->noun);
+	if (ce->verb != NULL)
+		fprintf(fp, " %s", ce->verb);
+	if (ce->usage[0] != '\0')
+		fprintf(fp, " %s", ce->usage);
+	fputc('\n', fp);
+}
+
+/* Help text, every line indented. */
+static void
+print_help(FILE *fp, const char *help, const char *indent)
+{
+	const char *nl;
+
+	while ((nl = strchr(help, '\n')) != NULL) {
+		fprintf(fp, "%s%.*s\n", indent, (int)(nl - help), help);
+		help = nl + 1;
+	}
+	fprintf(fp, "%s%s\n", indent, help);
+}
+
+static void
+list_cmds(FILE *fp, const char *noun)
+{
+	size_t i;
+
+	for (i = 0; i < NCMDS; i++) {
+		if (noun != NULL && strcmp(cmd_table[i].noun, noun) != 0)
+			continue;
+		fputs("  ", fp);
+		usage_cmd(fp, &cmd_table[i]);
+		print_help(fp, cmd_table[i].help, "      ");
+	}
+}
+
+static void
+usage_all(FILE *fp)
+{
+	fputs(global_usage, fp);
+	fputs("\noptions:\n"
+	      "  --socket PATH  daemon socket (default $IVTD_SOCKET, "
+	      "else " IVTCTL_DEFAULT_SOCKET ")\n"
+	      "  --json         print the reply parameters as JSON\n"
+	      "  -h, --help     show this help; after a noun, its verbs\n"
+	      "  --version      print the version\n"
+	      "\ncommands:\n",
+	      fp);
+	list_cmds(fp, NULL);
+}
+
+int
+usage_error(struct ivtctl *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("ivtctl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	if (ctx->cmd != NULL) {
+		fputs("usage: ", stderr);
+		usage_cmd(stderr, ctx->cmd);
+	} else
+		fputs(global_usage, stderr);
+	return IVTCTL_EXIT_USAGE;
+}
+
+int
+parse_ll(const char *s, long long min, long long max, long long *out)
+{
+	const char *p = s;
+	char *end;
+	long long v;
+
+	/* strtoll() would skip white space and accept a '+'. */
+	if (*p == '-')
+		p++;
+	if (*p < '0' || *p > '9')
+		return -1;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* Strict UTF-8: no overlong forms, surrogates or code points > U+10FFFF. */
+static int
+utf8_valid(const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	unsigned long cp;
+	int n, k;
+
+	while (*s != '\0') {
+		if (*s < 0x80) {
+			s++;
+			continue;
+		} else if ((*s & 0xe0) == 0xc0) {
+			n = 1;
+			cp = *s & 0x1f;
+		} else if ((*s & 0xf0) == 0xe0) {
+			n = 2;
+			cp = *s & 0x0f;
+		} else if ((*s & 0xf8) == 0xf0) {
+			n = 3;
+			cp = *s & 0x07;
+		} else
+			return 0;
+		for (k = 1; k <= n; k++) {
+			if ((s[k] & 0xc0) != 0x80)
+				return 0; /* also stops at the NUL */
+			cp = (cp << 6) | (s[k] & 0x3f);
+		}
+		if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) ||
+		    (n == 3 && cp < 0x10000) || cp > 0x10ffff ||
+		    (cp >= 0xd800 && cp <= 0xdfff))
+			return 0;
+		s += n + 1;
+	}
+	return 1;
+}
+
+/*
+ * Does arg spell --name or --name=value?  *inl is the inline value or
+ * NULL.
+ */
+static int
+opt_match(const char *arg, const char *name, const char **inl)
+{
+	size_t len = strlen(name);
+
+	if (arg[0] != '-' || arg[1] != '-' || strncmp(arg + 2, name, len) != 0)
+		return 0;
+	if (arg[2 + len] == '\0')
+		*inl = NULL;
+	else if (arg[2 + len] == '=')
+		*inl = arg + 3 + len;
+	else
+		return 0;
+	return 1;
+}
+
+/*
+ * Take the value of an option at argv[*i]: inline, or the next argument
+ * (taken verbatim, so "--uid -1" reaches the range check).
+ */
+static const char *
+opt_value(int argc, char **argv, int *i, const char *inl)
+{
+	if (inl != NULL)
+		return inl;
+	if (*i + 1 >= argc)
+		return NULL;
+	return argv[++*i];
+}
+
+int
+args_parse(struct ivtctl *ctx, int argc, char **argv, struct opt *opts, int min,
+           int max, struct args *a)
+{
+	struct opt *o;
+	const char *arg, *inl, *val;
+	int i, nopts = 0, matched;
+
+	a->pos = argv;
+	a->npos = 0;
+	a->status = IVTCTL_EXIT_USAGE;
+	for (o = opts; o != NULL && o->name != NULL; o++)
+		o->value = NULL;
+	for (i = 0; i < argc; i++) {
+		arg = argv[i];
+		if (!utf8_valid(arg)) {
+			usage_error(ctx, "argument %d is not valid UTF-8",
+			            i + 1);
+			return -1;
+		}
+		if (nopts || arg[0] != '-' || arg[1] == '\0') {
+			/* Positionals move to the front, in order. */
+			argv[a->npos++] = argv[i];
+			continue;
+		}
+		if (strcmp(arg, "--") == 0) {
+			nopts = 1;
+			continue;
+		}
+		if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
+			fputs("usage: ", stdout);
+			usage_cmd(stdout, ctx->cmd);
+			print_help(stdout, ctx->cmd->help, "");
+			a->status = IVTCTL_EXIT_OK;
+			return -1;
+		}
+		matched = 0;
+		for (o = opts; o != NULL && o->name != NULL; o++) {
+			if (!opt_match(arg, o->name, &inl))
+				continue;
+			matched = 1;
+			if (o->value != NULL) {
+				usage_error(ctx, "--%s given twice", o->name);
+				return -1;
+			}
+			if (!o->has_arg) {
+				if (inl != NULL) {
+					usage_error(ctx, "--%s takes no value",
+					            o->name);
+					return -1;
+				}
+				o->value = "";
+				break;
+			}
+			val = opt_value(argc, argv, &i, inl);
+			if (val == NULL) {
+				usage_error(ctx, "--%s needs a value", o->name);
+				return -1;
+			}
+			if (!utf8_valid(val)) {
+				usage_error(ctx, "--%s is not valid UTF-8",
+				            o->name);
+				return -1;
+			}
+			o->value = val;
+			break;
+		}
+		if (matched)
+			continue;
+		/* The global options, also accepted after the verb. */
+		if (opt_match(arg, "json", &inl) && inl == NULL) {
+			ctx->json = 1;
+			continue;
+		}
+		if (opt_match(arg, "socket", &inl)) {
+			if ((val = opt_value(argc, argv, &i, inl)) == NULL) {
+				usage_error(ctx, "--socket needs a value");
+				return -1;
+			}
+			ctx->socket_path = val;
+			continue;
+		}
+		usage_error(ctx, "unknown option %s", arg);
+		return -1;
+	}
+	if (a->npos < min) {
+		usage_error(ctx, "missing argument");
+		return -1;
+	}
+	if (max >= 0 && a->npos > max) {
+		usage_error(ctx, "too many arguments");
+		return -1;
+	}
+	a->status = IVTCTL_EXIT_OK;
+	return 0;
+}
+
+/* Global options before the noun.  Returns the index of the noun, or -1
+ * with *status set when ivtctl must exit. */
+static int
+parse_global(struct ivtctl *ctx, int argc, char **argv, int *status)
+{
+	const char *arg, *inl, *val;
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		arg = argv[i];
+		if (arg[0] != '-' || arg[1] == '\0')
+			break;
+		if (strcmp(arg, "--") == 0)
+			return i + 1;
+		if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
+			usage_all(stdout);
+			*status = IVTCTL_EXIT_OK;
+			return -1;
+		}
+		if (strcmp(arg, "--version") == 0) {
+			printf("ivtctl %s\n", IVT_VERSION);
+			*status = IVTCTL_EXIT_OK;
+			return -1;
+		}
+		if (strcmp(arg, "--json") == 0) {
+			ctx->json = 1;
+			continue;
+		}
+		if (opt_match(arg, "socket", &inl)) {
+			if ((val = opt_value(argc, argv, &i, inl)) == NULL) {
+				*status =
+				    usage_error(ctx, "--socket needs a value");
+				return -1;
+			}
+			ctx->socket_path = val;
+			continue;
+		}
+		*status = usage_error(ctx, "unknown option %s", arg);
+		return -1;
+	}
+	return i;
+}
+
+static const struct cmd_entry *
+find_cmd(const char *noun, const char *verb)
+{
+	size_t i;
+
+	for (i = 0; i < NCMDS; i++) {
+		if (strcmp(cmd_table[i].noun, noun) != 0)
+			continue;
+		if (verb == NULL || cmd_table[i].verb == NULL ||
+		    strcmp(cmd_table[i].verb, verb) == 0)
+			return &cmd_table[i];
+	}
+	return NULL;
+}
+
+/* Find the command at argv[i]; returns it with *next the index of its
+ * first argument, or NULL with *status set. */
+static const struct cmd_entry *
+lookup(struct ivtctl *ctx, int argc, char **argv, int i, int *next, int *status)
+{
+	const struct cmd_entry *ce;
+	const char *noun = argv[i], *verb;
+
+	if ((ce = find_cmd(noun, NULL)) == NULL) {
+		*status = usage_error(ctx, "unknown command %s", noun);
+		return NULL;
+	}
+	if (ce->verb == NULL) {
+		*next = i + 1;
+		return ce;
+	}
+	verb = i + 1 < argc ? argv[i + 1] : NULL;
+	if (verb != NULL &&
+	    (strcmp(verb, "--help") == 0 || strcmp(verb, "-h") == 0)) {
+		printf("usage: ivtctl %s VERB ...\n\n%s commands:\n", noun,
+		       noun);
+		list_cmds(stdout, noun);
+		*status = IVTCTL_EXIT_OK;
+		return NULL;
+	}
+	if (verb == NULL || (ce = find_cmd(noun, verb)) == NULL) {
+		if (verb == NULL)
+			out_err("%s: missing verb", noun);
+		else
+			out_err("unknown command %s %s", noun, verb);
+		fprintf(stderr, "%s commands:\n", noun);
+		list_cmds(stderr, noun);
+		*status = IVTCTL_EXIT_USAGE;
+		return NULL;
+	}
+	*next = i + 2;
+	return ce;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct ivtctl ctx;
+	const char *env;
+	int i, next = 0, status = IVTCTL_EXIT_OK, rc;
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.fd = -1;
+	ivt_framer_init(&ctx.framer, IVTCTL_REPLY_MAX);
+
+	if ((i = parse_global(&ctx, argc, argv, &status)) < 0)
+		goto out;
+	if (i >= argc) {
+		status = usage_error(&ctx, "missing command");
+		goto out;
+	}
+	if ((ctx.cmd = lookup(&ctx, argc, argv, i, &next, &status)) == NULL)
+		goto out;
+	if (ctx.socket_path == NULL) {
+		env = getenv("IVTD_SOCKET");
+		ctx.socket_path =
+		    env != NULL && env[0] != '\0' ? env : IVTCTL_DEFAULT_SOCKET;
+	}
+	status = ctx.cmd->exec(&ctx, argc - next, argv + next);
+out:
+	conn_close(&ctx);
+	ivt_framer_free(&ctx.framer);
+	rc = out_finish();
+	return status != IVTCTL_EXIT_OK ? status : rc;
+}

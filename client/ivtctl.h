@@ -1,0 +1,166 @@
+/*
+ * ivtctl.h - the command-line client of ivtd.
+ *
+ * As in tmux and OpenSMTPD's smtpctl, every command is one row of a table
+ * (ivtctl.c): a noun, a verb, a usage line, a help line and an exec
+ * function living in the cmd_<group>.c file of its noun.  Adding a command
+ * is: write the exec function, declare it below, add one row.
+ */
+#ifndef IVTCTL_H
+#define IVTCTL_H
+
+#include <stddef.h>
+#include <stdio.h>
+#include <jansson.h>
+
+#include "ivt/wire.h"
+
+#define IVTCTL_DEFAULT_SOCKET "/run/ivtd/ivtd.sock"
+#define IVTCTL_REPLY_MAX      (16 * 1024 * 1024)
+
+/* Exit statuses (documented in ivtctl.1). */
+#define IVTCTL_EXIT_OK 0 /* success */
+#define IVTCTL_EXIT_FAIL                                                       \
+	1                   /* the daemon returned an error, or a check failed \
+	                     */
+#define IVTCTL_EXIT_USAGE 2 /* bad command line */
+#define IVTCTL_EXIT_CONN  3 /* cannot connect, connection lost, bad reply */
+
+struct cmd_entry;
+
+struct ivtctl {
+	const char *socket_path;
+	int json;                    /* --json: print reply parameters */
+	int fd;                      /* -1 until connected */
+	struct ivt_framer framer;    /* replies read from fd */
+	const struct cmd_entry *cmd; /* command being run, for its usage */
+};
+
+struct cmd_entry {
+	const char *noun;
+	const char *verb;  /* NULL for a command that is a noun alone */
+	const char *usage; /* arguments after noun and verb, "" if none */
+	const char *help;
+	int (*exec)(struct ivtctl *, int argc, char **argv);
+};
+
+/*
+ * Per-command options: an array terminated by a zeroed entry.  After
+ * args_parse() value is the option's argument, "" for a flag that was
+ * given, NULL for an absent option.
+ */
+struct opt {
+	const char *name; /* "uid" for --uid */
+	int has_arg;
+	const char *value;
+};
+
+struct args {
+	char **pos; /* positional arguments, in order */
+	int npos;
+	int status; /* exit status when args_parse() returns -1 */
+};
+
+/* ivtctl.c */
+/*
+ * Parse the arguments after NOUN VERB: options (--name value,
+ * --name=value, --flag, "--" ends them) anywhere, the global options
+ * --json and --socket, and --help.  Between min and max positional
+ * arguments (max < 0: no limit).  Every argument must be valid UTF-8.
+ * Returns 0, or -1 when the command must return a->status at once:
+ * 0 after --help, 2 after a usage error (already printed).
+ */
+int args_parse(struct ivtctl *ctx, int argc, char **argv, struct opt *opts,
+               int min, int max, struct args *a);
+/* Print "ivtctl: <msg>" and the command's usage to stderr; returns 2. */
+int usage_error(struct ivtctl *ctx, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Strict base-10 integer in [min, max].  0 or -1. */
+int parse_ll(const char *s, long long min, long long max, long long *out);
+
+/* conn.c */
+/* Flags for conn_send(). */
+#define CALL_MORE 0x1 /* ask for a stream of replies ("more": true) */
+
+int conn_connect(struct ivtctl *ctx);
+void conn_close(struct ivtctl *ctx);
+/* Send one call; params may be NULL for {}.  0 or an exit status. */
+int conn_send(struct ivtctl *ctx, const char *method, const json_t *params,
+              unsigned flags);
+/* Read and check one reply; *reply is the whole reply object (new
+ * reference).  0 or an exit status (message printed). */
+int conn_recv(struct ivtctl *ctx, json_t **reply);
+/*
+ * Call method with params (reference stolen; NULL means json_pack()
+ * failed) and read its single reply.  On success *result holds the reply
+ * parameters (new reference) and 0 is returned; otherwise the error is
+ * printed and the exit status returned.
+ */
+int ivtctl_call(struct ivtctl *ctx, const char *method, json_t *params,
+                json_t **result);
+/*
+ * Call method with "more": true and hand every reply's parameters to cb
+ * until a reply without "continues": true.  cb returns 0 to go on or an
+ * exit status; the first nonzero status stops and is returned.
+ */
+typedef int (*reply_cb)(struct ivtctl *ctx, json_t *params, void *arg);
+int ivtctl_call_more(struct ivtctl *ctx, const char *method, json_t *params,
+                     reply_cb cb, void *arg);
+/*
+ * Member key of reply parameters, of the given type; NULL after printing
+ * a malformed-reply error (return IVTCTL_EXIT_CONN then).
+ */
+json_t *reply_get(struct ivtctl *ctx, const json_t *params, const char *key,
+                  json_type type);
+
+/* output.c */
+struct table;
+struct table *table_new(size_t ncols, const char *const *headers);
+void table_row(struct table *t);
+/* Cells are copied with control characters replaced; NULL prints "-". */
+void table_cell(struct table *t, const char *s);
+void table_cellf(struct table *t, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Print aligned on fp and free.  0 or an exit status. */
+int table_print(struct table *t, FILE *fp);
+void table_free(struct table *t);
+
+/* Write s with terminal control characters replaced by '?'. */
+void out_safe(FILE *fp, const char *s);
+/* "key value" line; a NULL value prints "-". */
+void out_kv(const char *key, const char *value);
+/* A string member of obj, or NULL. */
+const char *out_str(const json_t *obj, const char *key);
+/* An integer member of obj formatted into buf, or NULL. */
+const char *out_int(const json_t *obj, const char *key, char *buf, size_t len);
+/* An RFC 3339 time member, passed through as the daemon wrote it. */
+const char *out_time(const json_t *obj, const char *key);
+/* Print v as indented JSON on stdout, keys in the daemon's order. */
+int out_json(const json_t *v);
+/* "ivtctl: <error>: <detail>" on stderr for a daemon error reply. */
+void out_daemon_error(const char *error, const json_t *params);
+/* "ivtctl: <msg>" on stderr. */
+void out_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Flush stdout and report a write error.  0 or an exit status. */
+int out_finish(void);
+
+/* cmd_service.c */
+int cmd_whoami(struct ivtctl *, int, char **);
+int cmd_service_info(struct ivtctl *, int, char **);
+int cmd_service_describe(struct ivtctl *, int, char **);
+int cmd_call(struct ivtctl *, int, char **);
+
+/* cmd_user.c */
+int cmd_user_add(struct ivtctl *, int, char **);
+int cmd_user_list(struct ivtctl *, int, char **);
+int cmd_user_disable(struct ivtctl *, int, char **);
+int cmd_user_enable(struct ivtctl *, int, char **);
+
+/* cmd_partner.c */
+int cmd_partner_add(struct ivtctl *, int, char **);
+int cmd_partner_list(struct ivtctl *, int, char **);
+
+/* cmd_audit.c */
+int cmd_audit_verify(struct ivtctl *, int, char **);
+
+#endif
