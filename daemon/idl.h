@@ -1,7 +1,7 @@
 /*
  * idl.h - varlink interface definitions: parser and parameter checker.
  *
- * proto/*.varlink is the single source of the wire interface.  The files
+ * The proto/ directory is the single source of the wire interface.  The files
  * are compiled into the daemon as text; at start-up each is parsed into an
  * idl_interface, which serves GetInterfaceDescription and validates every
  * call's parameters before a handler sees them, so handlers can trust
