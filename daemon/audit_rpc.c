@@ -28,6 +28,6 @@ audit_verify_method(struct call *c)
 
 const struct method audit_methods[] = {
 	{"nl.ivtd.Audit.Verify", audit_verify_method, ROLE_ADMIN | ROLE_PRIVACY,
-	 0},
-	{NULL, NULL, 0, 0},
+	 0, NULL},
+	{NULL, NULL, 0, 0, NULL},
 };

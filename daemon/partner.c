@@ -70,7 +70,7 @@ partner_list(struct call *c)
 }
 
 const struct method partner_methods[] = {
-	{"nl.ivtd.Partner.Add", partner_add, ROLE_ADMIN, M_WRITE},
-	{"nl.ivtd.Partner.List", partner_list, ROLE_ANY, 0},
-	{NULL, NULL, 0, 0},
+	{"nl.ivtd.Partner.Add", partner_add, ROLE_ADMIN, M_WRITE, NULL},
+	{"nl.ivtd.Partner.List", partner_list, ROLE_ANY, 0, NULL},
+	{NULL, NULL, 0, 0, NULL},
 };

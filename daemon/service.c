@@ -54,9 +54,9 @@ whoami(struct call *c)
 }
 
 const struct method service_methods[] = {
-	{"org.varlink.service.GetInfo", service_get_info, 0, M_PUBLIC},
+	{"org.varlink.service.GetInfo", service_get_info, 0, M_PUBLIC, NULL},
 	{"org.varlink.service.GetInterfaceDescription",
-	 service_get_description, 0, M_PUBLIC},
-	{"nl.ivtd.WhoAmI", whoami, ROLE_ANY, 0},
-	{NULL, NULL, 0, 0},
+	 service_get_description, 0, M_PUBLIC, NULL},
+	{"nl.ivtd.WhoAmI", whoami, ROLE_ANY, 0, NULL},
+	{NULL, NULL, 0, 0, NULL},
 };

@@ -172,9 +172,9 @@ user_enable(struct call *c)
 }
 
 const struct method user_methods[] = {
-	{"nl.ivtd.User.Add", user_add, ROLE_ADMIN, M_WRITE},
-	{"nl.ivtd.User.List", user_list, ROLE_ADMIN, 0},
-	{"nl.ivtd.User.Disable", user_disable, ROLE_ADMIN, M_WRITE},
-	{"nl.ivtd.User.Enable", user_enable, ROLE_ADMIN, M_WRITE},
-	{NULL, NULL, 0, 0},
+	{"nl.ivtd.User.Add", user_add, ROLE_ADMIN, M_WRITE, "ivt-01"},
+	{"nl.ivtd.User.List", user_list, ROLE_ADMIN, 0, "ivt-01"},
+	{"nl.ivtd.User.Disable", user_disable, ROLE_ADMIN, M_WRITE, "ivt-01"},
+	{"nl.ivtd.User.Enable", user_enable, ROLE_ADMIN, M_WRITE, "ivt-01"},
+	{NULL, NULL, 0, 0, NULL},
 };

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "ivt/wire.h"
 #include "log.h"
 #include "varlink.h"
 
@@ -186,11 +187,40 @@ varlink_protocol_error(const char *reason)
 	                 "parameters", "reason", reason);
 }
 
-/* Append the call's audit entry inside the open transaction. */
+int
+call_disclose(struct call *c, const char *subject, const char *type,
+              const char *fields, int64_t project)
+{
+	struct disclosure *d;
+	size_t ncap;
+
+	if (c->ndisclosed == c->cap_disclosed) {
+		ncap = c->cap_disclosed ? c->cap_disclosed * 2 : 8;
+		d = reallocarray(c->disclosed, ncap, sizeof(*d));
+		if (d == NULL)
+			return -1;
+		c->disclosed = d;
+		c->cap_disclosed = ncap;
+	}
+	d = &c->disclosed[c->ndisclosed++];
+	snprintf(d->subject, sizeof(d->subject), "%s", subject);
+	snprintf(d->subject_type, sizeof(d->subject_type), "%s", type);
+	snprintf(d->fields, sizeof(d->fields), "%s", fields);
+	d->project = project;
+	return 0;
+}
+
+/*
+ * Append the call's audit entries inside the open transaction: one for the
+ * call, or one per data subject it touched, each its own span of the
+ * call's trace (Logboek Dataverwerkingen: no sampling, one per subject).
+ */
 static int
 audit_call(struct call *c, const char *result)
 {
 	struct audit_entry e;
+	uint8_t rnd[8];
+	size_t i;
 
 	memset(&e, 0, sizeof(e));
 	e.ts_start = c->ts_start;
@@ -205,15 +235,30 @@ audit_call(struct call *c, const char *result)
 	e.activity = c->activity ? c->activity : "";
 	e.project = c->project;
 	e.object = c->object;
-	e.subject = "";
-	e.subject_type = "";
-	e.fields = "";
+	e.subject = e.subject_type = e.fields = "";
 	e.result = result;
 	e.error = c->error ? c->error : "";
-	return audit_append(c->ctx->store, c->ctx->crypto, &e,
-	                    c->ctx->cfg->checkpoint_every) < 0
-	           ? -1
-	           : 0;
+	/* A failed call disclosed nothing: one entry for the attempt. */
+	if (c->ndisclosed == 0 || strcmp(result, "allowed") != 0)
+		return audit_append(c->ctx->store, c->ctx->crypto, &e,
+		                    c->ctx->cfg->checkpoint_every) < 0
+		           ? -1
+		           : 0;
+	for (i = 0; i < c->ndisclosed; i++) {
+		e.subject = c->disclosed[i].subject;
+		e.subject_type = c->disclosed[i].subject_type;
+		e.fields = c->disclosed[i].fields;
+		if (c->disclosed[i].project != 0)
+			e.project = c->disclosed[i].project;
+		if (i > 0) {
+			crypto_random(rnd, sizeof(rnd));
+			crypto_hex(rnd, sizeof(rnd), e.span_id);
+		}
+		if (audit_append(c->ctx->store, c->ctx->crypto, &e,
+		                 c->ctx->cfg->checkpoint_every) < 0)
+			return -1;
+	}
+	return 0;
 }
 
 /* Audit an outcome in a transaction of its own (denials, failed writes). */
@@ -270,6 +315,36 @@ run_call(struct call *c, const struct method *m)
 	}
 	store_rollback(s);
 	audit_alone(c, is_denial(c) ? "denied" : "error");
+}
+
+/*
+ * W3C traceparent "00-<32 hex trace>-<16 hex span>-<2 hex flags>": keep
+ * the caller's trace id so its entries link to the caller's own log.
+ * Anything malformed is ignored and a fresh trace started.
+ */
+static int
+parse_traceparent(const char *tp, char trace[33], char parent[17])
+{
+	size_t i;
+
+	if (tp == NULL || strlen(tp) != 55 || strncmp(tp, "00-", 3) != 0 ||
+	    tp[35] != '-' || tp[52] != '-')
+		return -1;
+	for (i = 3; i < 55; i++) {
+		if (i == 35 || i == 52)
+			continue;
+		if (!((tp[i] >= '0' && tp[i] <= '9') ||
+		      (tp[i] >= 'a' && tp[i] <= 'f')))
+			return -1;
+	}
+	/* All-zero ids are invalid per the W3C spec. */
+	if (strspn(tp + 3, "0") >= 32 || strspn(tp + 36, "0") >= 16)
+		return -1;
+	memcpy(trace, tp + 3, 32);
+	trace[32] = '\0';
+	memcpy(parent, tp + 36, 16);
+	parent[16] = '\0';
+	return 0;
 }
 
 /* Envelope checks: method string, parameters object, boolean flags. */
@@ -373,6 +448,17 @@ build_reply(struct call *c)
 	return r;
 }
 
+/* The reply names the call's trace and span, so a caller can find its
+ * own entries in the audit log (ivtctl --trace). */
+static json_t *
+traceparent(const struct call *c)
+{
+	char tp[64];
+
+	snprintf(tp, sizeof(tp), "00-%s-%s-01", c->trace_id, c->span_id);
+	return json_string(tp);
+}
+
 json_t *
 varlink_dispatch(struct daemon_ctx *ctx, uid_t uid, pid_t pid, json_t *msg,
                  int *close_after)
@@ -398,16 +484,25 @@ varlink_dispatch(struct daemon_ctx *ctx, uid_t uid, pid_t pid, json_t *msg,
 	c.activity = "";
 	c.ts_start = store_now_us();
 	crypto_random(rnd, sizeof(rnd));
-	crypto_hex(rnd, 16, c.trace_id);
+	if (parse_traceparent(ivt_json_str(msg, "traceparent"), c.trace_id,
+	                      c.parent_span) == -1)
+		crypto_hex(rnd, 16, c.trace_id);
 	crypto_hex(rnd + 16, 8, c.span_id);
 
-	if ((m = resolve(&c)) != NULL && authorize(&c, m, uid) == 0)
-		run_call(&c, m);
+	if ((m = resolve(&c)) != NULL) {
+		if (m->activity != NULL)
+			c.activity = m->activity;
+		if (authorize(&c, m, uid) == 0)
+			run_call(&c, m);
+	}
 	if (c.error != NULL)
 		log_debug("%s: %s (uid %u)", c.method, c.error,
 		          (unsigned)uid);
 	r = oneway ? NULL : build_reply(&c);
+	if (r != NULL)
+		json_object_set_new(r, "traceparent", traceparent(&c));
 	json_decref(c.reply);
 	json_decref(c.error_params);
+	free(c.disclosed);
 	return r;
 }

@@ -46,8 +46,19 @@ struct call {
 	int64_t project;        /* project the call concerns, 0 if none */
 	const char *activity;   /* processing activity, "" if none */
 	int64_t ts_start;
-	char trace_id[33];
-	char span_id[17];
+	char trace_id[33];      /* W3C trace context: caller's or random */
+	char span_id[17];       /* this call's span */
+	char parent_span[17];   /* caller's span from traceparent, or "" */
+	struct disclosure *disclosed; /* data subjects touched, see below */
+	size_t ndisclosed, cap_disclosed;
+};
+
+/* One data subject a call disclosed or changed: one audit entry each. */
+struct disclosure {
+	char subject[65];      /* keyed pseudonym (blind index, hex) */
+	char subject_type[16]; /* "bsn", "address", ... */
+	char fields[128];      /* personal-data fields, comma separated */
+	int64_t project;
 };
 
 struct method {
@@ -55,6 +66,9 @@ struct method {
 	int (*fn)(struct call *);
 	unsigned roles;
 	unsigned flags;
+	/* Processing activity (register of processing activities, AVG art.
+	 * 30) for methods that touch personal data; NULL otherwise. */
+	const char *activity;
 };
 
 /* Method tables of the modules, each terminated by a zeroed entry. */
@@ -88,6 +102,15 @@ int call_denied(struct call *c, const char *reason);
 int call_not_found(struct call *c, const char *kind, const char *id);
 int call_invalid(struct call *c, const char *param, const char *reason);
 int call_internal(struct call *c);
+/*
+ * Record that the call disclosed or changed personal data of one data
+ * subject, identified by its pseudonym.  The dispatcher writes one audit
+ * entry per subject (spans of the call's trace), in the call's
+ * transaction.  -1 on allocation failure.
+ */
+int call_disclose(struct call *c, const char *subject, const char *type,
+                  const char *fields, int64_t project);
+
 /* Record the object ids for the audit entry (printf-style). */
 void call_object(struct call *c, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
