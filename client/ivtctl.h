@@ -144,6 +144,37 @@ void out_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Flush stdout and report a write error.  0 or an exit status. */
 int out_finish(void);
 
+/* run.c */
+/* Call method and print the reply: JSON with --json, else print(). */
+int run_call(struct ivtctl *ctx, const char *method, json_t *params,
+             int (*print)(struct ivtctl *, const json_t *));
+/* "a,b,c" as a JSON array of strings. */
+json_t *split_list(const char *s);
+/* Set params[key] when value is given (a list: comma separated). */
+void set_opt_str(json_t *params, const char *key, const char *value);
+void set_opt_list(json_t *params, const char *key, const char *value);
+/* A positive object id; prints usage and returns 2 when it is not. */
+int parse_id(struct ivtctl *ctx, const char *s, long long *id);
+
+/* cmd_project.c */
+int cmd_project_create(struct ivtctl *, int, char **);
+int cmd_project_list(struct ivtctl *, int, char **);
+int cmd_project_show(struct ivtctl *, int, char **);
+int cmd_project_update(struct ivtctl *, int, char **);
+int cmd_project_decide(struct ivtctl *, int, char **);
+int cmd_project_advance(struct ivtctl *, int, char **);
+int cmd_project_history(struct ivtctl *, int, char **);
+
+/* cmd_protocol.c */
+int cmd_protocol_grant(struct ivtctl *, int, char **);
+int cmd_protocol_revoke(struct ivtctl *, int, char **);
+int cmd_protocol_register(struct ivtctl *, int, char **);
+int cmd_protocol_show(struct ivtctl *, int, char **);
+
+/* cmd_journal.c */
+int cmd_journal_add(struct ivtctl *, int, char **);
+int cmd_journal_list(struct ivtctl *, int, char **);
+
 /* cmd_service.c */
 int cmd_whoami(struct ivtctl *, int, char **);
 int cmd_service_info(struct ivtctl *, int, char **);

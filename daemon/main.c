@@ -1,13 +1,29 @@
 /*
  * main.c - ivtd: start-up, the event loop and shutdown.
+ *
+ * Start-up follows ivtd(8): harden the process, read the configuration,
+ * create the state and socket directories, and, when root was asked to
+ * run as another user, hand those directories to that user and drop
+ * privileges for good before any file of the daemon is opened.  Only then
+ * the lock, the key, the database and the socket, so all of them belong to
+ * the unprivileged user.  The service manager hears READY=1 once the
+ * socket listens and STOPPING=1 when shutdown begins.
  */
 #include <sys/file.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <grp.h>
+#include <pwd.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +39,14 @@
 #include "server.h"
 #include "store.h"
 #include "varlink.h"
+
+/* The account the daemon runs as after start-up (the "user" setting). */
+struct runas {
+	int drop; /* 1: root must switch to uid/gid below */
+	uid_t uid;
+	gid_t gid;
+	char name[64];
+};
 
 static void
 usage(FILE *f)

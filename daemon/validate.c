@@ -44,6 +44,25 @@ valid_display_name(const char *s)
 	return visible;
 }
 
+int
+valid_text(const char *s, size_t max)
+{
+	int visible = 0;
+	size_t i, n;
+
+	if (s == NULL || (n = strlen(s)) == 0 || n > max)
+		return 0;
+	for (i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)s[i];
+
+		if ((ch < 0x20 && ch != '\n' && ch != '\t') || ch == 0x7f)
+			return 0;
+		if (ch != ' ' && ch != '\n' && ch != '\t')
+			visible = 1;
+	}
+	return visible;
+}
+
 int64_t
 partner_id_by_name(struct store *s, const char *name)
 {

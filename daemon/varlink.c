@@ -19,6 +19,9 @@ static const struct method *const method_tables[] = {
 	user_methods,
 	partner_methods,
 	audit_methods,
+	project_methods,
+	protocol_methods,
+	journal_methods,
 };
 
 #define NTABLES (sizeof(method_tables) / sizeof(method_tables[0]))
@@ -436,16 +439,16 @@ authorize(struct call *c, const struct method *m, uid_t uid)
 static json_t *
 build_reply(struct call *c)
 {
-	json_t *r;
+	json_t *params = c->error ? c->error_params : c->reply;
 
-	if (c->error != NULL) {
-		r = json_pack("{s:s,s:O}", "error", c->error, "parameters",
-		              c->error_params ? c->error_params : json_object());
-	} else {
-		r = json_pack("{s:O}", "parameters",
-		              c->reply ? c->reply : json_object());
-	}
-	return r;
+	/* "O" takes a reference to what the call owns; "o" a new {}. */
+	if (c->error != NULL)
+		return params ? json_pack("{s:s,s:O}", "error", c->error,
+		                          "parameters", params)
+		              : json_pack("{s:s,s:o}", "error", c->error,
+		                          "parameters", json_object());
+	return params ? json_pack("{s:O}", "parameters", params)
+	              : json_pack("{s:o}", "parameters", json_object());
 }
 
 /* The reply names the call's trace and span, so a caller can find its

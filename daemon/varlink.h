@@ -76,6 +76,9 @@ extern const struct method service_methods[];
 extern const struct method user_methods[];
 extern const struct method partner_methods[];
 extern const struct method audit_methods[];
+extern const struct method project_methods[];
+extern const struct method protocol_methods[];
+extern const struct method journal_methods[];
 
 /* Parse the embedded interfaces.  0 on success. */
 int varlink_init(struct daemon_ctx *ctx, char *err, size_t errlen);

@@ -1,0 +1,129 @@
+/*
+ * cmd_protocol.c - protocol grant/revoke/register/show (nl.ivtd.Protocol).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "ivtctl.h"
+
+static int
+print_nothing(struct ivtctl *ctx, const json_t *res)
+{
+	(void)ctx;
+	(void)res;
+	return 0;
+}
+
+static int
+grant_call(struct ivtctl *ctx, int argc, char **argv, const char *method,
+           int need_rights)
+{
+	struct opt opts[] = {{"rights", 1, NULL}, {NULL, 0, NULL}};
+	struct args a;
+	json_t *params;
+	long long id;
+
+	if (args_parse(ctx, argc, argv, opts, 2, 2, &a) == -1)
+		return a.status;
+	if (parse_id(ctx, a.pos[0], &id) != 0)
+		return IVTCTL_EXIT_USAGE;
+	if (need_rights && opts[0].value == NULL)
+		return usage_error(ctx, "--rights is required");
+	params = json_pack("{s:I,s:s}", "project", (json_int_t)id, "partner",
+	                   a.pos[1]);
+	if (params == NULL)
+		return IVTCTL_EXIT_FAIL;
+	set_opt_list(params, "rights", opts[0].value);
+	return run_call(ctx, method, params, print_nothing);
+}
+
+int
+cmd_protocol_grant(struct ivtctl *ctx, int argc, char **argv)
+{
+	return grant_call(ctx, argc, argv, "nl.ivtd.Protocol.Grant", 1);
+}
+
+int
+cmd_protocol_revoke(struct ivtctl *ctx, int argc, char **argv)
+{
+	return grant_call(ctx, argc, argv, "nl.ivtd.Protocol.Revoke", 0);
+}
+
+int
+cmd_protocol_register(struct ivtctl *ctx, int argc, char **argv)
+{
+	struct opt opts[] = {
+	    {"date", 1, NULL}, {"ref", 1, NULL}, {NULL, 0, NULL}};
+	struct args a;
+	long long id;
+
+	if (args_parse(ctx, argc, argv, opts, 1, 1, &a) == -1)
+		return a.status;
+	if (parse_id(ctx, a.pos[0], &id) != 0)
+		return IVTCTL_EXIT_USAGE;
+	if (opts[0].value == NULL || opts[1].value == NULL)
+		return usage_error(ctx, "--date and --ref are required");
+	return run_call(ctx, "nl.ivtd.Protocol.Register",
+	                json_pack("{s:I,s:s,s:s}", "project", (json_int_t)id,
+	                          "date", opts[0].value, "reference",
+	                          opts[1].value),
+	                print_nothing);
+}
+
+static const char *const grant_headers[] = {"PARTNER", "LEVEREN",
+                                            "BEWERKEN", "INLEZEN",
+                                            "UPDATED", "BY"};
+
+static const char *
+has_right(const json_t *g, const char *right)
+{
+	const json_t *v;
+	size_t i;
+
+	json_array_foreach(json_object_get(g, "rights"), i, v) {
+		if (strcmp(json_string_value(v), right) == 0)
+			return "yes";
+	}
+	return "no";
+}
+
+static int
+print_protocol(struct ivtctl *ctx, const json_t *res)
+{
+	const json_t *grants, *g;
+	struct table *t;
+	size_t i;
+
+	if ((grants = reply_get(ctx, res, "grants", JSON_ARRAY)) == NULL)
+		return IVTCTL_EXIT_CONN;
+	out_kv("registered", out_str(res, "registered"));
+	out_kv("reference", out_str(res, "reference"));
+	putchar('\n');
+	if ((t = table_new(6, grant_headers)) == NULL)
+		return IVTCTL_EXIT_FAIL;
+	json_array_foreach(grants, i, g) {
+		table_row(t);
+		table_cell(t, out_str(g, "partner"));
+		table_cell(t, has_right(g, "leveren"));
+		table_cell(t, has_right(g, "bewerken"));
+		table_cell(t, has_right(g, "inlezen"));
+		table_cell(t, out_time(g, "updated"));
+		table_cell(t, out_str(g, "updated_by"));
+	}
+	return table_print(t, stdout);
+}
+
+int
+cmd_protocol_show(struct ivtctl *ctx, int argc, char **argv)
+{
+	struct args a;
+	long long id;
+
+	if (args_parse(ctx, argc, argv, NULL, 1, 1, &a) == -1)
+		return a.status;
+	if (parse_id(ctx, a.pos[0], &id) != 0)
+		return IVTCTL_EXIT_USAGE;
+	return run_call(ctx, "nl.ivtd.Protocol.Show",
+	                json_pack("{s:I}", "project", (json_int_t)id),
+	                print_protocol);
+}

@@ -1,0 +1,60 @@
+/*
+ * run.c - the shape every simple command shares: call one method, then
+ * print the reply as JSON (--json) or through the command's printer.
+ */
+#include <string.h>
+
+#include "ivtctl.h"
+
+int
+run_call(struct ivtctl *ctx, const char *method, json_t *params,
+         int (*print)(struct ivtctl *, const json_t *))
+{
+	json_t *res;
+	int rc;
+
+	if ((rc = ivtctl_call(ctx, method, params, &res)) != 0)
+		return rc;
+	rc = ctx->json || print == NULL ? out_json(res) : print(ctx, res);
+	json_decref(res);
+	return rc;
+}
+
+json_t *
+split_list(const char *s)
+{
+	const char *p = s, *comma;
+	json_t *a = json_array();
+
+	while (a != NULL && s != NULL) {
+		comma = strchr(p, ',');
+		json_array_append_new(
+		    a, json_stringn(p, comma ? (size_t)(comma - p) : strlen(p)));
+		if (comma == NULL)
+			break;
+		p = comma + 1;
+	}
+	return a;
+}
+
+void
+set_opt_str(json_t *params, const char *key, const char *value)
+{
+	if (value != NULL)
+		json_object_set_new(params, key, json_string(value));
+}
+
+void
+set_opt_list(json_t *params, const char *key, const char *value)
+{
+	if (value != NULL)
+		json_object_set_new(params, key, split_list(value));
+}
+
+int
+parse_id(struct ivtctl *ctx, const char *s, long long *id)
+{
+	if (parse_ll(s, 1, (1LL << 53), id) == -1)
+		return usage_error(ctx, "'%s' is not an id", s);
+	return 0;
+}

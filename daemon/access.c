@@ -1,0 +1,139 @@
+/*
+ * access.c - the project access rules (see access.h).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "access.h"
+
+int
+access_partner_rights(struct store *s, int64_t project, int64_t partner)
+{
+	static const char sql[] =
+		"SELECT leveren, bewerken, inlezen FROM protocol_grants "
+		"WHERE project_id = ? AND partner_id = ?";
+	sqlite3_stmt *st;
+	int rc, rights = 0;
+
+	if ((st = store_prepare(s, sql)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, project);
+	sqlite3_bind_int64(st, 2, partner);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		rights = (sqlite3_column_int(st, 0) ? RIGHT_LEVEREN : 0) |
+		         (sqlite3_column_int(st, 1) ? RIGHT_BEWERKEN : 0) |
+		         (sqlite3_column_int(st, 2) ? RIGHT_INLEZEN : 0);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? rights : -1;
+}
+
+int
+access_is_leader(struct store *s, int64_t project, int64_t uid)
+{
+	static const char sql[] =
+		"SELECT 1 FROM project_leaders WHERE project_id = ? AND uid = ?";
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((st = store_prepare(s, sql)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, project);
+	sqlite3_bind_int64(st, 2, uid);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+access_project_phase(struct store *s, int64_t id, char *buf, size_t len)
+{
+	static const char sql[] = "SELECT phase FROM projects WHERE id = ?";
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((st = store_prepare(s, sql)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		snprintf(buf, len, "%s",
+		         (const char *)sqlite3_column_text(st, 0));
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+static const char *
+need_name(enum access_need need)
+{
+	switch (need) {
+	case ACC_META:
+		return "no access to this project";
+	case ACC_MANAGE:
+		return "only the project's projectleiders may change it";
+	case ACC_LEVEREN:
+		return "the privacy protocol does not grant your organisation "
+		       "'leveren' in this project";
+	case ACC_BEWERKEN:
+		return "the privacy protocol does not grant your organisation "
+		       "'bewerken' in this project";
+	case ACC_INLEZEN:
+		return "the privacy protocol does not grant your organisation "
+		       "'inlezen' in this project";
+	}
+	return "denied";
+}
+
+/* Does a partner organisation with these rights meet the need? */
+static int
+partner_meets(int rights, enum access_need need)
+{
+	switch (need) {
+	case ACC_META:
+		return rights != 0;
+	case ACC_LEVEREN:
+		return (rights & RIGHT_LEVEREN) != 0;
+	case ACC_BEWERKEN:
+		return (rights & RIGHT_BEWERKEN) != 0;
+	case ACC_INLEZEN:
+		return (rights & RIGHT_INLEZEN) != 0;
+	case ACC_MANAGE:
+		return 0;
+	}
+	return 0;
+}
+
+int
+access_project(struct call *c, int64_t id, enum access_need need)
+{
+	struct store *s = c->ctx->store;
+	char phase[32], idbuf[32];
+	int ok = 0, r;
+
+	snprintf(idbuf, sizeof(idbuf), "%lld", (long long)id);
+	if (access_project_phase(s, id, phase, sizeof(phase)) == -1)
+		return call_not_found(c, "project", idbuf);
+	c->project = id;
+	switch (c->who.role) {
+	case ROLE_ADMIN:
+		ok = 1;
+		break;
+	case ROLE_PROJECTLEIDER:
+		if ((r = access_is_leader(s, id, c->who.uid)) == -1)
+			return call_internal(c);
+		ok = r == 1;
+		break;
+	case ROLE_PARTNER:
+		if ((r = access_partner_rights(s, id, c->who.partner_id)) == -1)
+			return call_internal(c);
+		ok = partner_meets(r, need);
+		break;
+	case ROLE_PRIVACY:
+		ok = need == ACC_META;
+		break;
+	case ROLE_NONE:
+		break;
+	}
+	return ok ? 0 : call_denied(c, need_name(need));
+}

@@ -1,0 +1,51 @@
+/*
+ * access.h - who may do what to a project: the role, the project's
+ * projectleiders and its privacy protocol.
+ *
+ * One check for every method that touches a project, so the rules live in
+ * one place (the access matrix test reads them from here):
+ *   admin          everything
+ *   projectleider  manages the projects they lead
+ *   partner        what the protocol grants its organisation:
+ *                  leveren (deliver), bewerken (edit), inlezen (read)
+ *   privacy        project metadata, never personal data
+ * Rights are read from the database on every call, so a revocation takes
+ * effect at once, also on open connections.
+ */
+#ifndef IVTD_ACCESS_H
+#define IVTD_ACCESS_H
+
+#include <stdint.h>
+
+#include "varlink.h"
+
+enum access_need {
+	ACC_META,     /* see the project's non-personal data */
+	ACC_MANAGE,   /* change the project: admin or one of its leaders */
+	ACC_LEVEREN,  /* deliver data: managers and partners with leveren */
+	ACC_BEWERKEN, /* edit data: managers and partners with bewerken */
+	ACC_INLEZEN,  /* read personal data: managers and partners with inlezen */
+};
+
+/*
+ * Check that the caller may act on project id with the given need.  On
+ * success sets c->project and returns 0.  Otherwise fails the call with
+ * nl.ivtd.NotFound (no such project) or nl.ivtd.PermissionDenied (the
+ * dispatcher audits the denial) and returns -1.
+ */
+int access_project(struct call *c, int64_t id, enum access_need need);
+
+/* Rights of a partner organisation in a project (bit per right). */
+#define RIGHT_LEVEREN  0x1
+#define RIGHT_BEWERKEN 0x2
+#define RIGHT_INLEZEN  0x4
+/* >=0 rights, -1 on a database error. */
+int access_partner_rights(struct store *s, int64_t project, int64_t partner);
+
+/* Is uid one of the project's leaders?  1, 0, or -1 on error. */
+int access_is_leader(struct store *s, int64_t project, int64_t uid);
+
+/* Project phase into buf; 0, or -1 when the project does not exist. */
+int access_project_phase(struct store *s, int64_t id, char *buf, size_t len);
+
+#endif
