@@ -190,78 +190,71 @@ varlink_protocol_error(const char *reason)
 	                 "parameters", "reason", reason);
 }
 
+/* The audit entry of call c, with the call's fields filled in. */
+static void
+call_entry(const struct call *c, struct audit_entry *e, const char *result)
+{
+	memset(e, 0, sizeof(*e));
+	e->ts_start = c->ts_start;
+	e->ts_end = store_now_us();
+	memcpy(e->trace_id, c->trace_id, sizeof(e->trace_id));
+	memcpy(e->span_id, c->span_id, sizeof(e->span_id));
+	e->actor_uid = c->who.uid;
+	e->actor_name = c->who.known ? c->who.name : "";
+	e->role = c->who.known ? role_name(c->who.role) : "";
+	e->org = c->who.org;
+	e->method = c->method;
+	e->activity = c->activity ? c->activity : "";
+	e->project = c->project;
+	e->object = c->object;
+	e->subject = e->subject_type = e->fields = "";
+	e->result = result;
+	e->error = c->error ? c->error : "";
+}
+
 int
 call_disclose(struct call *c, const char *subject, const char *type,
               const char *fields, int64_t project)
 {
-	struct disclosure *d;
-	size_t ncap;
+	struct audit_entry e;
+	uint8_t rnd[8];
 
-	if (c->ndisclosed == c->cap_disclosed) {
-		ncap = c->cap_disclosed ? c->cap_disclosed * 2 : 8;
-		d = reallocarray(c->disclosed, ncap, sizeof(*d));
-		if (d == NULL)
-			return -1;
-		c->disclosed = d;
-		c->cap_disclosed = ncap;
+	if (!c->ctx->store->in_txn)
+		return -1; /* a method without M_WRITE/M_AUDIT: a bug */
+	call_entry(c, &e, "allowed");
+	e.subject = subject;
+	e.subject_type = type;
+	e.fields = fields;
+	if (project != 0)
+		e.project = project;
+	/* The first subject is the call's own span; the rest get new ones. */
+	if (c->ndisclosed > 0) {
+		crypto_random(rnd, sizeof(rnd));
+		crypto_hex(rnd, sizeof(rnd), e.span_id);
 	}
-	d = &c->disclosed[c->ndisclosed++];
-	snprintf(d->subject, sizeof(d->subject), "%s", subject);
-	snprintf(d->subject_type, sizeof(d->subject_type), "%s", type);
-	snprintf(d->fields, sizeof(d->fields), "%s", fields);
-	d->project = project;
+	if (audit_append(c->ctx->store, c->ctx->crypto, &e,
+	                 c->ctx->cfg->checkpoint_every) < 0)
+		return -1;
+	c->ndisclosed++;
 	return 0;
 }
 
 /*
- * Append the call's audit entries inside the open transaction: one for the
- * call, or one per data subject it touched, each its own span of the
- * call's trace (Logboek Dataverwerkingen: no sampling, one per subject).
+ * The call's own audit entry, inside the open transaction.  A successful
+ * call whose data subjects were recorded by call_disclose needs no more.
  */
 static int
 audit_call(struct call *c, const char *result)
 {
 	struct audit_entry e;
-	uint8_t rnd[8];
-	size_t i;
 
-	memset(&e, 0, sizeof(e));
-	e.ts_start = c->ts_start;
-	e.ts_end = store_now_us();
-	memcpy(e.trace_id, c->trace_id, sizeof(e.trace_id));
-	memcpy(e.span_id, c->span_id, sizeof(e.span_id));
-	e.actor_uid = c->who.uid;
-	e.actor_name = c->who.known ? c->who.name : "";
-	e.role = c->who.known ? role_name(c->who.role) : "";
-	e.org = c->who.org;
-	e.method = c->method;
-	e.activity = c->activity ? c->activity : "";
-	e.project = c->project;
-	e.object = c->object;
-	e.subject = e.subject_type = e.fields = "";
-	e.result = result;
-	e.error = c->error ? c->error : "";
-	/* A failed call disclosed nothing: one entry for the attempt. */
-	if (c->ndisclosed == 0 || strcmp(result, "allowed") != 0)
-		return audit_append(c->ctx->store, c->ctx->crypto, &e,
-		                    c->ctx->cfg->checkpoint_every) < 0
-		           ? -1
-		           : 0;
-	for (i = 0; i < c->ndisclosed; i++) {
-		e.subject = c->disclosed[i].subject;
-		e.subject_type = c->disclosed[i].subject_type;
-		e.fields = c->disclosed[i].fields;
-		if (c->disclosed[i].project != 0)
-			e.project = c->disclosed[i].project;
-		if (i > 0) {
-			crypto_random(rnd, sizeof(rnd));
-			crypto_hex(rnd, sizeof(rnd), e.span_id);
-		}
-		if (audit_append(c->ctx->store, c->ctx->crypto, &e,
-		                 c->ctx->cfg->checkpoint_every) < 0)
-			return -1;
-	}
-	return 0;
+	if (c->ndisclosed > 0 && strcmp(result, "allowed") == 0)
+		return 0;
+	call_entry(c, &e, result);
+	return audit_append(c->ctx->store, c->ctx->crypto, &e,
+	                    c->ctx->cfg->checkpoint_every) < 0
+	           ? -1
+	           : 0;
 }
 
 /* Audit an outcome in a transaction of its own (denials, failed writes). */
@@ -506,6 +499,5 @@ varlink_dispatch(struct daemon_ctx *ctx, uid_t uid, pid_t pid, json_t *msg,
 		json_object_set_new(r, "traceparent", traceparent(&c));
 	json_decref(c.reply);
 	json_decref(c.error_params);
-	free(c.disclosed);
 	return r;
 }

@@ -49,16 +49,7 @@ struct call {
 	char trace_id[33];      /* W3C trace context: caller's or random */
 	char span_id[17];       /* this call's span */
 	char parent_span[17];   /* caller's span from traceparent, or "" */
-	struct disclosure *disclosed; /* data subjects touched, see below */
-	size_t ndisclosed, cap_disclosed;
-};
-
-/* One data subject a call disclosed or changed: one audit entry each. */
-struct disclosure {
-	char subject[65];      /* keyed pseudonym (blind index, hex) */
-	char subject_type[16]; /* "bsn", "address", ... */
-	char fields[128];      /* personal-data fields, comma separated */
-	int64_t project;
+	size_t ndisclosed;      /* audit entries written by call_disclose */
 };
 
 struct method {
@@ -107,9 +98,12 @@ int call_invalid(struct call *c, const char *param, const char *reason);
 int call_internal(struct call *c);
 /*
  * Record that the call disclosed or changed personal data of one data
- * subject, identified by its pseudonym.  The dispatcher writes one audit
- * entry per subject (spans of the call's trace), in the call's
- * transaction.  -1 on allocation failure.
+ * subject, identified by its pseudonym (subject may be "" for data not
+ * tied to one person, such as journal notes).  Writes the audit entry at
+ * once, inside the call's transaction (M_WRITE or M_AUDIT methods only):
+ * one entry per data subject, each a span of the call's trace.  If the
+ * call fails, the rollback takes these entries with it and the dispatcher
+ * records the failure instead.  0, or -1 on error.
  */
 int call_disclose(struct call *c, const char *subject, const char *type,
                   const char *fields, int64_t project);

@@ -1,0 +1,82 @@
+/*
+ * subject.h - verwondersubjecten: an address and the persons living there,
+ * selected for investigation in a project.
+ *
+ * Every personal-data field is sealed (crypto.h) and bound to its row and
+ * column.  Three keyed blind indexes allow exact search without opening
+ * the table:
+ *   "address"  postcode + huisnummer          (find --address)
+ *   "addrkey"  postcode + huisnummer + toevoeging (merging duplicates)
+ *   "bsn"      the nine BSN digits             (find --bsn)
+ * Only the four digits of the postcode stay in clear: the neighbourhood,
+ * which area checks and route planning need.
+ */
+#ifndef IVTD_SUBJECT_H
+#define IVTD_SUBJECT_H
+
+#include <stdint.h>
+
+#include "varlink.h"
+
+#define SUBJECT_STREET_MAX  128
+#define SUBJECT_TOEV_MAX    16
+#define SUBJECT_CITY_MAX    64
+#define SUBJECT_NAME_MAX    128
+#define SUBJECT_PERSONS_MAX 32
+#define SUBJECT_PARTNERS_MAX 16
+#define SUBJECT_CODES_MAX   16
+#define SUBJECT_CODE_LEN    32
+
+struct person_in {
+	char bsn[10];        /* nine digits, elfproef-valid */
+	char name[SUBJECT_NAME_MAX + 1];       /* may be "" */
+	char birthdate[11];  /* YYYY-MM-DD or "" */
+};
+
+/* One validated, normalised subject, ready to be sealed and stored. */
+struct subject_in {
+	char street[SUBJECT_STREET_MAX + 1];
+	unsigned huisnummer;                 /* 1..99999 */
+	char toevoeging[SUBJECT_TOEV_MAX + 1]; /* upper case, may be "" */
+	char postcode[7];                    /* 1234AB */
+	char woonplaats[SUBJECT_CITY_MAX + 1];
+	struct person_in persons[SUBJECT_PERSONS_MAX];
+	int npersons;
+	int64_t partners[SUBJECT_PARTNERS_MAX]; /* partners with belang */
+	int npartners;
+	char codes[SUBJECT_CODES_MAX][SUBJECT_CODE_LEN + 1]; /* indicators */
+	int ncodes;
+};
+
+/*
+ * Validators shared by Subject.Create and the CSV import.  Each returns
+ * NULL when the value is fine (and stores it normalised in s), else a
+ * short reason without the value itself (it may be personal data).
+ */
+const char *subject_set_street(struct subject_in *s, const char *v);
+const char *subject_set_huisnummer(struct subject_in *s, const char *v);
+const char *subject_set_toevoeging(struct subject_in *s, const char *v);
+const char *subject_set_postcode(struct subject_in *s, const char *v);
+const char *subject_set_woonplaats(struct subject_in *s, const char *v);
+/* Add a person; bsn required, name and birthdate may be NULL or "". */
+const char *subject_add_person(struct subject_in *s, const char *bsn,
+                               const char *name, const char *birthdate);
+const char *subject_add_code(struct subject_in *s, const char *code);
+
+/* Is the postcode inside the project's area?  1, 0, -1 on error. */
+int subject_in_area(struct store *st, int64_t project, const char *postcode);
+
+/* Partner id for a name, cached per call-site by the caller; see
+ * partner_id_by_name() in validate.h. */
+
+/*
+ * Store s in the project inside the caller's transaction: a new subject,
+ * or merged into the existing one with the same address (persons,
+ * partners and codes added, nothing duplicated).  The subject's address
+ * is recorded as disclosed-and-changed in the call's audit (one entry per
+ * data subject).  Sets *id and *merged.  0, or -1 with the call failed.
+ */
+int subject_store(struct call *c, int64_t project, const struct subject_in *s,
+                  int64_t *id, int *merged);
+
+#endif
