@@ -104,36 +104,53 @@ partner_meets(int rights, enum access_need need)
 	return 0;
 }
 
-int
-access_project(struct call *c, int64_t id, enum access_need need)
+/* 1 allowed, 0 not, -1 error; *exists says whether the project is there. */
+static int
+allowed(struct call *c, int64_t id, enum access_need need, int *exists)
 {
 	struct store *s = c->ctx->store;
-	char phase[32], idbuf[32];
-	int ok = 0, r;
+	char phase[32];
+	int r;
 
-	snprintf(idbuf, sizeof(idbuf), "%lld", (long long)id);
-	if (access_project_phase(s, id, phase, sizeof(phase)) == -1)
-		return call_not_found(c, "project", idbuf);
-	c->project = id;
+	*exists = access_project_phase(s, id, phase, sizeof(phase)) == 0;
+	if (!*exists)
+		return 0;
 	switch (c->who.role) {
 	case ROLE_ADMIN:
-		ok = 1;
-		break;
+		return 1;
 	case ROLE_PROJECTLEIDER:
-		if ((r = access_is_leader(s, id, c->who.uid)) == -1)
-			return call_internal(c);
-		ok = r == 1;
-		break;
+		return access_is_leader(s, id, c->who.uid);
 	case ROLE_PARTNER:
 		if ((r = access_partner_rights(s, id, c->who.partner_id)) == -1)
-			return call_internal(c);
-		ok = partner_meets(r, need);
-		break;
+			return -1;
+		return partner_meets(r, need);
 	case ROLE_PRIVACY:
-		ok = need == ACC_META;
-		break;
+		return need == ACC_META;
 	case ROLE_NONE:
 		break;
 	}
-	return ok ? 0 : call_denied(c, need_name(need));
+	return 0;
+}
+
+int
+access_can(struct call *c, int64_t id, enum access_need need)
+{
+	int exists;
+
+	return allowed(c, id, need, &exists);
+}
+
+int
+access_project(struct call *c, int64_t id, enum access_need need)
+{
+	char idbuf[32];
+	int exists, r;
+
+	snprintf(idbuf, sizeof(idbuf), "%lld", (long long)id);
+	if ((r = allowed(c, id, need, &exists)) == -1)
+		return call_internal(c);
+	if (!exists)
+		return call_not_found(c, "project", idbuf);
+	c->project = id;
+	return r ? 0 : call_denied(c, need_name(need));
 }

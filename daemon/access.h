@@ -35,6 +35,11 @@ enum access_need {
  */
 int access_project(struct call *c, int64_t id, enum access_need need);
 
+/* The same check without failing the call: 1 allowed, 0 not (or no such
+ * project), -1 on a database error.  For searches that skip what the
+ * caller may not see. */
+int access_can(struct call *c, int64_t id, enum access_need need);
+
 /* Rights of a partner organisation in a project (bit per right). */
 #define RIGHT_LEVEREN  0x1
 #define RIGHT_BEWERKEN 0x2

@@ -2,6 +2,7 @@
  * protocol.c - nl.ivtd.Protocol: the privacy protocol of a project.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "access.h"
@@ -52,24 +53,50 @@ rights_json(int bits)
 	return a;
 }
 
-/* Write the partner's rights; a partner without rights is removed. */
+/* The fields parameter as stored ("adres,bsn"), or NULL when absent. */
+static char *
+fields_text(const json_t *a)
+{
+	const json_t *v;
+	char *out;
+	size_t i;
+
+	if (a == NULL || (out = calloc(1, 64)) == NULL)
+		return NULL;
+	json_array_foreach(a, i, v) {
+		if (strstr(out, json_string_value(v)) != NULL)
+			continue;
+		if (out[0] != '\0')
+			strcat(out, ",");
+		strcat(out, json_string_value(v));
+	}
+	return out;
+}
+
+/* Write the partner's rights; a partner without rights is removed.  A
+ * NULL fields keeps the categories it had (all, for a new grant). */
 static int
-store_rights(struct call *c, int64_t project, int64_t partner, int bits)
+store_rights(struct call *c, int64_t project, int64_t partner, int bits,
+             char *fields)
 {
 	static const char del[] = "DELETE FROM protocol_grants "
 	                          "WHERE project_id = ? AND partner_id = ?";
 	static const char up[] =
 		"INSERT INTO protocol_grants (project_id, partner_id, leveren, "
-		"bewerken, inlezen, updated, updated_by) "
-		"VALUES (?, ?, ?, ?, ?, ?, ?) "
+		"bewerken, inlezen, updated, updated_by, fields) "
+		"VALUES (?, ?, ?, ?, ?, ?, ?, "
+		"coalesce(?8, 'adres,bsn,naam,geboortedatum')) "
 		"ON CONFLICT (project_id, partner_id) DO UPDATE SET "
 		"leveren = excluded.leveren, bewerken = excluded.bewerken, "
 		"inlezen = excluded.inlezen, updated = excluded.updated, "
-		"updated_by = excluded.updated_by";
+		"updated_by = excluded.updated_by, "
+		"fields = coalesce(?8, fields)";
 	sqlite3_stmt *st;
 
-	if ((st = store_prepare(c->ctx->store, bits ? up : del)) == NULL)
+	if ((st = store_prepare(c->ctx->store, bits ? up : del)) == NULL) {
+		free(fields);
 		return call_internal(c);
+	}
 	sqlite3_bind_int64(st, 1, project);
 	sqlite3_bind_int64(st, 2, partner);
 	if (bits) {
@@ -78,6 +105,9 @@ store_rights(struct call *c, int64_t project, int64_t partner, int bits)
 		sqlite3_bind_int(st, 5, (bits & RIGHT_INLEZEN) != 0);
 		sqlite3_bind_int64(st, 6, store_now_us());
 		sqlite3_bind_int64(st, 7, c->who.uid);
+		sqlite3_bind_text(st, 8, fields, -1, free);
+	} else {
+		free(fields);
 	}
 	return store_step_done(st) == -1 ? call_internal(c) : 0;
 }
@@ -102,26 +132,73 @@ grant_target(struct call *c, int64_t *project, int64_t *partner, int *bits)
 	return 0;
 }
 
+#define GRANT_COLS                                                         \
+	"SELECT p.name, g.leveren, g.bewerken, g.inlezen, g.updated, "       \
+	"coalesce(u.name, 'uid ' || g.updated_by), g.fields "                \
+	"FROM protocol_grants g JOIN partners p ON p.id = g.partner_id "     \
+	"LEFT JOIN users u ON u.uid = g.updated_by "
+
+static json_t *
+grant_row(sqlite3_stmt *st)
+{
+	char updated[32];
+	json_t *fields = json_array(), *tmp;
+	const char *f = (const char *)sqlite3_column_text(st, 6);
+	const char *comma;
+
+	/* "adres,bsn" as ["adres","bsn"] */
+	while (fields != NULL && f != NULL && *f != '\0') {
+		comma = strchr(f, ',');
+		tmp = json_stringn(f, comma ? (size_t)(comma - f) : strlen(f));
+		json_array_append_new(fields, tmp);
+		f = comma ? comma + 1 : "";
+	}
+	format_time(sqlite3_column_int64(st, 4), updated, sizeof(updated));
+	return json_pack(
+		"{s:s,s:o,s:o,s:s,s:s}", "partner",
+		(const char *)sqlite3_column_text(st, 0), "rights",
+		rights_json((sqlite3_column_int(st, 1) ? RIGHT_LEVEREN : 0) |
+	                    (sqlite3_column_int(st, 2) ? RIGHT_BEWERKEN : 0) |
+	                    (sqlite3_column_int(st, 3) ? RIGHT_INLEZEN : 0)),
+		"fields", fields, "updated", updated, "updated_by",
+		(const char *)sqlite3_column_text(st, 5));
+}
+
+static int
+reply_grant(struct call *c, int64_t project, int64_t partner)
+{
+	static const char sql[] =
+		GRANT_COLS "WHERE g.project_id = ? AND g.partner_id = ?";
+	sqlite3_stmt *st;
+	json_t *g = NULL;
+
+	if ((st = store_prepare(c->ctx->store, sql)) == NULL)
+		return call_internal(c);
+	sqlite3_bind_int64(st, 1, project);
+	sqlite3_bind_int64(st, 2, partner);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		g = grant_row(st);
+	sqlite3_reset(st);
+	c->reply = g ? json_pack("{s:o}", "grant", g) : NULL;
+	return c->reply ? 0 : call_internal(c);
+}
+
 static int
 protocol_grant(struct call *c)
 {
 	int64_t project, partner;
 	int bits;
-	char now[32];
 
 	if (grant_target(c, &project, &partner, &bits) == -1)
 		return -1;
 	bits |= rights_bits(json_object_get(c->params, "rights"));
 	if (bits == 0)
 		return call_invalid(c, "rights", "name at least one right");
-	if (store_rights(c, project, partner, bits) == -1)
+	if (store_rights(c, project, partner, bits,
+	                 fields_text(json_object_get(c->params, "fields"))) ==
+	    -1)
 		return -1;
-	format_time(store_now_us(), now, sizeof(now));
-	c->reply = json_pack("{s:{s:s,s:o,s:s,s:s}}", "grant", "partner",
-	                     ivt_json_str(c->params, "partner"), "rights",
-	                     rights_json(bits), "updated", now, "updated_by",
-	                     c->who.name);
-	return c->reply ? 0 : call_internal(c);
+	return reply_grant(c, project, partner);
 }
 
 static int
@@ -138,7 +215,7 @@ protocol_revoke(struct call *c)
 		                 "grant", "id",
 		                 ivt_json_str(c->params, "partner"));
 	bits = which ? bits & ~rights_bits(which) : 0;
-	return store_rights(c, project, partner, bits);
+	return store_rights(c, project, partner, bits, NULL);
 }
 
 static int
@@ -171,32 +248,13 @@ protocol_register(struct call *c)
 	return store_step_done(st) == -1 ? call_internal(c) : 0;
 }
 
-static json_t *
-grant_row(sqlite3_stmt *st)
-{
-	char updated[32];
-
-	format_time(sqlite3_column_int64(st, 4), updated, sizeof(updated));
-	return json_pack(
-		"{s:s,s:o,s:s,s:s}", "partner",
-		(const char *)sqlite3_column_text(st, 0), "rights",
-		rights_json((sqlite3_column_int(st, 1) ? RIGHT_LEVEREN : 0) |
-	                    (sqlite3_column_int(st, 2) ? RIGHT_BEWERKEN : 0) |
-	                    (sqlite3_column_int(st, 3) ? RIGHT_INLEZEN : 0)),
-		"updated", updated, "updated_by",
-		(const char *)sqlite3_column_text(st, 5));
-}
-
 static int
 protocol_show(struct call *c)
 {
 	static const char reg[] = "SELECT protocol_registered, protocol_ref "
 	                          "FROM projects WHERE id = ?";
 	static const char sql[] =
-		"SELECT p.name, g.leveren, g.bewerken, g.inlezen, g.updated, "
-		"coalesce(u.name, 'uid ' || g.updated_by) FROM protocol_grants g "
-		"JOIN partners p ON p.id = g.partner_id LEFT JOIN users u ON "
-		"u.uid = g.updated_by WHERE g.project_id = ? ORDER BY p.name";
+		GRANT_COLS "WHERE g.project_id = ? ORDER BY p.name";
 	int64_t project = ivt_json_int(c->params, "project", 0);
 	sqlite3_stmt *st;
 	json_t *r;

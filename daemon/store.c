@@ -155,6 +155,52 @@ static const char *const migrations[] = {
 	"  created INTEGER NOT NULL"
 	") STRICT;"
 	"CREATE INDEX journal_project ON journal(project_id, entry_date);",
+	/* 3: verwondersubjecten, persons, interests; protocol field rights. */
+	"ALTER TABLE protocol_grants ADD COLUMN fields TEXT NOT NULL "
+	"  DEFAULT 'adres,bsn,naam,geboortedatum';"
+	"CREATE TABLE subjects ("
+	"  id INTEGER PRIMARY KEY,"
+	"  project_id INTEGER NOT NULL REFERENCES projects(id),"
+	"  status TEXT NOT NULL DEFAULT 'geselecteerd' CHECK (status IN ("
+	"    'geselecteerd','in_actualisatie','vervallen','conflict','gereed',"
+	"    'ingepland','gecontroleerd','afgehandeld')),"
+	"  pc4 TEXT NOT NULL,"                 /* neighbourhood, in clear */
+	"  addr_index BLOB NOT NULL,"          /* blind: postcode+nr */
+	"  addr_key BLOB NOT NULL,"            /* blind: postcode+nr+toev */
+	"  street BLOB NOT NULL,"              /* sealed from here on */
+	"  huisnummer BLOB NOT NULL,"
+	"  toevoeging BLOB NOT NULL,"
+	"  postcode BLOB NOT NULL,"
+	"  woonplaats BLOB NOT NULL,"
+	"  codes TEXT NOT NULL,"               /* indicator codes, JSON */
+	"  resolution BLOB,"                   /* sealed conflict decision */
+	"  created INTEGER NOT NULL,"
+	"  updated INTEGER NOT NULL,"
+	"  UNIQUE (project_id, addr_key)"
+	") STRICT;"
+	"CREATE INDEX subjects_addr ON subjects(addr_index);"
+	"CREATE INDEX subjects_status ON subjects(project_id, status);"
+	"CREATE TABLE persons ("
+	"  id INTEGER PRIMARY KEY,"
+	"  subject_id INTEGER NOT NULL REFERENCES subjects(id),"
+	"  bsn_index BLOB NOT NULL,"
+	"  bsn BLOB NOT NULL,"                 /* sealed */
+	"  name BLOB NOT NULL,"                /* sealed */
+	"  birthdate BLOB NOT NULL,"           /* sealed */
+	"  UNIQUE (subject_id, bsn_index)"
+	") STRICT;"
+	"CREATE INDEX persons_bsn ON persons(bsn_index);"
+	/* Partners with an interest (belang) and their actualisation. */
+	"CREATE TABLE interests ("
+	"  subject_id INTEGER NOT NULL REFERENCES subjects(id),"
+	"  partner_id INTEGER NOT NULL REFERENCES partners(id),"
+	"  answer TEXT CHECK (answer IN ('relevant','vervallen','conflict')),"
+	"  reason TEXT,"
+	"  answered_by INTEGER,"
+	"  answered_at INTEGER,"
+	"  PRIMARY KEY (subject_id, partner_id)"
+	") STRICT, WITHOUT ROWID;"
+	"CREATE INDEX interests_partner ON interests(partner_id, answer);",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -66,8 +66,13 @@ const char *subject_add_code(struct subject_in *s, const char *code);
 /* Is the postcode inside the project's area?  1, 0, -1 on error. */
 int subject_in_area(struct store *st, int64_t project, const char *postcode);
 
-/* Partner id for a name, cached per call-site by the caller; see
- * partner_id_by_name() in validate.h. */
+/*
+ * May the caller deliver subjects to the project now?  Needs 'leveren'
+ * (managers have it), the voorbereidende or operationele fase, and a
+ * registered privacy protocol: without the registered notification
+ * there is no basis to exchange data.  0, or -1 with the call failed.
+ */
+int subject_may_deliver(struct call *c, int64_t project);
 
 /*
  * Store s in the project inside the caller's transaction: a new subject,
@@ -78,5 +83,18 @@ int subject_in_area(struct store *st, int64_t project, const char *postcode);
  */
 int subject_store(struct call *c, int64_t project, const struct subject_in *s,
                   int64_t *id, int *merged);
+
+/* subject_rpc.c: reading subjects, shared with actualisation. */
+#include "access.h"
+/* The subject as the caller may see it; audits each disclosure.  1 found,
+ * 0 no such subject, -1 error. */
+int subject_view(struct call *c, int64_t id, json_t **out);
+/* Reply {"subject": view}. */
+int subject_reply(struct call *c, int64_t id);
+/* Project of a subject: >0, 0 none, -1 error. */
+int64_t subject_project(struct store *s, int64_t id);
+/* Check access to a subject's project (NotFound names the subject). */
+int subject_access(struct call *c, int64_t id, enum access_need need,
+                   int64_t *project);
 
 #endif

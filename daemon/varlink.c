@@ -22,6 +22,9 @@ static const struct method *const method_tables[] = {
 	project_methods,
 	protocol_methods,
 	journal_methods,
+	subject_methods,
+	actualise_methods,
+	admin_methods,
 };
 
 #define NTABLES (sizeof(method_tables) / sizeof(method_tables[0]))

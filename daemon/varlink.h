@@ -70,6 +70,9 @@ extern const struct method audit_methods[];
 extern const struct method project_methods[];
 extern const struct method protocol_methods[];
 extern const struct method journal_methods[];
+extern const struct method subject_methods[];
+extern const struct method actualise_methods[];
+extern const struct method admin_methods[];
 
 /* Parse the embedded interfaces.  0 on success. */
 int varlink_init(struct daemon_ctx *ctx, char *err, size_t errlen);
