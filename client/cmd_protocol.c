@@ -18,7 +18,8 @@ static int
 grant_call(struct ivtctl *ctx, int argc, char **argv, const char *method,
            int need_rights)
 {
-	struct opt opts[] = {{"rights", 1, NULL}, {NULL, 0, NULL}};
+	struct opt opts[] = {
+	    {"rights", 1, NULL}, {"fields", 1, NULL}, {NULL, 0, NULL}};
 	struct args a;
 	json_t *params;
 	long long id;
@@ -34,6 +35,7 @@ grant_call(struct ivtctl *ctx, int argc, char **argv, const char *method,
 	if (params == NULL)
 		return IVTCTL_EXIT_FAIL;
 	set_opt_list(params, "rights", opts[0].value);
+	set_opt_list(params, "fields", opts[1].value);
 	return run_call(ctx, method, params, print_nothing);
 }
 

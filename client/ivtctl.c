@@ -51,8 +51,9 @@ static const struct cmd_entry cmd_table[] = {
      "move the project one phase forward", cmd_project_advance},
     {"project", "history", "ID", "every decision and phase change",
      cmd_project_history},
-    {"protocol", "grant", "PROJECT PARTNER --rights R[,R...]",
-     "admit a partner with rights leveren, bewerken and/or inlezen",
+    {"protocol", "grant", "PROJECT PARTNER --rights R[,R...] [--fields F,...]",
+     "admit a partner with rights leveren, bewerken and/or inlezen;\n"
+     "--fields limits what it may read: adres, bsn, naam, geboortedatum",
      cmd_protocol_grant},
     {"protocol", "revoke", "PROJECT PARTNER [--rights R[,R...]]",
      "take rights away (all when --rights is absent), at once",
@@ -62,6 +63,30 @@ static const struct cmd_entry cmd_table[] = {
      cmd_protocol_register},
     {"protocol", "show", "PROJECT", "the partners and their rights",
      cmd_protocol_show},
+    {"subject", "add",
+     "PROJECT --street S --nr N [--toev T] --postcode PC --city PLACE\n"
+     "      [--persons BSN[:NAME[:BIRTHDATE]],...] [--partners P,...]\n"
+     "      [--codes C,...]",
+     "add a verwondersubject (merged with an existing one at the same\n"
+     "address); --partners names the partners with an interest",
+     cmd_subject_add},
+    {"subject", "show", "ID", "show a subject as you may see it (audited)",
+     cmd_subject_show},
+    {"subject", "list",
+     "PROJECT [--status S] [--partner P] [--after ID] [--limit N]",
+     "list a project's subjects; --partner gives that partner's work queue",
+     cmd_subject_list},
+    {"subject", "find", "--bsn BSN | --address POSTCODE HUISNUMMER",
+     "find subjects in the projects you may read, through the blind index",
+     cmd_subject_find},
+    {"subject", "actualise", "PROJECT [SUBJECT...]",
+     "send selected subjects (default: all geselecteerd) to the partners\n"
+     "with an interest", cmd_subject_actualise},
+    {"subject", "answer", "SUBJECT relevant|vervallen|conflict [--reason R]",
+     "your organisation's answer; vervallen and conflict need --reason",
+     cmd_subject_answer},
+    {"subject", "resolve", "SUBJECT --proceed|--drop --rationale TEXT",
+     "decide a conflict as projectleider", cmd_subject_resolve},
     {"journal", "add", "PROJECT --kind KIND --note TEXT|- [--date DATE]",
      "add a journal entry (KIND: overleg, brainstorm, casusbespreking,\n"
      "besluit, overig); --note - reads the note from standard input",
@@ -71,6 +96,10 @@ static const struct cmd_entry cmd_table[] = {
     {"audit", "verify", "",
      "check the audit log's hash chain and checkpoint signatures",
      cmd_audit_verify},
+    {"backup", NULL, "FILE",
+     "write an online copy of the database to FILE, an absolute path that\n"
+     "does not exist yet; the daemon writes it, as its own user",
+     cmd_backup},
     {"service", "info", "",
      "show the daemon's vendor, product, version and interfaces",
      cmd_service_info},

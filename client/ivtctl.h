@@ -171,6 +171,15 @@ int cmd_protocol_revoke(struct ivtctl *, int, char **);
 int cmd_protocol_register(struct ivtctl *, int, char **);
 int cmd_protocol_show(struct ivtctl *, int, char **);
 
+/* cmd_subject.c */
+int cmd_subject_add(struct ivtctl *, int, char **);
+int cmd_subject_show(struct ivtctl *, int, char **);
+int cmd_subject_list(struct ivtctl *, int, char **);
+int cmd_subject_find(struct ivtctl *, int, char **);
+int cmd_subject_actualise(struct ivtctl *, int, char **);
+int cmd_subject_answer(struct ivtctl *, int, char **);
+int cmd_subject_resolve(struct ivtctl *, int, char **);
+
 /* cmd_journal.c */
 int cmd_journal_add(struct ivtctl *, int, char **);
 int cmd_journal_list(struct ivtctl *, int, char **);
@@ -193,5 +202,8 @@ int cmd_partner_list(struct ivtctl *, int, char **);
 
 /* cmd_audit.c */
 int cmd_audit_verify(struct ivtctl *, int, char **);
+
+/* cmd_backup.c */
+int cmd_backup(struct ivtctl *, int, char **);
 
 #endif
