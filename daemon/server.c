@@ -2,11 +2,18 @@
  * server.c - the control socket.
  *
  * Each connection is a bufferevent; bytes go through the shared framer and
- * every complete message is dispatched at once, so pipelined calls are
+ * complete messages are dispatched in order, so pipelined calls are
  * answered in the order they came.  Limits, after Redis and OpenSMTPD:
  * connections in total and per uid, message size, unsent output per
  * connection (a peer that does not read is dropped, not buffered forever)
  * and an idle timeout.
+ *
+ * libevent writes only between callbacks, so replies to a burst of
+ * pipelined calls would all be counted as unsent before the peer had any
+ * chance to read them.  A connection therefore yields to the event loop
+ * once one turn has queued half of max_output, and carries on in the next
+ * turn, after its replies were written: a peer that reads keeps up, and
+ * one that does not soon passes max_output and is dropped.
  */
 #include <sys/queue.h>
 #include <sys/socket.h>
@@ -34,10 +41,12 @@ struct conn {
 	TAILQ_ENTRY(conn) entry;
 	struct server *srv;
 	struct bufferevent *bev;
+	struct event *resume; /* dispatch the rest in the next loop turn */
 	struct ivt_framer fr;
 	uid_t uid;
 	pid_t pid;
 	int closing; /* reply queued; close once it is flushed */
+	int eof;     /* peer sends no more: answer what it sent, then close */
 };
 
 TAILQ_HEAD(conn_list, conn);
@@ -46,6 +55,7 @@ struct server {
 	struct event_base *base;
 	struct daemon_ctx *ctx;
 	struct evconnlistener *lev;
+	struct event *resume; /* re-enables accepting after an error */
 	struct conn_list conns;
 	int nconns;
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
@@ -56,6 +66,8 @@ conn_free(struct conn *c)
 {
 	TAILQ_REMOVE(&c->srv->conns, c, entry);
 	c->srv->nconns--;
+	if (c->resume != NULL)
+		event_free(c->resume);
 	bufferevent_free(c->bev);
 	ivt_framer_free(&c->fr);
 	free(c);
@@ -141,37 +153,94 @@ conn_message(struct conn *c, const char *msg, size_t len)
 	return c->closing ? -1 : 0;
 }
 
+/* Close c once its replies are written (the write callback frees it). */
 static void
-conn_read_cb(struct bufferevent *bev, void *arg)
+conn_close_flushed(struct conn *c)
+{
+	c->closing = 1;
+	bufferevent_disable(c->bev, EV_READ);
+	if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0)
+		conn_free(c);
+}
+
+/* Next framed message, pulling bytes from the input buffer as needed. */
+static enum ivt_frame_rc
+conn_next(struct conn *c, const char **msg, size_t *len)
 {
 	static char chunk[READ_CHUNK];
-	struct evbuffer *in = bufferevent_get_input(bev);
-	struct conn *c = arg;
+	struct evbuffer *in = bufferevent_get_input(c->bev);
 	enum ivt_frame_rc rc;
-	const char *msg;
-	size_t len;
 	int n;
 
-	while (!c->closing && evbuffer_get_length(in) > 0) {
+	while ((rc = ivt_framer_next(&c->fr, msg, len)) == IVT_FRAME_MORE) {
 		if ((n = evbuffer_remove(in, chunk, sizeof(chunk))) <= 0)
 			break;
 		if (ivt_framer_push(&c->fr, chunk, (size_t)n) == -1) {
 			conn_fail(c, "out of memory");
-			return;
-		}
-		while ((rc = ivt_framer_next(&c->fr, &msg, &len)) ==
-		       IVT_FRAME_MSG) {
-			if (conn_message(c, msg, len) == -1)
-				return;
-		}
-		if (rc == IVT_FRAME_TOOBIG) {
-			log_info("uid %u: message over %zu bytes; closing "
-			         "connection",
-			         (unsigned)c->uid, c->fr.max);
-			conn_fail(c, "message too large");
-			return;
+			return IVT_FRAME_TOOBIG;
 		}
 	}
+	if (rc == IVT_FRAME_TOOBIG) {
+		log_info("uid %u: message over %zu bytes; closing connection",
+		         (unsigned)c->uid, c->fr.max);
+		conn_fail(c, "message too large");
+	}
+	return rc;
+}
+
+/*
+ * Dispatch the calls waiting on c, in order, until none is complete or
+ * this turn has queued half of max_output (see the top of the file).
+ * At least one call is dispatched per turn, so a peer whose replies are
+ * not read keeps adding to them until max_output drops it.
+ */
+static void
+conn_process(struct conn *c)
+{
+	const struct timeval now = {0, 0};
+	struct evbuffer *out = bufferevent_get_output(c->bev);
+	size_t start = evbuffer_get_length(out);
+	size_t quota = c->srv->ctx->cfg->max_output / 2;
+	const char *msg;
+	size_t len;
+
+	while (!c->closing) {
+		if (evbuffer_get_length(out) - start > quota) {
+			evtimer_add(c->resume, &now);
+			return;
+		}
+		switch (conn_next(c, &msg, &len)) {
+		case IVT_FRAME_MSG:
+			if (conn_message(c, msg, len) == -1)
+				return;
+			break;
+		case IVT_FRAME_MORE:
+			if (c->eof)
+				conn_close_flushed(c);
+			return;
+		default:
+			return; /* c was failed */
+		}
+	}
+}
+
+static void
+conn_read_cb(struct bufferevent *bev, void *arg)
+{
+	struct conn *c = arg;
+
+	(void)bev;
+	/* Calls left from an earlier turn go first; they are queued. */
+	if (!evtimer_pending(c->resume, NULL))
+		conn_process(c);
+}
+
+static void
+conn_resume_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	conn_process(arg);
 }
 
 static void
@@ -179,9 +248,24 @@ conn_event_cb(struct bufferevent *bev, short what, void *arg)
 {
 	struct conn *c = arg;
 
-	(void)bev;
+	/*
+	 * A peer may pipeline its calls and shut down its sending side at
+	 * once (as a shell script piping into a socket does): the replies
+	 * are due all the same, so answer every complete call and close only
+	 * once the replies are written.  The write timeout still ends a peer
+	 * that then stops reading.
+	 */
+	if ((what & (BEV_EVENT_EOF | BEV_EVENT_ERROR | BEV_EVENT_TIMEOUT)) ==
+	    BEV_EVENT_EOF) {
+		c->eof = 1;
+		bufferevent_disable(bev, EV_READ);
+		if (!evtimer_pending(c->resume, NULL))
+			conn_process(c);
+		return;
+	}
 	if (what & BEV_EVENT_TIMEOUT)
-		log_debug("uid %u: idle timeout", (unsigned)c->uid);
+		log_info("uid %u: idle for %d s; closing connection",
+		         (unsigned)c->uid, c->srv->ctx->cfg->idle_timeout);
 	else if (what & BEV_EVENT_ERROR)
 		log_debug("uid %u: connection error", (unsigned)c->uid);
 	conn_free(c);
@@ -201,8 +285,8 @@ uid_conns(const struct server *srv, uid_t uid)
 }
 
 static void
-accept_cb(struct evconnlistener *lev, evutil_socket_t fd,
-          struct sockaddr *sa, int salen, void *arg)
+accept_cb(struct evconnlistener *lev, evutil_socket_t fd, struct sockaddr *sa,
+          int salen, void *arg)
 {
 	const struct config *cfg;
 	struct server *srv = arg;
@@ -234,8 +318,14 @@ accept_cb(struct evconnlistener *lev, evutil_socket_t fd,
 		return;
 	}
 	c->bev = bufferevent_socket_new(srv->base, fd, BEV_OPT_CLOSE_ON_FREE);
-	if (c->bev == NULL) {
-		close(fd);
+	c->resume = evtimer_new(srv->base, conn_resume_cb, c);
+	if (c->bev == NULL || c->resume == NULL) {
+		if (c->resume != NULL)
+			event_free(c->resume);
+		if (c->bev != NULL)
+			bufferevent_free(c->bev);
+		else
+			close(fd);
 		free(c);
 		return;
 	}
@@ -247,12 +337,42 @@ accept_cb(struct evconnlistener *lev, evutil_socket_t fd,
 	srv->nconns++;
 	bufferevent_setcb(c->bev, conn_read_cb, conn_write_cb, conn_event_cb,
 	                  c);
+	/* Read no further ahead than one chunk while calls wait their turn. */
+	bufferevent_setwatermark(c->bev, EV_READ, 0, READ_CHUNK);
 	if (cfg->idle_timeout > 0) {
 		tv.tv_sec = cfg->idle_timeout;
 		tv.tv_usec = 0;
 		bufferevent_set_timeouts(c->bev, &tv, &tv);
 	}
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+}
+
+static void
+accept_resume_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct server *srv = arg;
+
+	(void)fd;
+	(void)what;
+	evconnlistener_enable(srv->lev);
+}
+
+/*
+ * accept() failed, typically for want of descriptors (EMFILE).  The
+ * pending connection keeps the listener readable, so retrying at once
+ * would spin: pause accepting for a second while the open connections
+ * carry on and, with luck, close.
+ */
+static void
+accept_error_cb(struct evconnlistener *lev, void *arg)
+{
+	const struct timeval delay = {1, 0};
+	struct server *srv = arg;
+
+	log_warn("accept: %s; not accepting for a second",
+	         strerror(EVUTIL_SOCKET_ERROR()));
+	evconnlistener_disable(lev);
+	evtimer_add(srv->resume, &delay);
 }
 
 /* Create, bind and secure the listening socket. */
@@ -331,10 +451,9 @@ server_new(struct event_base *base, struct daemon_ctx *ctx, char *err,
 		return NULL;
 	}
 	snprintf(srv->path, sizeof(srv->path), "%s", ctx->cfg->socket_path);
-	srv->lev = evconnlistener_new(base, accept_cb, srv,
-	                              LEV_OPT_CLOSE_ON_FREE |
-	                                  LEV_OPT_CLOSE_ON_EXEC,
-	                              -1, fd);
+	srv->lev = evconnlistener_new(
+	    base, accept_cb, srv, LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC,
+	    -1, fd);
 	if (srv->lev == NULL) {
 		snprintf(err, errlen, "cannot listen on %s", srv->path);
 		close(fd);
@@ -342,6 +461,12 @@ server_new(struct event_base *base, struct daemon_ctx *ctx, char *err,
 		free(srv);
 		return NULL;
 	}
+	if ((srv->resume = evtimer_new(base, accept_resume_cb, srv)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		server_free(srv);
+		return NULL;
+	}
+	evconnlistener_set_error_cb(srv->lev, accept_error_cb);
 	return srv;
 }
 
@@ -354,6 +479,8 @@ server_free(struct server *srv)
 		return;
 	while ((c = TAILQ_FIRST(&srv->conns)) != NULL)
 		conn_free(c);
+	if (srv->resume != NULL)
+		event_free(srv->resume);
 	evconnlistener_free(srv->lev);
 	unlink(srv->path);
 	free(srv);

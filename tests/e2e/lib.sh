@@ -26,6 +26,10 @@ log_level = debug
 CONF
 )
 
+# conf_add LINE...: append lines to the daemon's configuration; a key set
+# again overrides the earlier value.  Call before start_daemon.
+conf_add() { printf '%s\n' "$@" >>"$CONF"; }
+
 die() {
 	echo "FAIL: $*" >&2
 	echo "--- stdout:" >&2; cat "$OUT" >&2 2>/dev/null || true

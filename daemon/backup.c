@@ -1,0 +1,293 @@
+/*
+ * backup.c - nl.ivtd.Admin.Backup: an online copy of the database.
+ *
+ * The copy is read through a connection of its own inside one read
+ * transaction, so it is one snapshot of the last commit (WAL: a reader
+ * and the writer do not wait for each other).  The call itself runs in the
+ * dispatcher's write transaction (M_AUDIT), so no commit of ours can land
+ * during the copy; the pinned snapshot also keeps the copy consistent, and
+ * stops SQLite restarting it, when something outside the daemon writes.
+ *
+ * The copy is written under a temporary name in the target directory,
+ * created exclusively with mode 0600, synced, and only then linked to the
+ * requested name.  link() fails when that name exists, so an existing
+ * file is never overwritten, and a partial copy never appears under the
+ * name.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ivt/wire.h"
+#include "log.h"
+#include "varlink.h"
+
+/* Pages per sqlite3_backup_step(): about 4 MiB with 4 KiB pages. */
+#define BACKUP_STEP_PAGES 1024
+/* Busy or locked steps in a row before giving up, 10 ms apart. */
+#define BACKUP_RETRIES 500
+/* ".<name>.tmp-XXXXXX" around the file name. */
+#define TMP_EXTRA 13
+
+struct backup {
+	char path[PATH_MAX]; /* as requested */
+	char dir[PATH_MAX];  /* its directory */
+	char tmp[PATH_MAX];  /* temporary name beside it */
+	const char *base;    /* file name, into path */
+	int fd;              /* the temporary file, -1 when closed */
+	int linked;          /* tmp now also has the requested name */
+	sqlite3 *src, *dst;
+	int pages;
+	long long bytes;
+};
+
+/* An absolute path with a file name that is not "." or ".."; no control
+ * characters, which have no business in a backup's name. */
+static const char *
+check_path(const char *path)
+{
+	const unsigned char *p;
+	const char *base;
+
+	if (path[0] != '/')
+		return "must be an absolute path";
+	for (p = (const unsigned char *)path; *p != '\0'; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			return "must not contain control characters";
+	}
+	base = strrchr(path, '/') + 1;
+	if (*base == '\0' || strcmp(base, ".") == 0 || strcmp(base, "..") == 0)
+		return "must name a file, not a directory";
+	if (strlen(base) + TMP_EXTRA > NAME_MAX ||
+	    strlen(path) + TMP_EXTRA >= PATH_MAX)
+		return "is too long";
+	return NULL;
+}
+
+/*
+ * Refuse a name SQLite would take for a file of the live database: a
+ * backup linked in as ivtd.db-journal would be read as a hot journal.
+ * Compared after resolving symbolic links in the directories.
+ */
+static int
+is_database_file(const struct backup *b, const char *db_path)
+{
+	char real_dir[PATH_MAX], real_db[PATH_MAX], target[PATH_MAX];
+	size_t n;
+
+	if (realpath(b->dir, real_dir) == NULL ||
+	    realpath(db_path, real_db) == NULL)
+		return 0;
+	if (snprintf(target, sizeof(target), "%s/%s",
+	             strcmp(real_dir, "/") == 0 ? "" : real_dir,
+	             b->base) >= (int)sizeof(target))
+		return 0;
+	n = strlen(real_db);
+	return strncmp(target, real_db, n) == 0 &&
+	       (target[n] == '\0' || target[n] == '-');
+}
+
+/* Create the temporary file beside the target.  0, or errno. */
+static int
+create_tmp(struct backup *b)
+{
+	int dirlen = (int)(b->base - b->path) - 1, n;
+
+	/* The directory of "/x" is "/", and its temporary "/.x.tmp-...". */
+	n = snprintf(b->dir, sizeof(b->dir), "%.*s", dirlen ? dirlen : 1,
+	             b->path);
+	if (n < 0 || (size_t)n >= sizeof(b->dir))
+		return ENAMETOOLONG;
+	n = snprintf(b->tmp, sizeof(b->tmp), "%.*s/.%s.tmp-XXXXXX", dirlen,
+	             b->path, b->base);
+	if (n < 0 || (size_t)n >= sizeof(b->tmp))
+		return ENAMETOOLONG;
+	/* mkostemp: O_CREAT | O_EXCL, mode 0600; never follows a link. */
+	if ((b->fd = mkostemp(b->tmp, O_CLOEXEC)) == -1)
+		return errno;
+	return 0;
+}
+
+/* Open the source in a pinned read transaction, and the destination. */
+static int
+open_dbs(struct backup *b, const char *db_path)
+{
+	const int ro =
+	    SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW;
+	const int rw =
+	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW;
+
+	if (sqlite3_open_v2(db_path, &b->src, ro, NULL) != SQLITE_OK ||
+	    sqlite3_busy_timeout(b->src, 5000) != SQLITE_OK ||
+	    sqlite3_exec(b->src, "BEGIN; SELECT count(*) FROM sqlite_master;",
+	                 NULL, NULL, NULL) != SQLITE_OK)
+		return -1;
+	/*
+	 * No journal and no syncs on the copy: a failed copy is thrown away
+	 * whole, and the finished file is synced once below.
+	 */
+	if (sqlite3_open_v2(b->tmp, &b->dst, rw, NULL) != SQLITE_OK ||
+	    sqlite3_exec(b->dst,
+	                 "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;",
+	                 NULL, NULL, NULL) != SQLITE_OK)
+		return -1;
+	return 0;
+}
+
+/* Copy in steps; busy or locked steps are retried for a while. */
+static int
+copy_pages(struct backup *b)
+{
+	sqlite3_backup *bk;
+	int rc, tries = 0;
+
+	if ((bk = sqlite3_backup_init(b->dst, "main", b->src, "main")) == NULL)
+		return -1;
+	for (;;) {
+		rc = sqlite3_backup_step(bk, BACKUP_STEP_PAGES);
+		if (rc == SQLITE_DONE)
+			break;
+		if (rc == SQLITE_OK) {
+			tries = 0;
+			continue;
+		}
+		if ((rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED)
+			break;
+		if (++tries > BACKUP_RETRIES)
+			break;
+		sqlite3_sleep(10);
+	}
+	b->pages = sqlite3_backup_pagecount(bk);
+	if (sqlite3_backup_finish(bk) != SQLITE_OK || rc != SQLITE_DONE) {
+		log_err("backup: copy failed: %s", sqlite3_errstr(rc));
+		return -1;
+	}
+	return 0;
+}
+
+/* Close both databases, then sync the copy and take its size. */
+static int
+finish_copy(struct backup *b)
+{
+	struct stat st;
+	int rc = 0;
+
+	if (b->src != NULL) {
+		sqlite3_exec(b->src, "COMMIT", NULL, NULL, NULL);
+		sqlite3_close(b->src);
+		b->src = NULL;
+	}
+	if (b->dst != NULL && sqlite3_close(b->dst) != SQLITE_OK)
+		rc = -1;
+	b->dst = NULL;
+	if (rc == -1 || fsync(b->fd) == -1 || fstat(b->fd, &st) == -1)
+		return -1;
+	b->bytes = (long long)st.st_size;
+	return 0;
+}
+
+/* Give the copy its name, and make the new name durable.  0, or errno. */
+static int
+publish(struct backup *b)
+{
+	int dfd, rc = 0;
+
+	if (link(b->tmp, b->path) == -1)
+		return errno;
+	b->linked = 1;
+	if ((dfd = open(b->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1 ||
+	    fsync(dfd) == -1)
+		rc = errno;
+	if (dfd != -1)
+		close(dfd);
+	/* A failed call leaves nothing behind, not even a copy. */
+	if (rc != 0 && unlink(b->path) == 0)
+		b->linked = 0;
+	return rc;
+}
+
+/* Release everything; a copy that did not get its name is removed. */
+static void
+backup_cleanup(struct backup *b)
+{
+	if (b->src != NULL) {
+		sqlite3_exec(b->src, "ROLLBACK", NULL, NULL, NULL);
+		sqlite3_close(b->src);
+	}
+	if (b->dst != NULL)
+		sqlite3_close(b->dst);
+	if (b->fd != -1) {
+		close(b->fd);
+		unlink(b->tmp);
+	}
+}
+
+static int
+backup_fail_errno(struct call *c, int err)
+{
+	char reason[128];
+
+	if (err == EEXIST)
+		return call_fail(c, "nl.ivtd.AlreadyExists", "{s:s,s:s}",
+		                 "kind", "file", "id",
+		                 ivt_json_str(c->params, "path"));
+	snprintf(reason, sizeof(reason), "cannot write a file there: %s",
+	         strerror(err));
+	return call_invalid(c, "path", reason);
+}
+
+static int
+admin_backup(struct call *c)
+{
+	const char *path = ivt_json_str(c->params, "path");
+	const char *bad;
+	struct backup b;
+	struct stat st;
+	int err, rc = -1;
+
+	if ((bad = check_path(path)) != NULL)
+		return call_invalid(c, "path", bad);
+	memset(&b, 0, sizeof(b));
+	b.fd = -1;
+	snprintf(b.path, sizeof(b.path), "%s", path);
+	b.base = strrchr(b.path, '/') + 1;
+	call_object(c, "backup:%s", path);
+	/* A friendly early answer; link() below is what guarantees it. */
+	if (lstat(path, &st) == 0)
+		return backup_fail_errno(c, EEXIST);
+	if ((err = create_tmp(&b)) != 0)
+		return backup_fail_errno(c, err);
+	if (is_database_file(&b, c->ctx->cfg->db_path)) {
+		rc = call_invalid(c, "path",
+		                  "names a file of the live database");
+		goto out;
+	}
+	if (open_dbs(&b, c->ctx->cfg->db_path) == -1 || copy_pages(&b) == -1 ||
+	    finish_copy(&b) == -1) {
+		rc = call_internal(c);
+		goto out;
+	}
+	if ((err = publish(&b)) != 0) {
+		rc = b.linked ? call_internal(c) : backup_fail_errno(c, err);
+		goto out;
+	}
+	log_info("backup by uid %u: %d pages, %lld bytes to %s",
+	         (unsigned)c->who.uid, b.pages, b.bytes, path);
+	c->reply = json_pack("{s:s,s:i,s:I}", "path", path, "pages", b.pages,
+	                     "bytes", (json_int_t)b.bytes);
+	rc = c->reply != NULL ? 0 : call_internal(c);
+out:
+	backup_cleanup(&b);
+	return rc;
+}
+
+const struct method admin_methods[] = {
+    {"nl.ivtd.Admin.Backup", admin_backup, ROLE_ADMIN, M_AUDIT, NULL},
+    {NULL, NULL, 0, 0, NULL},
+};
