@@ -94,14 +94,6 @@ print_entries(struct ivtctl *ctx, const json_t *res)
 int
 cmd_journal_list(struct ivtctl *ctx, int argc, char **argv)
 {
-	struct args a;
-	long long id;
-
-	if (args_parse(ctx, argc, argv, NULL, 1, 1, &a) == -1)
-		return a.status;
-	if (parse_id(ctx, a.pos[0], &id) != 0)
-		return IVTCTL_EXIT_USAGE;
-	return run_call(ctx, "nl.ivtd.Journal.List",
-	                json_pack("{s:I}", "project", (json_int_t)id),
-	                print_entries);
+	return run_id_call(ctx, argc, argv, "nl.ivtd.Journal.List", "project",
+	                   print_entries);
 }

@@ -183,26 +183,10 @@ cmd_project_list(struct ivtctl *ctx, int argc, char **argv)
 	return run_call(ctx, "nl.ivtd.Project.List", json_object(), print_list);
 }
 
-/* Commands that take just a project id. */
-static int
-id_call(struct ivtctl *ctx, int argc, char **argv, const char *method,
-        const char *key, int (*print)(struct ivtctl *, const json_t *))
-{
-	struct args a;
-	long long id;
-
-	if (args_parse(ctx, argc, argv, NULL, 1, 1, &a) == -1)
-		return a.status;
-	if (parse_id(ctx, a.pos[0], &id) != 0)
-		return IVTCTL_EXIT_USAGE;
-	return run_call(ctx, method, json_pack("{s:I}", key, (json_int_t)id),
-	                print);
-}
-
 int
 cmd_project_show(struct ivtctl *ctx, int argc, char **argv)
 {
-	return id_call(ctx, argc, argv, "nl.ivtd.Project.Show", "id",
+	return run_id_call(ctx, argc, argv, "nl.ivtd.Project.Show", "id",
 	               print_project);
 }
 
@@ -292,6 +276,6 @@ print_history(struct ivtctl *ctx, const json_t *res)
 int
 cmd_project_history(struct ivtctl *ctx, int argc, char **argv)
 {
-	return id_call(ctx, argc, argv, "nl.ivtd.Project.History", "id",
+	return run_id_call(ctx, argc, argv, "nl.ivtd.Project.History", "id",
 	               print_history);
 }

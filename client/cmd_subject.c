@@ -195,16 +195,8 @@ cmd_subject_add(struct ivtctl *ctx, int argc, char **argv)
 int
 cmd_subject_show(struct ivtctl *ctx, int argc, char **argv)
 {
-	struct args a;
-	long long id;
-
-	if (args_parse(ctx, argc, argv, NULL, 1, 1, &a) == -1)
-		return a.status;
-	if (parse_id(ctx, a.pos[0], &id) != 0)
-		return IVTCTL_EXIT_USAGE;
-	return run_call(ctx, "nl.ivtd.Subject.Show",
-	                json_pack("{s:I}", "id", (json_int_t)id),
-	                print_subject);
+	return run_id_call(ctx, argc, argv, "nl.ivtd.Subject.Show", "id",
+	                   print_subject);
 }
 
 int

@@ -148,6 +148,9 @@ int out_finish(void);
 /* Call method and print the reply: JSON with --json, else print(). */
 int run_call(struct ivtctl *ctx, const char *method, json_t *params,
              int (*print)(struct ivtctl *, const json_t *));
+/* Commands whose only argument is an id: method({key: id}). */
+int run_id_call(struct ivtctl *ctx, int argc, char **argv, const char *method,
+                const char *key, int (*print)(struct ivtctl *, const json_t *));
 /* "a,b,c" as a JSON array of strings. */
 json_t *split_list(const char *s);
 /* Set params[key] when value is given (a list: comma separated). */

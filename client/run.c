@@ -58,3 +58,18 @@ parse_id(struct ivtctl *ctx, const char *s, long long *id)
 		return usage_error(ctx, "'%s' is not an id", s);
 	return 0;
 }
+
+int
+run_id_call(struct ivtctl *ctx, int argc, char **argv, const char *method,
+            const char *key, int (*print)(struct ivtctl *, const json_t *))
+{
+	struct args a;
+	long long id;
+
+	if (args_parse(ctx, argc, argv, NULL, 1, 1, &a) == -1)
+		return a.status;
+	if (parse_id(ctx, a.pos[0], &id) != 0)
+		return IVTCTL_EXIT_USAGE;
+	return run_call(ctx, method, json_pack("{s:I}", key, (json_int_t)id),
+	                print);
+}
