@@ -40,21 +40,6 @@ in_list(const char *v, const char *const *list, size_t n)
 	return 0;
 }
 
-static int
-set_status(struct call *c, int64_t id, const char *status)
-{
-	static const char sql[] =
-		"UPDATE subjects SET status = ?, updated = ? WHERE id = ?";
-	sqlite3_stmt *st;
-
-	if ((st = store_prepare(c->ctx->store, sql)) == NULL)
-		return -1;
-	sqlite3_bind_text(st, 1, status, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, store_now_us());
-	sqlite3_bind_int64(st, 3, id);
-	return store_step_done(st);
-}
-
 /* The status the answers add up to (see the comment at the top). */
 static int
 recompute(struct call *c, int64_t id)
@@ -85,7 +70,7 @@ recompute(struct call *c, int64_t id)
 		status = "gereed";
 	else
 		status = "in_actualisatie";
-	return set_status(c, id, status);
+	return subject_set_status(c->ctx->store, id, status);
 }
 
 /* Subject status into buf; 0 or -1. */
@@ -130,7 +115,8 @@ send_one(struct call *c, int64_t id, int *ready)
 		n = sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
 	*ready = n == 0;
-	return set_status(c, id, n == 0 ? "gereed" : "in_actualisatie");
+	return subject_set_status(c->ctx->store, id,
+	                          n == 0 ? "gereed" : "in_actualisatie");
 }
 
 static int
@@ -329,7 +315,8 @@ subject_resolve(struct call *c)
 	sqlite3_bind_blob(st, 1, buf, (int)n, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 2, id);
 	if (store_step_done(st) == -1 ||
-	    set_status(c, id, proceed ? "gereed" : "vervallen") == -1)
+	    subject_set_status(c->ctx->store, id,
+	                       proceed ? "gereed" : "vervallen") == -1)
 		return call_internal(c);
 	return subject_reply(c, id);
 }

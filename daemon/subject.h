@@ -93,6 +93,11 @@ int subject_view(struct call *c, int64_t id, json_t **out);
 int subject_reply(struct call *c, int64_t id);
 /* Project of a subject: >0, 0 none, -1 error. */
 int64_t subject_project(struct store *s, int64_t id);
+/* The subject's address pseudonym (hex blind index) for audit entries
+ * about it; 0 or -1. */
+int subject_pseudonym(struct store *s, int64_t id, char hex[65]);
+/* Set the subject's status; 0 or -1. */
+int subject_set_status(struct store *s, int64_t id, const char *status);
 /* Check access to a subject's project (NotFound names the subject). */
 int subject_access(struct call *c, int64_t id, enum access_need need,
                    int64_t *project);

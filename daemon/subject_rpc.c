@@ -279,6 +279,39 @@ subject_project(struct store *s, int64_t id)
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? p : -1;
 }
 
+int
+subject_pseudonym(struct store *s, int64_t id, char hex[65])
+{
+	static const char sql[] =
+		"SELECT addr_index FROM subjects WHERE id = ?";
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((st = store_prepare(s, sql)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && sqlite3_column_bytes(st, 0) == 32)
+		crypto_hex(sqlite3_column_blob(st, 0), 32, hex);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+int
+subject_set_status(struct store *s, int64_t id, const char *status)
+{
+	static const char sql[] =
+		"UPDATE subjects SET status = ?, updated = ? WHERE id = ?";
+	sqlite3_stmt *st;
+
+	if ((st = store_prepare(s, sql)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, status, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, store_now_us());
+	sqlite3_bind_int64(st, 3, id);
+	return store_step_done(st);
+}
+
 /* Access to a subject's project, with NotFound naming the subject. */
 int
 subject_access(struct call *c, int64_t id, enum access_need need,
