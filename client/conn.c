@@ -6,6 +6,7 @@
  * the call asked for "more").  Replies are cut from the stream by the
  * shared framer, which holds at most IVTCTL_REPLY_MAX bytes of one reply.
  */
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 
@@ -127,10 +128,44 @@ write_all(struct ivtctl *ctx, const char *buf, size_t len)
 	return 0;
 }
 
+/*
+ * One W3C traceparent per ivtctl run, "00-<trace id>-<span id>-01", sent
+ * with every call: the daemon keeps the trace id in the audit entries of
+ * the calls, so a run can be found in the log.  Without randomness none
+ * is sent and the daemon starts a trace of its own.
+ */
+static const char *
+traceparent(struct ivtctl *ctx)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char rnd[24];
+	char *p = ctx->traceparent;
+	size_t i;
+
+	if (ctx->traceparent[0] != '\0')
+		return ctx->traceparent;
+	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
+		return NULL;
+	p += snprintf(p, sizeof(ctx->traceparent), "00-");
+	for (i = 0; i < sizeof(rnd); i++) {
+		if (i == 16)
+			*p++ = '-';
+		*p++ = hex[rnd[i] >> 4];
+		*p++ = hex[rnd[i] & 0xf];
+	}
+	memcpy(p, "-01", 4);
+	/* All-zero ids are invalid (odds 2^-64): then send none. */
+	if (strspn(ctx->traceparent + 3, "0") >= 32 ||
+	    strspn(ctx->traceparent + 36, "0") >= 16)
+		ctx->traceparent[0] = '\0';
+	return ctx->traceparent[0] != '\0' ? ctx->traceparent : NULL;
+}
+
 int
 conn_send(struct ivtctl *ctx, const char *method, const json_t *params,
           unsigned flags)
 {
+	const char *tp;
 	json_t *msg, *p;
 	char *buf;
 	size_t len;
@@ -138,11 +173,14 @@ conn_send(struct ivtctl *ctx, const char *method, const json_t *params,
 
 	if (ctx->fd == -1 && (rc = conn_connect(ctx)) != 0)
 		return rc;
+	tp = traceparent(ctx);
 	p = params != NULL ? json_deep_copy(params) : json_object();
 	msg = json_object();
 	if (msg == NULL || p == NULL ||
 	    json_object_set_new(msg, "method", json_string(method)) != 0 ||
 	    json_object_set_new(msg, "parameters", p) != 0 ||
+	    (tp != NULL &&
+	     json_object_set_new(msg, "traceparent", json_string(tp)) != 0) ||
 	    ((flags & CALL_MORE) &&
 	     json_object_set_new(msg, "more", json_true()) != 0)) {
 		/* set_new consumed p even when it failed, unless msg is NULL */
@@ -179,6 +217,22 @@ check_envelope(const json_t *reply)
 	    !json_is_boolean(v))
 		return "\"continues\" is not a boolean";
 	return NULL;
+}
+
+/* --trace: the daemon's traceparent of a reply, once per call. */
+static void
+print_trace(const json_t *reply)
+{
+	static char last[64];
+	const char *tp =
+	    json_string_value(json_object_get(reply, "traceparent"));
+
+	if (tp == NULL || strlen(tp) >= sizeof(last) || strcmp(tp, last) == 0)
+		return;
+	memcpy(last, tp, strlen(tp) + 1);
+	fputs("traceparent: ", stderr);
+	out_safe(stderr, tp);
+	fputc('\n', stderr);
 }
 
 int
@@ -230,6 +284,8 @@ parse:
 		json_decref(v);
 		return malformed(ctx, why);
 	}
+	if (ctx->trace)
+		print_trace(v);
 	*reply = v;
 	return 0;
 }

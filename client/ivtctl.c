@@ -1,7 +1,8 @@
 /*
  * ivtctl.c - command table, command line and option parsing, main().
  *
- * Grammar: ivtctl [--socket PATH] [--json] NOUN VERB [ARGS] [--OPTIONS]
+ * Grammar: ivtctl [--socket PATH] [--json] [--trace] NOUN VERB [ARGS]
+ *         [--OPTIONS]
  * The global options may also follow the verb.
  */
 #include <errno.h>
@@ -96,6 +97,17 @@ static const struct cmd_entry cmd_table[] = {
     {"audit", "verify", "",
      "check the audit log's hash chain and checkpoint signatures",
      cmd_audit_verify},
+    {"audit", "list",
+     "[--actor NAME] [--org ORG] [--project N] [--activity ID]\n"
+     "      [--result R] [--from T] [--to T] [--bsn BSN] [--after SEQ]\n"
+     "      [--limit N]",
+     "review the audit log (admin and privacy only); R is allowed, denied\n"
+     "or error; T a date or UTC date-time; --bsn searches by pseudonym",
+     cmd_audit_list},
+    {"privacy", "register", "[--brief]",
+     "the register of processing activities (AVG art. 30): purpose, legal\n"
+     "basis, retention, data and recipients; --brief: ids and names only",
+     cmd_privacy_register},
     {"backup", NULL, "FILE",
      "write an online copy of the database to FILE, an absolute path that\n"
      "does not exist yet; the daemon writes it, as its own user",
@@ -113,7 +125,8 @@ static const struct cmd_entry cmd_table[] = {
 #define NCMDS (sizeof(cmd_table) / sizeof(cmd_table[0]))
 
 static const char *const global_usage =
-    "usage: ivtctl [--socket PATH] [--json] NOUN VERB [ARGS] [OPTIONS]\n"
+    "usage: ivtctl [--socket PATH] [--json] [--trace] NOUN VERB [ARGS] "
+    "[OPTIONS]\n"
     "       ivtctl --help | --version\n";
 
 static void
@@ -162,6 +175,7 @@ usage_all(FILE *fp)
 	      "  --socket PATH  daemon socket (default $IVTD_SOCKET, "
 	      "else " IVTCTL_DEFAULT_SOCKET ")\n"
 	      "  --json         print the reply parameters as JSON\n"
+	      "  --trace        print each reply's W3C traceparent to stderr\n"
 	      "  -h, --help     show this help; after a noun, its verbs\n"
 	      "  --version      print the version\n"
 	      "\ncommands:\n",
@@ -352,6 +366,10 @@ args_parse(struct ivtctl *ctx, int argc, char **argv, struct opt *opts, int min,
 			ctx->json = 1;
 			continue;
 		}
+		if (opt_match(arg, "trace", &inl) && inl == NULL) {
+			ctx->trace = 1;
+			continue;
+		}
 		if (opt_match(arg, "socket", &inl)) {
 			if ((val = opt_value(argc, argv, &i, inl)) == NULL) {
 				usage_error(ctx, "--socket needs a value");
@@ -401,6 +419,10 @@ parse_global(struct ivtctl *ctx, int argc, char **argv, int *status)
 		}
 		if (strcmp(arg, "--json") == 0) {
 			ctx->json = 1;
+			continue;
+		}
+		if (strcmp(arg, "--trace") == 0) {
+			ctx->trace = 1;
 			continue;
 		}
 		if (opt_match(arg, "socket", &inl)) {

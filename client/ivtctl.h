@@ -31,6 +31,8 @@ struct cmd_entry;
 struct ivtctl {
 	const char *socket_path;
 	int json;                    /* --json: print reply parameters */
+	int trace;                   /* --trace: print reply traceparents */
+	char traceparent[56];        /* sent with every call, "" until set */
 	int fd;                      /* -1 until connected */
 	struct ivt_framer framer;    /* replies read from fd */
 	const struct cmd_entry *cmd; /* command being run, for its usage */
@@ -205,6 +207,10 @@ int cmd_partner_list(struct ivtctl *, int, char **);
 
 /* cmd_audit.c */
 int cmd_audit_verify(struct ivtctl *, int, char **);
+int cmd_audit_list(struct ivtctl *, int, char **);
+
+/* cmd_privacy.c */
+int cmd_privacy_register(struct ivtctl *, int, char **);
 
 /* cmd_backup.c */
 int cmd_backup(struct ivtctl *, int, char **);

@@ -1,8 +1,30 @@
 /*
  * audit_rpc.c - nl.ivtd.Audit: the audit log's methods.  Readable by the
  * admin and privacy roles; no method edits or deletes entries.
+ *
+ * List builds its WHERE clause from a fixed set of fragments, one per
+ * filter, each with its own named parameter: the SQL text depends only on
+ * which filters are present, never on their values, which are all bound.
+ * A search by BSN is turned into the BSN's blind index at once; the BSN
+ * itself goes nowhere, and the search is audited by that pseudonym.
  */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "ivt/wire.h"
+#include "bsn.h"
+#include "date.h"
+#include "log.h"
+#include "register.h"
+#include "validate.h"
 #include "varlink.h"
+
+#define ACTIVITY_AUDIT "ivt-09"
+#define LIST_DEFAULT   100
+#define LIST_MAX       1000
+#define US_PER_SEC     1000000LL
+#define US_PER_DAY     (86400LL * US_PER_SEC)
 
 static int
 audit_verify_method(struct call *c)
@@ -26,8 +48,342 @@ audit_verify_method(struct call *c)
 	return 0;
 }
 
+/* --- List ----------------------------------------------------------- */
+
+/* The filters of List, each a fixed SQL fragment with its parameter. */
+enum {
+	F_ACTOR,
+	F_ORG,
+	F_PROJECT,
+	F_ACTIVITY,
+	F_RESULT,
+	F_FROM,
+	F_TO,
+	F_BSN,
+	F_COUNT,
+};
+
+static const char *const fragments[F_COUNT] = {
+    [F_ACTOR] = " AND actor_name = :actor",
+    [F_ORG] = " AND org = :org",
+    [F_PROJECT] = " AND project = :project",
+    [F_ACTIVITY] = " AND activity = :activity",
+    [F_RESULT] = " AND result = :result",
+    [F_FROM] = " AND ts_start >= :from",
+    [F_TO] = " AND ts_start < :to",
+    /* The person's own pseudonym, and that of every address it is
+     * registered at (the partial index wants subject <> ''). */
+    [F_BSN] = " AND subject <> '' AND subject IN (SELECT :bsn UNION"
+              " SELECT lower(hex(s.addr_index)) FROM persons p"
+              " JOIN subjects s ON s.id = p.subject_id"
+              " WHERE p.bsn_index = :bsnidx)",
+};
+
+static const char sql_head[] =
+    "SELECT seq, ts_start, ts_end, trace_id, span_id, actor_uid,"
+    " actor_name, role, org, method, activity, project, object, subject,"
+    " subject_type, fields, result, error, hash"
+    " FROM audit WHERE seq > :after";
+static const char sql_tail[] = " ORDER BY seq LIMIT :limit";
+
+struct list_query {
+	int has[F_COUNT];
+	const char *actor, *org, *activity, *result;
+	int64_t project, from, to, after, limit;
+	uint8_t bsnidx[CRYPTO_HASHBYTES];
+	char bsnhex[2 * CRYPTO_HASHBYTES + 1];
+};
+
+/* Two digits at s into *v, within [min, max]. */
+static int
+two_digits(const char *s, int min, int max, int *v)
+{
+	if (s[0] < '0' || s[0] > '9' || s[1] < '0' || s[1] > '9')
+		return -1;
+	*v = (s[0] - '0') * 10 + (s[1] - '0');
+	return *v >= min && *v <= max ? 0 : -1;
+}
+
+/*
+ * An RFC 3339 date ("2026-11-01": the whole day) or UTC date-time
+ * ("2026-11-01T09:30:00Z", optionally with up to six fraction digits) as
+ * the half-open range [*lo, *hi) of microseconds it covers.  0 or -1.
+ */
+static int
+parse_when(const char *s, int64_t *lo, int64_t *hi)
+{
+	char day[11];
+	int32_t days;
+	int h, m, sec, n;
+	int64_t frac = 0, step = US_PER_SEC;
+	size_t len = strlen(s);
+
+	if (len < 10)
+		return -1;
+	memcpy(day, s, 10);
+	day[10] = '\0';
+	if ((days = date_parse(day)) == INT32_MIN)
+		return -1;
+	*lo = (int64_t)days * US_PER_DAY;
+	if (len == 10) {
+		*hi = *lo + US_PER_DAY;
+		return 0;
+	}
+	if (len < 20 || s[10] != 'T' || s[13] != ':' || s[16] != ':' ||
+	    two_digits(s + 11, 0, 23, &h) == -1 ||
+	    two_digits(s + 14, 0, 59, &m) == -1 ||
+	    two_digits(s + 17, 0, 59, &sec) == -1)
+		return -1;
+	s += 19;
+	if (*s == '.') {
+		for (n = 0, s++; *s >= '0' && *s <= '9' && n < 6; s++, n++)
+			frac = frac * 10 + (*s - '0');
+		if (n == 0)
+			return -1;
+		for (step = 1; n < 6; n++)
+			frac *= 10;
+	}
+	if (strcmp(s, "Z") != 0)
+		return -1;
+	*lo += ((int64_t)h * 3600 + m * 60 + sec) * US_PER_SEC + frac;
+	*hi = *lo + step;
+	return 0;
+}
+
+/* Check the parameters and fill q.  0, or -1 with the call failed. */
+static int
+list_params(struct call *c, struct list_query *q)
+{
+	const json_t *p = c->params;
+	const char *bsn, *from, *to;
+	char norm[10];
+	int64_t lo, hi;
+
+	memset(q, 0, sizeof(*q));
+	q->limit = ivt_json_int(p, "limit", LIST_DEFAULT);
+	q->after = ivt_json_int(p, "after", 0);
+	if (q->limit < 1 || q->limit > LIST_MAX)
+		return call_invalid(c, "limit", "1 to 1000");
+	if (q->after < 0)
+		return call_invalid(c, "after", "a sequence number, 0 or more");
+	if ((q->actor = ivt_json_str(p, "actor")) != NULL) {
+		if (!valid_account_name(q->actor))
+			return call_invalid(c, "actor", "not a user name");
+		q->has[F_ACTOR] = 1;
+	}
+	if ((q->org = ivt_json_str(p, "org")) != NULL) {
+		if (!valid_display_name(q->org))
+			return call_invalid(c, "org", "not a partner name");
+		q->has[F_ORG] = 1;
+	}
+	if (json_object_get(p, "project") != NULL) {
+		if ((q->project = ivt_json_int(p, "project", 0)) < 1)
+			return call_invalid(c, "project", "a project id");
+		q->has[F_PROJECT] = 1;
+	}
+	if ((q->activity = ivt_json_str(p, "activity")) != NULL) {
+		if (register_find(register_get(), q->activity) == NULL)
+			return call_invalid(c, "activity",
+			                    "not in the register of processing "
+			                    "activities");
+		q->has[F_ACTIVITY] = 1;
+	}
+	if ((q->result = ivt_json_str(p, "result")) != NULL)
+		q->has[F_RESULT] = 1;
+	if ((from = ivt_json_str(p, "from")) != NULL) {
+		if (parse_when(from, &q->from, &hi) == -1)
+			return call_invalid(
+			    c, "from", "an RFC 3339 date or UTC date-time");
+		q->has[F_FROM] = 1;
+	}
+	if ((to = ivt_json_str(p, "to")) != NULL) {
+		if (parse_when(to, &lo, &q->to) == -1)
+			return call_invalid(
+			    c, "to", "an RFC 3339 date or UTC date-time");
+		if (from != NULL && q->to <= q->from)
+			return call_invalid(c, "to", "before from");
+		q->has[F_TO] = 1;
+	}
+	if ((bsn = ivt_json_str(p, "bsn")) != NULL) {
+		if (bsn_normalise(bsn, norm) == -1)
+			return call_invalid(c, "bsn",
+			                    "not a BSN: nine digits that pass "
+			                    "the elfproef");
+		if (crypto_blind_index(c->ctx->crypto, "bsn", norm,
+		                       strlen(norm), q->bsnidx) == -1) {
+			explicit_bzero(norm, sizeof(norm));
+			return call_internal(c);
+		}
+		explicit_bzero(norm, sizeof(norm));
+		crypto_hex(q->bsnidx, sizeof(q->bsnidx), q->bsnhex);
+		q->has[F_BSN] = 1;
+	}
+	return 0;
+}
+
+/* Bind :name to a text or an integer, when the statement has it. */
+static void
+bind_text(sqlite3_stmt *st, const char *name, const char *v)
+{
+	int i = sqlite3_bind_parameter_index(st, name);
+
+	if (i > 0)
+		sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+}
+
+static void
+bind_int(sqlite3_stmt *st, const char *name, int64_t v)
+{
+	int i = sqlite3_bind_parameter_index(st, name);
+
+	if (i > 0)
+		sqlite3_bind_int64(st, i, v);
+}
+
+/* Prepare the query for q's filters and bind their values; NULL on
+ * error.  Not cached: the text varies with the filters given. */
+static sqlite3_stmt *
+list_prepare(struct store *s, const struct list_query *q)
+{
+	char sql[1024];
+	const char *part;
+	sqlite3_stmt *st = NULL;
+	size_t len, i, n;
+
+	/* Every fragment fits: sizeof(sql) exceeds their sum. */
+	len = strlen(sql_head);
+	memcpy(sql, sql_head, len + 1);
+	for (i = 0; i <= F_COUNT; i++) {
+		if (i < F_COUNT && !q->has[i])
+			continue;
+		part = i == F_COUNT ? sql_tail : fragments[i];
+		n = strlen(part);
+		if (len + n >= sizeof(sql))
+			return NULL;
+		memcpy(sql + len, part, n + 1);
+		len += n;
+	}
+	if (sqlite3_prepare_v3(s->db, sql, -1, 0, &st, NULL) != SQLITE_OK) {
+		log_err("audit list: prepare: %s", sqlite3_errmsg(s->db));
+		sqlite3_finalize(st);
+		return NULL;
+	}
+	bind_int(st, ":after", q->after);
+	bind_int(st, ":limit", q->limit + 1);
+	bind_text(st, ":actor", q->actor);
+	bind_text(st, ":org", q->org);
+	bind_int(st, ":project", q->project);
+	bind_text(st, ":activity", q->activity);
+	bind_text(st, ":result", q->result);
+	bind_int(st, ":from", q->from);
+	bind_int(st, ":to", q->to);
+	if (q->has[F_BSN]) {
+		bind_text(st, ":bsn", q->bsnhex);
+		sqlite3_bind_blob(st,
+		                  sqlite3_bind_parameter_index(st, ":bsnidx"),
+		                  q->bsnidx, sizeof(q->bsnidx), SQLITE_STATIC);
+	}
+	return st;
+}
+
+/* RFC 3339 UTC with microseconds. */
+static void
+format_us(int64_t us, char *buf, size_t len)
+{
+	time_t t = (time_t)(us / US_PER_SEC);
+	struct tm tm;
+	char s[32];
+
+	gmtime_r(&t, &tm);
+	strftime(s, sizeof(s), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf, len, "%s.%06lldZ", s, (long long)(us % US_PER_SEC));
+}
+
+/* Set obj[key] to column i when it is not empty. */
+static void
+set_nonempty(json_t *obj, const char *key, sqlite3_stmt *st, int i)
+{
+	const char *v = (const char *)sqlite3_column_text(st, i);
+
+	if (v != NULL && v[0] != '\0')
+		json_object_set_new(obj, key, json_string(v));
+}
+
+static json_t *
+entry_row(sqlite3_stmt *st)
+{
+	char start[40], end[40], hash[2 * CRYPTO_HASHBYTES + 1] = "";
+	json_t *e;
+
+	format_us(sqlite3_column_int64(st, 1), start, sizeof(start));
+	format_us(sqlite3_column_int64(st, 2), end, sizeof(end));
+	if (sqlite3_column_bytes(st, 18) == CRYPTO_HASHBYTES)
+		crypto_hex(sqlite3_column_blob(st, 18), CRYPTO_HASHBYTES, hash);
+	e = json_pack("{s:I,s:s,s:s,s:s,s:s,s:I}", "seq",
+	              (json_int_t)sqlite3_column_int64(st, 0), "start", start,
+	              "end", end, "trace_id", sqlite3_column_text(st, 3),
+	              "span_id", sqlite3_column_text(st, 4), "actor_uid",
+	              (json_int_t)sqlite3_column_int64(st, 5));
+	if (e == NULL)
+		return NULL;
+	set_nonempty(e, "actor", st, 6);
+	set_nonempty(e, "role", st, 7);
+	set_nonempty(e, "org", st, 8);
+	set_nonempty(e, "method", st, 9);
+	set_nonempty(e, "activity", st, 10);
+	if (sqlite3_column_int64(st, 11) != 0)
+		json_object_set_new(
+		    e, "project",
+		    json_integer((json_int_t)sqlite3_column_int64(st, 11)));
+	set_nonempty(e, "object", st, 12);
+	set_nonempty(e, "subject", st, 13);
+	set_nonempty(e, "subject_type", st, 14);
+	set_nonempty(e, "fields", st, 15);
+	set_nonempty(e, "result", st, 16);
+	set_nonempty(e, "error", st, 17);
+	json_object_set_new(e, "hash", json_string(hash));
+	return e;
+}
+
+static int
+audit_list(struct call *c)
+{
+	struct list_query q;
+	sqlite3_stmt *st;
+	json_t *entries, *last;
+	size_t n;
+	int rc;
+
+	if (list_params(c, &q) == -1)
+		return -1;
+	if ((st = list_prepare(c->ctx->store, &q)) == NULL)
+		return call_internal(c);
+	rc = call_reply_rows(c, st, "entries", entry_row);
+	sqlite3_finalize(st);
+	if (rc == -1)
+		return -1;
+	/* One row more than asked says whether a next page exists. */
+	entries = json_object_get(c->reply, "entries");
+	if ((n = json_array_size(entries)) > (size_t)q.limit) {
+		json_array_remove(entries, n - 1);
+		last = json_array_get(entries, n - 2);
+		json_object_set(c->reply, "next", json_object_get(last, "seq"));
+	}
+	call_object(c, "audit%s", q.has[F_BSN] ? " search:bsn" : "");
+	/*
+	 * Searching the log for a person is itself a processing of that
+	 * person's data: record it, after the query so the search does not
+	 * find its own entry.
+	 */
+	if (q.has[F_BSN] && call_disclose(c, q.bsnhex, "bsn", "", 0) == -1)
+		return call_internal(c);
+	return 0;
+}
+
 const struct method audit_methods[] = {
-	{"nl.ivtd.Audit.Verify", audit_verify_method, ROLE_ADMIN | ROLE_PRIVACY,
-	 0, NULL},
-	{NULL, NULL, 0, 0, NULL},
+    {"nl.ivtd.Audit.Verify", audit_verify_method, ROLE_ADMIN | ROLE_PRIVACY, 0,
+     ACTIVITY_AUDIT},
+    {"nl.ivtd.Audit.List", audit_list, ROLE_ADMIN | ROLE_PRIVACY, M_AUDIT,
+     ACTIVITY_AUDIT},
+    {NULL, NULL, 0, 0, NULL},
 };

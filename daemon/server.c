@@ -5,15 +5,16 @@
  * complete messages are dispatched in order, so pipelined calls are
  * answered in the order they came.  Limits, after Redis and OpenSMTPD:
  * connections in total and per uid, message size, unsent output per
- * connection (a peer that does not read is dropped, not buffered forever)
- * and an idle timeout.
+ * connection and an idle timeout.
  *
- * libevent writes only between callbacks, so replies to a burst of
- * pipelined calls would all be counted as unsent before the peer had any
- * chance to read them.  A connection therefore yields to the event loop
- * once one turn has queued half of max_output, and carries on in the next
- * turn, after its replies were written: a peer that reads keeps up, and
- * one that does not soon passes max_output and is dropped.
+ * Output is flow-controlled: once half of max_output waits to be sent, a
+ * connection's calls are neither read nor dispatched until its replies
+ * have been written below that mark.  A client that pipelines many calls
+ * and reads its replies is thus never dropped however far ahead it is,
+ * and one that stops reading stalls with bounded memory until the write
+ * timeout (idle_timeout) closes it.  A reply that takes the unsent output
+ * past max_output drops the connection at once, as in Redis: nothing is
+ * buffered beyond it.
  */
 #include <sys/queue.h>
 #include <sys/socket.h>
@@ -41,12 +42,12 @@ struct conn {
 	TAILQ_ENTRY(conn) entry;
 	struct server *srv;
 	struct bufferevent *bev;
-	struct event *resume; /* dispatch the rest in the next loop turn */
 	struct ivt_framer fr;
 	uid_t uid;
 	pid_t pid;
 	int closing; /* reply queued; close once it is flushed */
 	int eof;     /* peer sends no more: answer what it sent, then close */
+	int blocked; /* waiting for replies to be written (flow control) */
 };
 
 TAILQ_HEAD(conn_list, conn);
@@ -66,21 +67,9 @@ conn_free(struct conn *c)
 {
 	TAILQ_REMOVE(&c->srv->conns, c, entry);
 	c->srv->nconns--;
-	if (c->resume != NULL)
-		event_free(c->resume);
 	bufferevent_free(c->bev);
 	ivt_framer_free(&c->fr);
 	free(c);
-}
-
-static void
-conn_write_cb(struct bufferevent *bev, void *arg)
-{
-	struct conn *c = arg;
-
-	(void)bev;
-	if (c->closing)
-		conn_free(c);
 }
 
 /* Queue a reply.  -1 when the connection was dropped. */
@@ -102,8 +91,8 @@ conn_send(struct conn *c, json_t *reply)
 	}
 	free(buf);
 	if (evbuffer_get_length(out) > c->srv->ctx->cfg->max_output) {
-		log_warn("uid %u: client does not read its replies (%zu bytes "
-		         "unsent); dropping connection",
+		log_warn("uid %u: %zu bytes of replies unsent, over "
+		         "max_output; dropping connection",
 		         (unsigned)c->uid, evbuffer_get_length(out));
 		conn_free(c);
 		return -1;
@@ -188,25 +177,29 @@ conn_next(struct conn *c, const char **msg, size_t *len)
 	return rc;
 }
 
+/* Unsent output above which a connection's calls wait (flow control). */
+static size_t
+output_mark(const struct conn *c)
+{
+	return c->srv->ctx->cfg->max_output / 2;
+}
+
 /*
  * Dispatch the calls waiting on c, in order, until none is complete or
- * this turn has queued half of max_output (see the top of the file).
- * At least one call is dispatched per turn, so a peer whose replies are
- * not read keeps adding to them until max_output drops it.
+ * the unsent output reaches the mark; then stop reading until the write
+ * callback finds it written down (see the top of the file).
  */
 static void
 conn_process(struct conn *c)
 {
-	const struct timeval now = {0, 0};
 	struct evbuffer *out = bufferevent_get_output(c->bev);
-	size_t start = evbuffer_get_length(out);
-	size_t quota = c->srv->ctx->cfg->max_output / 2;
 	const char *msg;
 	size_t len;
 
 	while (!c->closing) {
-		if (evbuffer_get_length(out) - start > quota) {
-			evtimer_add(c->resume, &now);
+		if (evbuffer_get_length(out) >= output_mark(c)) {
+			c->blocked = 1;
+			bufferevent_disable(c->bev, EV_READ);
 			return;
 		}
 		switch (conn_next(c, &msg, &len)) {
@@ -230,17 +223,27 @@ conn_read_cb(struct bufferevent *bev, void *arg)
 	struct conn *c = arg;
 
 	(void)bev;
-	/* Calls left from an earlier turn go first; they are queued. */
-	if (!evtimer_pending(c->resume, NULL))
+	if (!c->blocked)
 		conn_process(c);
 }
 
+/* Called whenever a write leaves the unsent output below the mark. */
 static void
-conn_resume_cb(evutil_socket_t fd, short what, void *arg)
+conn_write_cb(struct bufferevent *bev, void *arg)
 {
-	(void)fd;
-	(void)what;
-	conn_process(arg);
+	struct conn *c = arg;
+
+	if (c->closing) {
+		if (evbuffer_get_length(bufferevent_get_output(bev)) == 0)
+			conn_free(c);
+		return;
+	}
+	if (c->blocked) {
+		c->blocked = 0;
+		if (!c->eof)
+			bufferevent_enable(bev, EV_READ);
+		conn_process(c);
+	}
 }
 
 static void
@@ -259,11 +262,15 @@ conn_event_cb(struct bufferevent *bev, short what, void *arg)
 	    BEV_EVENT_EOF) {
 		c->eof = 1;
 		bufferevent_disable(bev, EV_READ);
-		if (!evtimer_pending(c->resume, NULL))
+		if (!c->blocked)
 			conn_process(c);
 		return;
 	}
-	if (what & BEV_EVENT_TIMEOUT)
+	if ((what & BEV_EVENT_TIMEOUT) && (what & BEV_EVENT_WRITING))
+		log_info("uid %u: replies not read for %d s; closing "
+		         "connection",
+		         (unsigned)c->uid, c->srv->ctx->cfg->idle_timeout);
+	else if (what & BEV_EVENT_TIMEOUT)
 		log_info("uid %u: idle for %d s; closing connection",
 		         (unsigned)c->uid, c->srv->ctx->cfg->idle_timeout);
 	else if (what & BEV_EVENT_ERROR)
@@ -318,14 +325,8 @@ accept_cb(struct evconnlistener *lev, evutil_socket_t fd, struct sockaddr *sa,
 		return;
 	}
 	c->bev = bufferevent_socket_new(srv->base, fd, BEV_OPT_CLOSE_ON_FREE);
-	c->resume = evtimer_new(srv->base, conn_resume_cb, c);
-	if (c->bev == NULL || c->resume == NULL) {
-		if (c->resume != NULL)
-			event_free(c->resume);
-		if (c->bev != NULL)
-			bufferevent_free(c->bev);
-		else
-			close(fd);
+	if (c->bev == NULL) {
+		close(fd);
 		free(c);
 		return;
 	}
@@ -337,8 +338,15 @@ accept_cb(struct evconnlistener *lev, evutil_socket_t fd, struct sockaddr *sa,
 	srv->nconns++;
 	bufferevent_setcb(c->bev, conn_read_cb, conn_write_cb, conn_event_cb,
 	                  c);
-	/* Read no further ahead than one chunk while calls wait their turn. */
+	/*
+	 * Read no further ahead than one chunk while calls wait; call the
+	 * write callback whenever a write leaves output below the mark; and
+	 * hand the kernel all that is queued at once (libevent's default is
+	 * 16 KiB a turn).
+	 */
 	bufferevent_setwatermark(c->bev, EV_READ, 0, READ_CHUNK);
+	bufferevent_setwatermark(c->bev, EV_WRITE, output_mark(c), 0);
+	bufferevent_set_max_single_write(c->bev, cfg->max_output);
 	if (cfg->idle_timeout > 0) {
 		tv.tv_sec = cfg->idle_timeout;
 		tv.tv_usec = 0;

@@ -9,6 +9,7 @@
 
 #include "ivt/wire.h"
 #include "log.h"
+#include "register.h"
 #include "varlink.h"
 
 extern const char *const ivt_proto_text[];
@@ -19,6 +20,7 @@ static const struct method *const method_tables[] = {
 	user_methods,
 	partner_methods,
 	audit_methods,
+	privacy_methods,
 	project_methods,
 	protocol_methods,
 	journal_methods,
@@ -52,6 +54,11 @@ varlink_init(struct daemon_ctx *ctx, char *err, size_t errlen)
 			return -1;
 		}
 		ctx->nifaces = i + 1;
+	}
+	/* Every activity a method names must be in the register. */
+	if (register_init(method_tables, NTABLES, err, errlen) == -1) {
+		varlink_free(ctx);
+		return -1;
 	}
 	return 0;
 }

@@ -67,6 +67,7 @@ extern const struct method service_methods[];
 extern const struct method user_methods[];
 extern const struct method partner_methods[];
 extern const struct method audit_methods[];
+extern const struct method privacy_methods[];
 extern const struct method project_methods[];
 extern const struct method protocol_methods[];
 extern const struct method journal_methods[];

@@ -1,0 +1,202 @@
+#!/usr/bin/env bash
+# End-to-end: the privacy officer's tools — the register of processing
+# activities, reviewing the audit log with filters, searching it by BSN
+# through the blind index (never in clear), trace context, and who may
+# read the log at all.
+. "${IVT_E2E_LIB:-$(dirname "$0")/lib.sh}"
+. "$(dirname "${IVT_E2E_LIB:-$0}")/fixture.sh"
+
+# Test BSNs: the first passes the elfproef, the second does not.
+BSN=111222333
+BAD_BSN=123456789
+adm() { as 2004 "$IVTCTL" --socket "$SOCK" "$@"; }
+TODAY=$(date -u +%F)
+TOMORROW=$(date -u -d tomorrow +%F)
+YESTERDAY=$(date -u -d yesterday +%F)
+
+# Every "actor" of the last --json output is $1 (and there is one).
+only_actor() {
+	local all mine
+	all=$(grep -c '"actor":' "$OUT" || true)
+	mine=$(grep -c "\"actor\": \"$1\"" "$OUT" || true)
+	[ "$all" -gt 0 ] && [ "$all" -eq "$mine" ] ||
+		die "expected only entries of $1 ($mine of $all)"
+}
+# Number of entries in the last --json output.
+nentries() { grep -c '"seq":' "$OUT" || true; }
+
+start_daemon
+fixture_project
+ok "second admin" ctl user add dave --uid 2004 --role admin
+
+# --- the register: public to every known role, ivt-01 .. ivt-10
+ok "register" priv privacy register
+for i in 01 02 03 04 05 06 07 08 09 10; do has "^ivt-$i "; done
+has "legal basis"; has "Participatiewet"; has "retention"
+ok "register brief" pl privacy register --brief; has "ivt-10  actief"
+ok "register as partner" uwv --json privacy register
+has '"id": "ivt-04"'; has '"legal_basis": '; has '"recipients": \['
+has '"categories": \['; has '"retired": false'
+[ "$(grep -c '"id": "ivt-' "$OUT")" -eq 10 ] || die "expected 10 activities"
+fails "register needs a known user" nl.ivtd.PermissionDenied \
+	as 54321 "$IVTCTL" --socket "$SOCK" privacy register
+
+# --- a denied call is listed with its actor
+fails "pl may not add users" nl.ivtd.PermissionDenied \
+	pl user add mallory --uid 3000 --role admin
+fails "partner may not list users" nl.ivtd.PermissionDenied uwv user list
+ok "denied" priv audit list --result denied
+has alice; has "User.Add"; has PermissionDenied; has "ivt-01"
+ok "denied json" priv --json audit list --result denied
+has '"actor": "alice"'; has '"error": "nl.ivtd.PermissionDenied"'
+hasnt '"result": "allowed"'; hasnt '"result": "error"'
+
+# --- filters
+ok "by actor" priv --json audit list --actor alice; only_actor alice
+has "Project.Create"; hasnt '"actor": "root"'
+ok "by org" priv --json audit list --org UWV; only_actor bob
+has '"org": "UWV"'
+ok "by activity" priv --json audit list --activity ivt-01
+has "User.Add"; hasnt "Partner.Add"; hasnt "Project.Create"
+[ "$(grep -c '"activity": "ivt-01"' "$OUT")" -eq "$(nentries)" ] ||
+	die "activity filter let other activities through"
+ok "by project" priv --json audit list --project 1 --actor alice
+has "Project.Advance"; has '"project": 1'; hasnt '"project": 2'
+ok "project without entries" priv --json audit list --project 99
+has '"entries": \[\]'
+ok "today" priv --json audit list --from "$TODAY" --to "$TODAY"
+[ "$(nentries)" -gt 5 ] || die "today's entries missing"
+ok "from tomorrow" priv --json audit list --from "$TOMORROW"
+has '"entries": \[\]'
+ok "until yesterday" priv --json audit list --to "$YESTERDAY"
+has '"entries": \[\]'
+ok "date-time" priv --json audit list --from "${YESTERDAY}T23:59:59Z" \
+	--to "${TOMORROW}T00:00:00.5Z" --limit 3
+[ "$(nentries)" -eq 3 ] || die "date-time range"
+ok "combined" priv --json audit list --actor alice --activity ivt-02 \
+	--result allowed --from "$TODAY"
+only_actor alice; has "Project.Decide"; hasnt "PermissionDenied"
+
+# --- paging
+ok "page 1" priv --json audit list --limit 2
+[ "$(nentries)" -eq 2 ] || die "limit 2"
+has '"seq": 1,'; has '"seq": 2,'; has '"next": 2'
+ok "page 2" priv --json audit list --limit 2 --after 2
+has '"seq": 3,'; hasnt '"seq": 2,'; has '"next": 4'
+ok "table says there is more" priv audit list --limit 1
+grep -q "add --after 1" "$ERR" || die "no hint for the next page"
+
+# --- bad input: typed errors
+fails "limit too big" nl.ivtd.InvalidValue priv audit list --limit 1001
+fails "limit zero" nl.ivtd.InvalidValue priv audit list --limit 0
+fails "bad result" org.varlink.service.InvalidParameter \
+	priv audit list --result maybe
+fails "unknown activity" nl.ivtd.InvalidValue \
+	priv audit list --activity ivt-99
+fails "bad from" nl.ivtd.InvalidValue priv audit list --from yesterday
+fails "bad to" nl.ivtd.InvalidValue priv audit list --to 2026-02-30
+fails "offset time" nl.ivtd.InvalidValue \
+	priv audit list --from 2026-01-01T10:00:00+01:00
+fails "to before from" nl.ivtd.InvalidValue \
+	priv audit list --from "$TODAY" --to "$YESTERDAY"
+fails "bad actor" nl.ivtd.InvalidValue priv audit list --actor "a b"
+fails "too long" org.varlink.service.InvalidParameter \
+	priv audit list --actor "$(printf 'a%.0s' $(seq 1 65))"
+fails "project 0" nl.ivtd.InvalidValue \
+	ctl call nl.ivtd.Audit.List '{"project":0}'
+
+# --- only privacy and admin read the log; a refusal is itself logged
+ok "admin may read" adm --json audit list --limit 1
+fails "pl may not read" nl.ivtd.PermissionDenied pl audit list
+fails "partner may not read" nl.ivtd.PermissionDenied \
+	uwv audit list --bsn "$BSN"
+fails "unknown uid" nl.ivtd.PermissionDenied \
+	as 54321 "$IVTCTL" --socket "$SOCK" audit list
+fails "partner may not verify" nl.ivtd.PermissionDenied uwv audit verify
+ok "refusals listed" priv --json audit list --result denied \
+	--activity ivt-09
+has '"actor": "alice"'; has '"actor": "bob"'; has '"actor_uid": 54321'
+has "nl.ivtd.Audit.List"; has "nl.ivtd.Audit.Verify"
+# Nobody changes the log: the interface has no such method.
+ok "audit interface" ctl service describe nl.ivtd.Audit
+[ "$(grep -c '^method ' "$OUT")" -eq 2 ] || die "Audit has a third method"
+fails "no delete" org.varlink.service.MethodNotFound \
+	ctl call nl.ivtd.Audit.Delete '{}'
+# Reading the log is itself logged (activity ivt-09).
+ok "reads logged" priv --json audit list --actor carol --activity ivt-09
+has '"method": "nl.ivtd.Audit.List"'
+
+# --- search by BSN: the daemon turns it into the pseudonym
+fails "invalid bsn" nl.ivtd.InvalidValue priv audit list --bsn "$BAD_BSN"
+fails "bsn letters" nl.ivtd.InvalidValue priv audit list --bsn 11122233x
+ok "no subjects yet" priv --json audit list --bsn "$BSN"
+has '"entries": \[\]'
+# The search is in the log: a pseudonym, never the BSN.
+ok "search logged" priv --json audit list --actor carol \
+	--activity ivt-09 --after 0
+has '"subject_type": "bsn"'; has '"object": "audit search:bsn"'
+grep -Eq '"subject": "[0-9a-f]{64}"' "$OUT" || die "no pseudonym"
+pseudonym=$(grep -Eo '"subject": "[0-9a-f]{64}"' "$OUT" | tail -n 1 |
+	grep -Eo '[0-9a-f]{64}')
+# The same person written differently: the same pseudonym, which now
+# finds the earlier search.
+ok "search again" priv --json audit list --bsn "1112.22.333"
+has "\"subject\": \"$pseudonym\""; [ "$(nentries)" -eq 1 ] ||
+	die "expected exactly the first search"
+ok "other person" priv --json audit list --bsn 123456782
+has '"entries": \[\]'
+
+# A subject with that person: its registration is found by BSN, with
+# the address it lives at.
+ok "subject" pl subject add 1 --street Dorpsstraat --nr 12 \
+	--postcode 3511AB --city Utrecht --persons "$BSN:Jan Jansen:1970-05-01"
+ok "subject shown" pl subject show 1
+ok "inzage" priv --json audit list --bsn "$BSN"
+has '"method": "nl.ivtd.Subject.Create"'; has '"method": "nl.ivtd.Subject.Show"'
+has '"subject_type": "address"'; has '"fields": "bsn,naam,geboortedatum"'
+hasnt '"actor": "root"'
+ok "inzage table" priv audit list --bsn "$BSN"
+has "Subject.Create"; has "bsn:${pseudonym:0:12}"
+
+# The BSN appears nowhere: not in any reply, not in the database file.
+ok "all entries" priv --json audit list --limit 1000
+! grep -q "$BSN" "$OUT" || die "BSN in audit list output"
+n=$(cat "$STATE"/ivtd.db* | grep -c -a "$BSN" || true)
+[ "$n" -eq 0 ] || die "BSN in the database file ($n)"
+! grep -q "$BSN" "$DLOG" || die "BSN in the daemon log"
+
+# --- trace context: ivtctl sends one per run; the reply names the span
+ok "traced write" ctl --trace partner add Belastingdienst \
+	--kind landelijke_dienst
+grep -Eq '^traceparent: 00-[0-9a-f]{32}-[0-9a-f]{16}-01$' "$ERR" ||
+	die "no traceparent on stderr"
+tp=$(sed -n 's/^traceparent: //p' "$ERR")
+trace=$(echo "$tp" | cut -d- -f2)
+span=$(echo "$tp" | cut -d- -f3)
+ok "trace in log" priv --json audit list --actor root
+has "\"trace_id\": \"$trace\""; has "\"span_id\": \"$span\""
+grep -A12 "\"trace_id\": \"$trace\"" "$OUT" | grep -q "Partner.Add" ||
+	die "the traced entry is not the Partner.Add"
+ok "trace after the verb" ctl partner list --trace
+grep -q '^traceparent: 00-' "$ERR" || die "--trace after the verb"
+ok "no trace unasked" ctl partner list
+! grep -q traceparent "$ERR" || die "traceparent printed unasked"
+# Each run is its own trace.
+ok "traced again" ctl --trace whoami
+[ "$(sed -n 's/^traceparent: //p' "$ERR" | cut -d- -f2)" != "$trace" ] ||
+	die "two runs share a trace id"
+# Any varlink client may pass its own; a malformed one is replaced.
+printf '%s\0' '{"method":"nl.ivtd.Partner.Add","parameters":{"name":"SVB2","kind":"other"},"traceparent":"00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"}' |
+	raw >"$OUT"
+has '"traceparent":"00-0af7651916cd43dd8448eb211c80319c-'
+ok "caller's trace" priv --json audit list --actor root
+has '"trace_id": "0af7651916cd43dd8448eb211c80319c"'
+printf '%s\0' '{"method":"nl.ivtd.WhoAmI","traceparent":"00-00000000000000000000000000000000-b7ad6b7169203331-01"}' |
+	raw >"$OUT"
+grep -Eq '"traceparent":"00-[0-9a-f]{32}-' "$OUT" &&
+	hasnt '"traceparent":"00-00000000000000000000000000000000' ||
+	die "all-zero trace id accepted"
+
+ok "verify" priv audit verify; has intact
+stop_daemon
+done_ok

@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# End-to-end: ivtctl backup (nl.ivtd.Admin.Backup).  An online copy taken
+# while another client keeps writing must restore: a fresh daemon on the
+# copy and the same master key verifies the audit log and has the data.
+. "${IVT_E2E_LIB:-$(dirname "$0")/lib.sh}"
+
+start_daemon
+ok "partner" ctl partner add UWV --kind landelijke_dienst
+ok "user" ctl user add alice --uid 2001 --role projectleider
+
+# --- a writer keeps adding partners; each acknowledged name is recorded
+ACKS="$E2E_DIR/acks"
+: >"$ACKS"
+(
+	i=0
+	while [ ! -e "$E2E_DIR/stop" ]; do
+		i=$((i + 1))
+		"$IVTCTL" --socket "$SOCK" partner add "W$i" --kind other \
+			>/dev/null 2>&1 && echo "W$i" >>"$ACKS"
+	done
+) &
+WPID=$!
+for _ in $(seq 1 200); do
+	[ "$(wc -l <"$ACKS")" -ge 5 ] && break
+	sleep 0.05
+done
+before=$(wc -l <"$ACKS")
+ok "backup under load" ctl backup "$E2E_DIR/b1.db"
+has "^path $E2E_DIR/b1.db$"; has "^pages [1-9]"; has "^bytes [1-9]"
+ok "backup --json" ctl --json backup "$E2E_DIR/b2.db"; has '"pages": '
+sleep 0.3
+touch "$E2E_DIR/stop"
+wait "$WPID"
+[ "$before" -ge 5 ] || die "writer did not get going"
+[ "$(wc -l <"$ACKS")" -gt "$before" ] || die "writer stalled after the backup"
+[ "$(stat -c %a "$E2E_DIR/b1.db")" = 600 ] || die "backup is not mode 0600"
+sqlite3 "$E2E_DIR/b1.db" "PRAGMA integrity_check" | grep -qx ok ||
+	die "backup fails integrity_check"
+
+# --- refusals change nothing
+fails "existing file" nl.ivtd.AlreadyExists ctl backup "$E2E_DIR/b1.db"
+echo keep >"$E2E_DIR/other"
+fails "existing other file" nl.ivtd.AlreadyExists ctl backup "$E2E_DIR/other"
+[ "$(cat "$E2E_DIR/other")" = keep ] || die "existing file overwritten"
+ln -s "$E2E_DIR/target" "$E2E_DIR/link"
+fails "dangling symlink" nl.ivtd.AlreadyExists ctl backup "$E2E_DIR/link"
+[ ! -e "$E2E_DIR/target" ] || die "backup followed a symbolic link"
+fails "relative path" nl.ivtd.InvalidValue ctl backup b3.db
+fails "dot path" nl.ivtd.InvalidValue ctl backup "$E2E_DIR/.."
+fails "no directory" nl.ivtd.InvalidValue ctl backup "$E2E_DIR/nope/b.db"
+fails "live journal name" nl.ivtd.InvalidValue \
+	ctl backup "$STATE/ivtd.db-journal"
+fails "wrong type" org.varlink.service.InvalidParameter \
+	ctl call nl.ivtd.Admin.Backup '{"path":7}'
+fails "non-admin" nl.ivtd.PermissionDenied \
+	as 2001 "$IVTCTL" --socket "$SOCK" backup "$E2E_DIR/b4.db"
+fails "unknown uid" nl.ivtd.PermissionDenied \
+	as 54321 "$IVTCTL" --socket "$SOCK" backup "$E2E_DIR/b4.db"
+[ ! -e "$E2E_DIR/b3.db" ] && [ ! -e "$E2E_DIR/b4.db" ] &&
+	[ ! -e "$STATE/ivtd.db-journal" ] || die "a refused backup wrote a file"
+[ -z "$(find "$E2E_DIR" "$STATE" -maxdepth 1 -name '.*.tmp-*')" ] ||
+	die "temporary file left"
+rc=0; ctl backup >"$OUT" 2>"$ERR" || rc=$?
+[ "$rc" -eq 2 ] || die "backup without FILE: expected exit 2, got $rc"
+ok "verify" ctl audit verify; has intact
+stop_daemon
+
+# --- the backups are audited with who took them, also when refused
+who=$(sqlite3 "$STATE/ivtd.db" "SELECT actor_name || ':' || result FROM audit
+	WHERE method = 'nl.ivtd.Admin.Backup' ORDER BY seq")
+echo "$who" | grep -qx "root:allowed" || die "backup not audited"
+echo "$who" | grep -qx "alice:denied" || die "denied backup not audited"
+[ "$(echo "$who" | grep -c "root:error")" -ge 6 ] ||
+	die "refused backups not audited"
+
+# --- restore: a new state directory with the copy and the same key
+R="$E2E_DIR/restore"
+mkdir -m 700 "$R"
+cp "$E2E_DIR/b1.db" "$R/ivtd.db"
+cp -p "$STATE/master.key" "$R/master.key"
+CONF="$E2E_DIR/restore.conf"
+SOCK="$R/ivtd.sock"
+(umask 077 && printf 'state_dir = %s\nsocket_mode = 0666\nlog_level = debug\n' \
+	"$R" >"$CONF")
+start_daemon
+ok "restored: verify" ctl audit verify; has intact
+ok "restored: partners" ctl partner list; has UWV
+while read -r name; do
+	grep -q " $name " "$OUT" || die "acknowledged $name missing in backup"
+done < <(head -n "$before" "$ACKS")
+ok "restored: users" ctl user list; has alice
+ok "restored: writable" ctl partner add SVB --kind landelijke_dienst
+ok "restored: verify again" ctl audit verify; has intact
+stop_daemon
+
+# A wrong key does not open the copy's sealed data or chain.
+R2="$E2E_DIR/restore2"
+mkdir -m 700 "$R2"
+cp "$E2E_DIR/b2.db" "$R2/ivtd.db"
+sed "s|$R|$R2|" "$CONF" >"$E2E_DIR/r2.conf" && chmod 600 "$E2E_DIR/r2.conf"
+CONF="$E2E_DIR/r2.conf"
+SOCK="$R2/ivtd.sock"
+start_daemon
+rc=0; ctl audit verify >"$OUT" 2>"$ERR" || rc=$?
+[ "$rc" -ne 0 ] || die "copy verified under another key"
+stop_daemon
+done_ok

@@ -1,0 +1,194 @@
+#!/usr/bin/env bash
+# End-to-end: the per-connection limits of ivtd(8), each hit with a small
+# configured value: max_message, max_output (flow control and the hard
+# limit), max_connections_per_uid, max_connections and idle_timeout.
+# After each, the daemon must still serve other clients.
+. "${IVT_E2E_LIB:-$(dirname "$0")/lib.sh}"
+
+conf_add "max_message = 1024" "max_output = 65536" \
+	"max_connections = 4" "max_connections_per_uid = 2" "idle_timeout = 30"
+
+# A small varlink client for what ivtctl does not do: hold connections,
+# pipeline without reading.  Runs as root; a connection "as" another uid
+# is made with that effective uid, which is what SO_PEERCRED reports.
+cat >"$E2E_DIR/limits.py" <<'PY'
+import os, socket, sys, threading, time
+
+SOCK = sys.argv[1]
+DESCRIBE = (b'{"method":"org.varlink.service.GetInterfaceDescription",'
+            b'"parameters":{"interface":"nl.ivtd"}}\0')
+WHOAMI = b'{"method":"nl.ivtd.WhoAmI"}\0'
+
+def connect(uid=0):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(10)
+    if uid:
+        os.setegid(uid)
+        os.seteuid(uid)
+    try:
+        s.connect(SOCK)
+    finally:
+        if uid:
+            os.seteuid(0)
+            os.setegid(0)
+    return s
+
+def call(s, msg=WHOAMI):
+    """One call; the reply, or None when the daemon closed on us."""
+    buf = b""
+    try:
+        s.sendall(msg)
+        while not buf.endswith(b"\0"):
+            chunk = s.recv(65536)
+            if not chunk:
+                return None
+            buf += chunk
+    except (BrokenPipeError, ConnectionResetError):
+        return None
+    return buf[:-1].decode()
+
+def check(cond, what):
+    print(("ok   " if cond else "FAIL ") + what)
+    if not cond:
+        sys.exit(1)
+
+def conns():
+    r1, r2 = connect(), connect()
+    check(call(r1) is not None and call(r2) is not None, "root: 2 connections")
+    r3 = connect()
+    check(call(r3) is None, "root: third connection refused (per uid)")
+    a1 = connect(2001)
+    rep = call(a1)
+    check(rep is not None and "projectleider" in rep,
+          "uid 2001 gets in while root is at its limit")
+    b1 = connect(2002)
+    rep = call(b1)
+    check(rep is not None and "PermissionDenied" in rep,
+          "unknown uid 2002 connects (4 of 4)")
+    c1 = connect(2003)
+    check(call(c1) is None, "uid 2003 refused: max_connections reached")
+    check(call(r2) is not None, "held connections still served")
+    r1.close()
+    time.sleep(0.5)
+    c2 = connect(2003)
+    check(call(c2) is not None, "uid 2003 gets in once one closed")
+
+def pipeline(n, read):
+    """Send n calls in one go; count the replies until EOF."""
+    s = connect()
+    s.settimeout(20)
+    got = []
+    def reader():
+        buf = b""
+        try:
+            while buf.count(b"\0") < n:
+                chunk = s.recv(1 << 16)
+                if not chunk:
+                    break
+                buf += chunk
+        except (ConnectionResetError, socket.timeout):
+            pass
+        got.append(buf.count(b"\0"))
+    t = threading.Thread(target=reader)
+    if read:
+        t.start()
+    try:
+        s.sendall(DESCRIBE * n)
+    except OSError:
+        pass    # dropped while sending
+    if not read:
+        time.sleep(3)   # over idle_timeout: the replies wait unread
+        t.start()
+    t.join(30)
+    return got[0] if got else -1
+
+def idle():
+    quiet, busy = connect(), connect()
+    check(call(quiet) is not None and call(busy) is not None,
+          "two connections")
+    for _ in range(8):              # 2.4 s of calls 0.3 s apart
+        time.sleep(0.3)
+        check(call(busy) is not None, "busy connection kept")
+    check(call(quiet) is None, "quiet connection closed after idle_timeout")
+
+mode = sys.argv[2]
+if mode == "conns":
+    conns()
+elif mode == "idle":
+    idle()
+elif mode == "pipeline":
+    print(pipeline(int(sys.argv[3]), sys.argv[4] == "read"))
+PY
+lim() { python3 "$E2E_DIR/limits.py" "$SOCK" "$@"; }
+
+start_daemon
+ok "user 2001" ctl user add alice --uid 2001 --role projectleider
+
+# --- max_message: a larger message is refused and the connection closed
+pad() { head -c "$1" /dev/zero | tr '\0' x; }
+printf '{"method":"nl.ivtd.WhoAmI","parameters":{"p":"%s"}}\0{"method":"nl.ivtd.WhoAmI"}\0' \
+	"$(pad 1100)" | raw >"$OUT"
+has "nl.ivtd.ProtocolError"; has "message too large"
+[ "$(wc -l <"$OUT")" -eq 1 ] || die "oversize: expected one reply, then close"
+# The same without a terminator: refused as soon as it passes the limit.
+pad 3000 | raw >"$OUT"; has "message too large"
+# Just under the limit the message is read (and its parameter refused).
+printf '{"method":"nl.ivtd.WhoAmI","parameters":{"p":"%s"}}\0' "$(pad 900)" |
+	raw >"$OUT"
+has "InvalidParameter"; hasnt "ProtocolError"
+grep -q "message over 1024 bytes" "$DLOG" || die "no log line for oversize"
+ok "serving after oversize" ctl whoami
+
+# --- max_output, flow control: a client that pipelines 3000 calls (4 MB
+# of replies through a 64 KiB limit) and reads gets every reply.
+n=$(lim pipeline 3000 read)
+[ "$n" -eq 3000 ] || die "pipelining reader got $n of 3000 replies"
+grep -q "over max_output" "$DLOG" && die "a reading client was dropped"
+
+# --- max_output, hard limit: one reply larger than 64 KiB drops the
+# connection at once (1000 partners make a list of about 90 KB).
+python3 - "$SOCK" <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect(sys.argv[1])
+n = 1000
+for i in range(n):
+    s.sendall(b'{"method":"nl.ivtd.Partner.Add","parameters":'
+              b'{"name":"Partner %04d","kind":"other"}}\0' % i)
+    buf = b""
+    while not buf.endswith(b"\0"):
+        buf += s.recv(4096)
+    assert b'"error"' not in buf, buf
+PY
+rc=0; ctl partner list >"$OUT" 2>"$ERR" || rc=$?
+[ "$rc" -eq 3 ] || die "list over max_output: expected exit 3, got $rc"
+grep -q "uid 0: .* bytes of replies unsent, over max_output" "$DLOG" ||
+	die "no log line for max_output"
+ok "serving after max_output" ctl whoami
+
+# --- max_connections_per_uid and max_connections (see conns() above)
+ok "connection limits" lim conns
+grep -q "uid 0: connection limit reached" "$DLOG" || die "no log line (uid)"
+grep -q "uid 2003: connection limit reached" "$DLOG" ||
+	die "no log line (total)"
+ok "serving after connection limits" ctl whoami
+stop_daemon
+
+# --- idle_timeout = 1: a quiet connection is closed, a busy one kept; a
+# client that pipelines and does not read stalls, with its unsent replies
+# below max_output, until the write timeout closes it.
+conf_add "idle_timeout = 1"
+mark=$(wc -l <"$DLOG")
+start_daemon
+ok "idle" lim idle
+grep -q "idle for 1 s; closing connection" "$DLOG" || die "no log line (idle)"
+n=$(lim pipeline 2000 noread)
+[ "$n" -ge 0 ] && [ "$n" -lt 2000 ] || die "non-reader got $n of 2000 replies"
+grep -q "replies not read for 1 s; closing connection" "$DLOG" ||
+	die "no log line (non-reader)"
+tail -n +"$((mark + 1))" "$DLOG" | grep -q "over max_output" &&
+	die "flow control let output pass max_output"
+ok "serving after timeouts" ctl whoami
+ok "audit intact" ctl audit verify
+stop_daemon
+done_ok
