@@ -15,6 +15,12 @@
  * timeout (idle_timeout) closes it.  A reply that takes the unsent output
  * past max_output drops the connection at once, as in Redis: nothing is
  * buffered beyond it.
+ *
+ * Group commit: a call that writes is not run when it is read.  It waits
+ * in the server's batch, and the connection dispatches nothing more until
+ * it is answered (replies stay in order).  Once the event loop has read
+ * every connection that was ready, the batch runs in one transaction (one
+ * fsync for all of them) and each client is answered after the commit.
  */
 #include <sys/queue.h>
 #include <sys/socket.h>
@@ -48,6 +54,13 @@ struct conn {
 	int closing; /* reply queued; close once it is flushed */
 	int eof;     /* peer sends no more: answer what it sent, then close */
 	int blocked; /* waiting for replies to be written (flow control) */
+	int waiting; /* a call of ours waits in the batch (group commit) */
+};
+
+/* A deferred call and the connection to answer (NULL once it closed). */
+struct pending {
+	struct conn *conn;
+	struct call *call;
 };
 
 TAILQ_HEAD(conn_list, conn);
@@ -59,12 +72,22 @@ struct server {
 	struct event *resume; /* re-enables accepting after an error */
 	struct conn_list conns;
 	int nconns;
+	struct event *batch_ev;  /* runs the batch after this loop turn */
+	struct pending *batch;
+	size_t nbatch, capbatch;
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 };
 
 static void
 conn_free(struct conn *c)
 {
+	size_t i;
+
+	/* Its deferred call still runs; only the reply has nowhere to go. */
+	for (i = 0; c->waiting && i < c->srv->nbatch; i++) {
+		if (c->srv->batch[i].conn == c)
+			c->srv->batch[i].conn = NULL;
+	}
 	TAILQ_REMOVE(&c->srv->conns, c, entry);
 	c->srv->nconns--;
 	bufferevent_free(c->bev);
@@ -117,10 +140,38 @@ conn_fail(struct conn *c, const char *reason)
 		conn_free(c);
 }
 
+/* Queue a deferred call; the connection waits for its answer. */
+static int
+batch_add(struct conn *c, struct call *call)
+{
+	struct server *srv = c->srv;
+	struct pending *nb;
+	size_t ncap;
+
+	if (srv->nbatch == srv->capbatch) {
+		ncap = srv->capbatch ? srv->capbatch * 2 : 64;
+		if ((nb = reallocarray(srv->batch, ncap, sizeof(*nb))) == NULL) {
+			json_decref(varlink_finish(call));
+			conn_fail(c, "out of memory");
+			return -1;
+		}
+		srv->batch = nb;
+		srv->capbatch = ncap;
+	}
+	srv->batch[srv->nbatch].conn = c;
+	srv->batch[srv->nbatch].call = call;
+	srv->nbatch++;
+	c->waiting = 1;
+	if (srv->nbatch == 1)
+		event_active(srv->batch_ev, EV_TIMEOUT, 0);
+	return 0;
+}
+
 /* Dispatch one framed message.  -1 when the connection is gone/closing. */
 static int
 conn_message(struct conn *c, const char *msg, size_t len)
 {
+	struct call *deferred;
 	char err[128];
 	json_t *m, *reply;
 	int close_after;
@@ -131,8 +182,11 @@ conn_message(struct conn *c, const char *msg, size_t len)
 		conn_fail(c, err);
 		return -1;
 	}
-	reply = varlink_dispatch(c->srv->ctx, c->uid, c->pid, m, &close_after);
+	reply = varlink_dispatch_batched(c->srv->ctx, c->uid, c->pid, m,
+	                                 &close_after, &deferred);
 	json_decref(m);
+	if (deferred != NULL)
+		return batch_add(c, deferred);
 	if (close_after) {
 		c->closing = 1;
 		bufferevent_disable(c->bev, EV_READ);
@@ -196,7 +250,7 @@ conn_process(struct conn *c)
 	const char *msg;
 	size_t len;
 
-	while (!c->closing) {
+	while (!c->closing && !c->waiting) {
 		if (evbuffer_get_length(out) >= output_mark(c)) {
 			c->blocked = 1;
 			bufferevent_disable(c->bev, EV_READ);
@@ -276,6 +330,51 @@ conn_event_cb(struct bufferevent *bev, short what, void *arg)
 	else if (what & BEV_EVENT_ERROR)
 		log_debug("uid %u: connection error", (unsigned)c->uid);
 	conn_free(c);
+}
+
+/*
+ * Run every deferred call in one transaction, then answer each and let
+ * its connection go on with what it pipelined meanwhile.
+ */
+static void
+batch_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct server *srv = arg;
+	struct pending *batch = srv->batch;
+	struct call **calls;
+	size_t i, n = srv->nbatch;
+	struct conn *c;
+	json_t *reply;
+
+	(void)fd;
+	(void)what;
+	/* Calls queued while answering go into a fresh batch. */
+	srv->batch = NULL;
+	srv->nbatch = srv->capbatch = 0;
+	if ((calls = calloc(n ? n : 1, sizeof(*calls))) == NULL) {
+		log_err("group commit: out of memory");
+		for (i = 0; i < n; i++)
+			batch[i].call->m = NULL;
+	}
+	for (i = 0; calls != NULL && i < n; i++)
+		calls[i] = batch[i].call;
+	if (calls != NULL)
+		varlink_run_batch(srv->ctx, calls, n);
+	free(calls);
+	for (i = 0; i < n; i++) {
+		if (calls == NULL)
+			call_internal(batch[i].call);
+		reply = varlink_finish(batch[i].call);
+		if ((c = batch[i].conn) == NULL) {
+			json_decref(reply);
+			continue;
+		}
+		c->waiting = 0;
+		if (reply != NULL && conn_send(c, reply) == -1)
+			continue; /* c was dropped */
+		conn_process(c);
+	}
+	free(batch);
 }
 
 static int
@@ -454,7 +553,13 @@ server_new(struct event_base *base, struct daemon_ctx *ctx, char *err,
 	TAILQ_INIT(&srv->conns);
 	srv->base = base;
 	srv->ctx = ctx;
+	if ((srv->batch_ev = event_new(base, -1, 0, batch_cb, srv)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		free(srv);
+		return NULL;
+	}
 	if ((fd = bind_socket(ctx->cfg, err, errlen)) == -1) {
+		event_free(srv->batch_ev);
 		free(srv);
 		return NULL;
 	}
@@ -466,6 +571,7 @@ server_new(struct event_base *base, struct daemon_ctx *ctx, char *err,
 		snprintf(err, errlen, "cannot listen on %s", srv->path);
 		close(fd);
 		unlink(srv->path);
+		event_free(srv->batch_ev);
 		free(srv);
 		return NULL;
 	}
@@ -485,6 +591,11 @@ server_free(struct server *srv)
 
 	if (srv == NULL)
 		return;
+	/* Calls read before the stop still run and are answered. */
+	while (srv->nbatch > 0)
+		batch_cb(-1, 0, srv);
+	free(srv->batch);
+	event_free(srv->batch_ev);
 	while ((c = TAILQ_FIRST(&srv->conns)) != NULL)
 		conn_free(c);
 	if (srv->resume != NULL)

@@ -366,6 +366,25 @@ store_rollback(struct store *s)
 	s->in_txn = 0;
 }
 
+int
+store_savepoint(struct store *s)
+{
+	return exec_sql(s, "SAVEPOINT call");
+}
+
+int
+store_release(struct store *s)
+{
+	return exec_sql(s, "RELEASE call");
+}
+
+int
+store_rollback_to(struct store *s)
+{
+	/* ROLLBACK TO keeps the savepoint on the stack: release it too. */
+	return exec_sql(s, "ROLLBACK TO call") == -1 ? -1 : store_release(s);
+}
+
 sqlite3_stmt *
 store_prepare(struct store *s, const char *sql)
 {

@@ -34,6 +34,15 @@ int store_commit(struct store *s);   /* COMMIT; -1 leaves txn rolled back */
 void store_rollback(struct store *s);
 
 /*
+ * Savepoints inside the open transaction: a group commit runs many calls
+ * in one transaction, each in its own savepoint, so one failing call
+ * rolls back alone.  0 or -1.
+ */
+int store_savepoint(struct store *s);
+int store_release(struct store *s);
+int store_rollback_to(struct store *s);
+
+/*
  * Prepare a statement, cached by its text pointer: callers pass string
  * literals, so the pointer identifies the statement.  The statement comes
  * back reset with bindings cleared.  NULL on error (logged, no data).

@@ -288,39 +288,76 @@ is_denial(const struct call *c)
 	       strcmp(c->error, "nl.ivtd.PermissionDenied") == 0;
 }
 
-/*
- * Run the handler.  Writes and disclosures run in one transaction with
- * their audit entry, so the entry exists exactly when the change does; the
- * reply is built only after COMMIT returned.
- */
+/* Run one writing call inside the open transaction, in a savepoint. */
 static void
-run_call(struct call *c, const struct method *m)
+run_in_savepoint(struct call *c)
 {
 	struct store *s = c->ctx->store;
 	int rc;
 
+	if (store_savepoint(s) == -1) {
+		call_internal(c);
+		return;
+	}
+	rc = c->m->fn(c);
+	if (rc == 0 && audit_call(c, "allowed") == 0) {
+		if (store_release(s) == 0)
+			return;
+	}
+	/* Nothing of the call stays, not even its disclosure entries. */
+	if (store_rollback_to(s) == -1)
+		log_err("cannot roll back a failed %s", c->method);
+	c->ndisclosed = 0;
+	if (rc == 0) {
+		json_decref(c->reply);
+		c->reply = NULL;
+		call_internal(c);
+	}
+	if (audit_call(c, is_denial(c) ? "denied" : "error") == -1)
+		log_err("audit: cannot record failed call to %s", c->method);
+}
+
+void
+varlink_run_batch(struct daemon_ctx *ctx, struct call **calls, size_t n)
+{
+	size_t i;
+
+	if (n == 0)
+		return;
+	if (store_begin(ctx->store) == -1) {
+		for (i = 0; i < n; i++)
+			call_internal(calls[i]);
+		return;
+	}
+	for (i = 0; i < n; i++)
+		run_in_savepoint(calls[i]);
+	if (store_commit(ctx->store) == 0)
+		return;
+	/* Nothing was committed: no call may report success. */
+	log_err("group commit of %zu calls failed", n);
+	for (i = 0; i < n; i++) {
+		json_decref(calls[i]->reply);
+		calls[i]->reply = NULL;
+		call_internal(calls[i]);
+	}
+}
+
+/*
+ * Run the handler at once.  Writes and disclosures run in a transaction
+ * of their own with their audit entry (a batch of one), so the entry
+ * exists exactly when the change does; the reply is built only after
+ * COMMIT returned.
+ */
+static void
+run_call(struct call *c, const struct method *m)
+{
+	c->m = m;
 	if (!(m->flags & (M_WRITE | M_AUDIT))) {
 		if (m->fn(c) == -1 && is_denial(c))
 			audit_alone(c, "denied");
 		return;
 	}
-	if (store_begin(s) == -1) {
-		call_internal(c);
-		return;
-	}
-	rc = m->fn(c);
-	if (rc == 0) {
-		if (audit_call(c, "allowed") == 0 && store_commit(s) == 0)
-			return;
-		store_rollback(s);
-		json_decref(c->reply);
-		c->reply = NULL;
-		call_internal(c);
-		audit_alone(c, "error");
-		return;
-	}
-	store_rollback(s);
-	audit_alone(c, is_denial(c) ? "denied" : "error");
+	varlink_run_batch(c->ctx, &c, 1);
 }
 
 /*
@@ -466,48 +503,76 @@ traceparent(const struct call *c)
 }
 
 json_t *
-varlink_dispatch(struct daemon_ctx *ctx, uid_t uid, pid_t pid, json_t *msg,
-                 int *close_after)
+varlink_finish(struct call *c)
+{
+	json_t *r;
+
+	if (c->error != NULL)
+		log_debug("%s: %s (uid %u)", c->method, c->error,
+		          (unsigned)c->who.uid);
+	r = c->oneway ? NULL : build_reply(c);
+	if (r != NULL)
+		json_object_set_new(r, "traceparent", traceparent(c));
+	json_decref(c->reply);
+	json_decref(c->error_params);
+	json_decref(c->msg);
+	free(c);
+	return r;
+}
+
+json_t *
+varlink_dispatch_batched(struct daemon_ctx *ctx, uid_t uid, pid_t pid,
+                         json_t *msg, int *close_after,
+                         struct call **deferred)
 {
 	const struct method *m;
 	const char *bad;
-	struct call c;
+	struct call *c;
 	uint8_t rnd[24];
-	json_t *r;
 	int oneway = 0;
 
 	*close_after = 0;
+	if (deferred != NULL)
+		*deferred = NULL;
 	if ((bad = check_envelope(msg, &oneway)) != NULL) {
 		*close_after = 1;
 		return varlink_protocol_error(bad);
 	}
-	memset(&c, 0, sizeof(c));
-	c.ctx = ctx;
-	c.who.uid = uid;
-	c.who.pid = pid;
-	c.method = json_string_value(json_object_get(msg, "method"));
-	c.params = json_object_get(msg, "parameters");
-	c.activity = "";
-	c.ts_start = store_now_us();
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return NULL;
+	c->ctx = ctx;
+	c->who.uid = uid;
+	c->who.pid = pid;
+	c->oneway = oneway;
+	c->msg = json_incref(msg);
+	c->method = json_string_value(json_object_get(msg, "method"));
+	c->params = json_object_get(msg, "parameters");
+	c->activity = "";
+	c->ts_start = store_now_us();
 	crypto_random(rnd, sizeof(rnd));
-	if (parse_traceparent(ivt_json_str(msg, "traceparent"), c.trace_id,
-	                      c.parent_span) == -1)
-		crypto_hex(rnd, 16, c.trace_id);
-	crypto_hex(rnd + 16, 8, c.span_id);
+	if (parse_traceparent(ivt_json_str(msg, "traceparent"), c->trace_id,
+	                      c->parent_span) == -1)
+		crypto_hex(rnd, 16, c->trace_id);
+	crypto_hex(rnd + 16, 8, c->span_id);
 
-	if ((m = resolve(&c)) != NULL) {
+	if ((m = resolve(c)) != NULL) {
 		if (m->activity != NULL)
-			c.activity = m->activity;
-		if (authorize(&c, m, uid) == 0)
-			run_call(&c, m);
+			c->activity = m->activity;
+		if (authorize(c, m, uid) == 0) {
+			if (deferred != NULL && (m->flags & (M_WRITE | M_AUDIT))) {
+				c->m = m;
+				*deferred = c;
+				return NULL;
+			}
+			run_call(c, m);
+		}
 	}
-	if (c.error != NULL)
-		log_debug("%s: %s (uid %u)", c.method, c.error,
-		          (unsigned)uid);
-	r = oneway ? NULL : build_reply(&c);
-	if (r != NULL)
-		json_object_set_new(r, "traceparent", traceparent(&c));
-	json_decref(c.reply);
-	json_decref(c.error_params);
-	return r;
+	return varlink_finish(c);
+}
+
+json_t *
+varlink_dispatch(struct daemon_ctx *ctx, uid_t uid, pid_t pid, json_t *msg,
+                 int *close_after)
+{
+	return varlink_dispatch_batched(ctx, uid, pid, msg, close_after, NULL);
 }

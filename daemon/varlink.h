@@ -50,6 +50,10 @@ struct call {
 	char span_id[17];       /* this call's span */
 	char parent_span[17];   /* caller's span from traceparent, or "" */
 	size_t ndisclosed;      /* audit entries written by call_disclose */
+	/* Set while the call waits for a group commit: */
+	const struct method *m;
+	json_t *msg;            /* holds params alive */
+	int oneway;
 };
 
 struct method {
@@ -86,6 +90,22 @@ void varlink_free(struct daemon_ctx *ctx);
  */
 json_t *varlink_dispatch(struct daemon_ctx *ctx, uid_t uid, pid_t pid,
                          json_t *msg, int *close_after);
+
+/*
+ * Group commit.  The same as varlink_dispatch, except that a call which
+ * writes (M_WRITE or M_AUDIT) is not run at once: *deferred gets it and
+ * NULL is returned.  The server collects deferred calls from every
+ * connection and runs them with varlink_run_batch in one transaction,
+ * each in its own savepoint, so one fsync serves them all; a failing
+ * call rolls back alone.  varlink_finish then gives each call's reply
+ * (NULL for oneway) and frees the call.  No reply is built before the
+ * batch committed.
+ */
+json_t *varlink_dispatch_batched(struct daemon_ctx *ctx, uid_t uid, pid_t pid,
+                                 json_t *msg, int *close_after,
+                                 struct call **deferred);
+void varlink_run_batch(struct daemon_ctx *ctx, struct call **calls, size_t n);
+json_t *varlink_finish(struct call *c);
 
 /* An error reply for a message that could not even be decoded. */
 json_t *varlink_protocol_error(const char *reason);

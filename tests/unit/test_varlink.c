@@ -1,0 +1,217 @@
+/*
+ * test_varlink.c - dispatch without a socket: envelope and standard
+ * errors, identity, and group commit (one transaction, a savepoint per
+ * call, a failing call rolled back alone).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "varlink.h"
+
+struct fx {
+	char dir[64];
+	struct config cfg;
+	struct daemon_ctx ctx;
+};
+
+static int
+setup(void **state)
+{
+	static const uint8_t key[CRYPTO_KEYBYTES] = {7};
+	struct fx *f = calloc(1, sizeof(*f));
+	char path[128], err[256];
+
+	if (f == NULL || crypto_init() == -1)
+		return -1;
+	snprintf(f->dir, sizeof(f->dir), "/tmp/ivt-varlink-XXXXXX");
+	if (mkdtemp(f->dir) == NULL)
+		return -1;
+	config_defaults(&f->cfg);
+	snprintf(path, sizeof(path), "%s/t.db", f->dir);
+	f->ctx.cfg = &f->cfg;
+	f->ctx.crypto = crypto_from_key(key, 1);
+	f->ctx.store = store_open(path, err, sizeof(err));
+	if (f->ctx.crypto == NULL || f->ctx.store == NULL ||
+	    varlink_init(&f->ctx, err, sizeof(err)) == -1 ||
+	    auth_bootstrap(f->ctx.store, f->ctx.crypto, 0, 1000) == -1)
+		return -1;
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fx *f = *state;
+	char cmd[128];
+
+	varlink_free(&f->ctx);
+	store_close(f->ctx.store);
+	crypto_close(f->ctx.crypto);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
+	if (system(cmd) != 0)
+		return -1;
+	free(f);
+	return 0;
+}
+
+/* Dispatch one call given as JSON text, as uid. */
+static json_t *
+call(struct fx *f, uid_t uid, const char *text)
+{
+	json_t *msg = json_loads(text, 0, NULL), *r;
+	int close_after;
+
+	assert_non_null(msg);
+	r = varlink_dispatch(&f->ctx, uid, 1, msg, &close_after);
+	json_decref(msg);
+	return r;
+}
+
+static const char *
+error_of(const json_t *r)
+{
+	return json_string_value(json_object_get(r, "error"));
+}
+
+static void
+test_standard_errors(void **state)
+{
+	struct fx *f = *state;
+	static const struct {
+		const char *msg, *error;
+	} cases[] = {
+		{"{\"method\":\"nl.ivtd.Nope.X\"}",
+		 "org.varlink.service.InterfaceNotFound"},
+		{"{\"method\":\"nl.ivtd.User.Nope\"}",
+		 "org.varlink.service.MethodNotFound"},
+		{"{\"method\":\"nl.ivtd.User.Add\",\"parameters\":{}}",
+		 "org.varlink.service.InvalidParameter"},
+		{"{\"method\":\"nl.ivtd.WhoAmI\",\"parameters\":[]}",
+		 "nl.ivtd.ProtocolError"},
+		{"{\"method\":7}", "nl.ivtd.ProtocolError"},
+		{"{\"method\":\"nl.ivtd.WhoAmI\",\"more\":\"yes\"}",
+		 "nl.ivtd.ProtocolError"},
+	};
+	json_t *r;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		r = call(f, 0, cases[i].msg);
+		assert_non_null(r);
+		if (error_of(r) == NULL ||
+		    strcmp(error_of(r), cases[i].error) != 0)
+			fail_msg("%s: got %s", cases[i].msg,
+			         error_of(r) ? error_of(r) : "no error");
+		json_decref(r);
+	}
+	/* An unknown uid is denied; introspection is open to all. */
+	r = call(f, 4242, "{\"method\":\"nl.ivtd.WhoAmI\"}");
+	assert_string_equal(error_of(r), "nl.ivtd.PermissionDenied");
+	json_decref(r);
+	r = call(f, 4242, "{\"method\":\"org.varlink.service.GetInfo\"}");
+	assert_null(error_of(r));
+	json_decref(r);
+	/* oneway: no reply at all */
+	r = call(f, 0, "{\"method\":\"nl.ivtd.WhoAmI\",\"oneway\":true}");
+	assert_null(r);
+}
+
+static int64_t
+count(struct fx *f, const char *sql)
+{
+	sqlite3_stmt *st;
+	int64_t n = -1;
+
+	assert_int_equal(sqlite3_prepare_v2(f->ctx.store->db, sql, -1, &st,
+	                                    NULL),
+	                 SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+static void
+test_group_commit(void **state)
+{
+	static const char *const msgs[] = {
+		"{\"method\":\"nl.ivtd.Partner.Add\",\"parameters\":"
+		"{\"name\":\"UWV\",\"kind\":\"landelijke_dienst\"}}",
+		/* fails: the same name, within the same batch */
+		"{\"method\":\"nl.ivtd.Partner.Add\",\"parameters\":"
+		"{\"name\":\"UWV\",\"kind\":\"zorg\"}}",
+		"{\"method\":\"nl.ivtd.Partner.Add\",\"parameters\":"
+		"{\"name\":\"SVB\",\"kind\":\"landelijke_dienst\"}}",
+		/* denied at once: not deferred */
+		"{\"method\":\"nl.ivtd.Partner.Add\",\"parameters\":"
+		"{\"name\":\"X\",\"kind\":\"zorg\"}}",
+	};
+	struct fx *f = *state;
+	struct call *calls[4], *d;
+	struct audit_verify_result vr;
+	json_t *msg, *r;
+	int64_t before;
+	size_t i, n = 0;
+	int close_after;
+
+	before = count(f, "SELECT count(*) FROM audit");
+	for (i = 0; i < 4; i++) {
+		msg = json_loads(msgs[i], 0, NULL);
+		r = varlink_dispatch_batched(&f->ctx, i == 3 ? 4242 : 0, 1, msg,
+		                             &close_after, &d);
+		json_decref(msg);
+		if (i < 3) {
+			assert_null(r);
+			assert_non_null(d);
+			calls[n++] = d;
+		} else {
+			assert_null(d);
+			assert_string_equal(error_of(r),
+			                    "nl.ivtd.PermissionDenied");
+			json_decref(r);
+		}
+	}
+	/* Nothing is written before the batch runs. */
+	assert_int_equal(count(f, "SELECT count(*) FROM partners"), 0);
+	varlink_run_batch(&f->ctx, calls, n);
+	r = varlink_finish(calls[0]);
+	assert_null(error_of(r));
+	json_decref(r);
+	r = varlink_finish(calls[1]);
+	assert_string_equal(error_of(r), "nl.ivtd.AlreadyExists");
+	json_decref(r);
+	r = varlink_finish(calls[2]);
+	assert_null(error_of(r));
+	json_decref(r);
+	assert_int_equal(count(f, "SELECT count(*) FROM partners"), 2);
+	/* Every call is audited: two allowed, one error, one denied. */
+	assert_int_equal(count(f, "SELECT count(*) FROM audit") - before, 4);
+	assert_int_equal(count(f, "SELECT count(*) FROM audit WHERE "
+	                          "result = 'error'"),
+	                 1);
+	assert_int_equal(audit_verify(f->ctx.store, f->ctx.crypto, &vr, NULL,
+	                              NULL),
+	                 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_standard_errors, setup,
+		                                teardown),
+		cmocka_unit_test_setup_teardown(test_group_commit, setup,
+		                                teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
