@@ -156,7 +156,8 @@ subject_persons(struct call *c, int64_t subject, int64_t project,
 			json_object_set_new(p, "birthdate", json_string(buf));
 		json_array_append_new(list, p);
 		crypto_hex(sqlite3_column_blob(st, 1), 32, hex);
-		if (call_disclose(c, hex, "bsn", fields, project) == -1) {
+		if (!c->recorded && call_disclose(c, hex, "bsn", fields,
+		                                  project) == -1) {
 			err = 1;
 			break;
 		}
@@ -234,7 +235,7 @@ subject_view(struct call *c, int64_t id, json_t **out)
 			goto fail;
 		json_object_set_new(v, "address", addr);
 		crypto_hex(sqlite3_column_blob(st, 10), 32, hex);
-		if (call_disclose(c, hex, "address",
+		if (!c->recorded && call_disclose(c, hex, "address",
 		                  "straat,huisnummer,toevoeging,postcode,"
 		                  "woonplaats",
 		                  project) == -1)
@@ -421,8 +422,13 @@ subject_create(struct call *c)
 		goto out;
 	}
 	if (fill_persons(c, in) == -1 || fill_partners_codes(c, in) == -1 ||
-	    subject_store(c, project, in, &id, &merged) == -1 ||
-	    subject_reply(c, id) == -1) {
+	    subject_store(c, project, in, &id, &merged) == -1) {
+		rc = -1;
+		goto out;
+	}
+	/* subject_store audited each data subject of this call already. */
+	c->recorded = 1;
+	if (subject_reply(c, id) == -1) {
 		rc = -1;
 		goto out;
 	}
@@ -593,12 +599,15 @@ subject_find(struct call *c)
 		return call_internal(c);
 	explicit_bzero(norm, sizeof(norm));
 	crypto_hex(idx, 32, hex);
-	/* The search itself is a processing of this subject's data. */
 	call_object(c, "search:%s", bsn ? "bsn" : "address");
-	if (call_disclose(c, hex, bsn ? "bsn" : "address", "", 0) == -1 ||
-	    find_query(c, bsn ? by_bsn : by_addr, idx, ids, &n) == -1)
+	if (find_query(c, bsn ? by_bsn : by_addr, idx, ids, &n) == -1 ||
+	    reply_views(c, ids, n, "subjects") == -1)
+		return -1;
+	/* The search itself is a processing of this subject's data: its
+	 * entry, unless a result disclosed the subject already. */
+	if (call_disclose(c, hex, bsn ? "bsn" : "address", "", 0) == -1)
 		return call_internal(c);
-	return reply_views(c, ids, n, "subjects");
+	return 0;
 }
 
 const struct method subject_methods[] = {

@@ -27,6 +27,7 @@ static const struct method *const method_tables[] = {
 	subject_methods,
 	actualise_methods,
 	admin_methods,
+	day_methods,
 };
 
 #define NTABLES (sizeof(method_tables) / sizeof(method_tables[0]))
@@ -222,15 +223,59 @@ call_entry(const struct call *c, struct audit_entry *e, const char *result)
 	e->error = c->error ? c->error : "";
 }
 
+/*
+ * Remember a data subject; 1 when it was new.  Open addressing on the
+ * pseudonym's first 64 bits (keyed hash output: uniform), mixed with its
+ * type.  Sized for imports of hundreds of thousands of subjects.
+ */
+static int
+seen_add(struct call *c, const char *subject, const char *type)
+{
+	uint64_t key = 0, *ns;
+	size_t i, j, ncap;
+
+	for (i = 0; i < 16 && subject[i] != '\0'; i++)
+		key = key << 4 |
+		      (uint64_t)(subject[i] <= '9' ? subject[i] - '0'
+		                                   : (subject[i] | 0x20) - 'a' + 10);
+	key ^= (uint64_t)(unsigned char)type[0] << 56;
+	key |= 1; /* 0 marks an empty slot */
+	if ((c->nseen + 1) * 2 > c->capseen) {
+		ncap = c->capseen ? c->capseen * 2 : 64;
+		if ((ns = calloc(ncap, sizeof(*ns))) == NULL)
+			return -1;
+		for (i = 0; i < c->capseen; i++) {
+			if (c->seen[i] == 0)
+				continue;
+			for (j = c->seen[i] % ncap; ns[j] != 0; j = (j + 1) % ncap)
+				;
+			ns[j] = c->seen[i];
+		}
+		free(c->seen);
+		c->seen = ns;
+		c->capseen = ncap;
+	}
+	for (j = key % c->capseen; c->seen[j] != 0; j = (j + 1) % c->capseen) {
+		if (c->seen[j] == key)
+			return 0;
+	}
+	c->seen[j] = key;
+	c->nseen++;
+	return 1;
+}
+
 int
 call_disclose(struct call *c, const char *subject, const char *type,
               const char *fields, int64_t project)
 {
 	struct audit_entry e;
 	uint8_t rnd[8];
+	int fresh;
 
 	if (!c->ctx->store->in_txn)
 		return -1; /* a method without M_WRITE/M_AUDIT: a bug */
+	if (subject[0] != '\0' && (fresh = seen_add(c, subject, type)) != 1)
+		return fresh; /* 0: entered already in this call */
 	call_entry(c, &e, "allowed");
 	e.subject = subject;
 	e.subject_type = type;
@@ -308,6 +353,9 @@ run_in_savepoint(struct call *c)
 	if (store_rollback_to(s) == -1)
 		log_err("cannot roll back a failed %s", c->method);
 	c->ndisclosed = 0;
+	c->nseen = 0;
+	if (c->seen != NULL)
+		memset(c->seen, 0, c->capseen * sizeof(*c->seen));
 	if (rc == 0) {
 		json_decref(c->reply);
 		c->reply = NULL;
@@ -516,6 +564,7 @@ varlink_finish(struct call *c)
 	json_decref(c->reply);
 	json_decref(c->error_params);
 	json_decref(c->msg);
+	free(c->seen);
 	free(c);
 	return r;
 }

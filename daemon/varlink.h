@@ -50,6 +50,9 @@ struct call {
 	char span_id[17];       /* this call's span */
 	char parent_span[17];   /* caller's span from traceparent, or "" */
 	size_t ndisclosed;      /* audit entries written by call_disclose */
+	int recorded;           /* the data subjects shown were audited */
+	uint64_t *seen;         /* data subjects audited: one entry each */
+	size_t nseen, capseen;
 	/* Set while the call waits for a group commit: */
 	const struct method *m;
 	json_t *msg;            /* holds params alive */
@@ -78,6 +81,7 @@ extern const struct method journal_methods[];
 extern const struct method subject_methods[];
 extern const struct method actualise_methods[];
 extern const struct method admin_methods[];
+extern const struct method day_methods[];
 
 /* Parse the embedded interfaces.  0 on success. */
 int varlink_init(struct daemon_ctx *ctx, char *err, size_t errlen);
@@ -125,7 +129,9 @@ int call_internal(struct call *c);
  * subject, identified by its pseudonym (subject may be "" for data not
  * tied to one person, such as journal notes).  Writes the audit entry at
  * once, inside the call's transaction (M_WRITE or M_AUDIT methods only):
- * one entry per data subject, each a span of the call's trace.  If the
+ * one entry per data subject, each a span of the call's trace; a subject
+ * met again in the same call (a person living at two addresses in a list)
+ * is not entered twice.  If the
  * call fails, the rollback takes these entries with it and the dispatcher
  * records the failure instead.  0, or -1 on error.
  */

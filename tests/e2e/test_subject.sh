@@ -123,6 +123,9 @@ n=$(q "SELECT count(*) FROM audit WHERE method='nl.ivtd.Subject.Show' AND actor_
 	die "searches are audited by pseudonym"
 [ "$(q "SELECT count(*) FROM audit WHERE result='denied' AND method LIKE 'nl.ivtd.Subject.%'")" -ge 5 ] ||
 	die "subject denials are audited"
+[ "$(q "SELECT max(n) FROM (SELECT count(*) n FROM audit WHERE result='allowed' AND subject <> '' GROUP BY trace_id, subject, subject_type)")" -eq 1 ] ||
+	{ q "SELECT method, trace_id, subject_type, count(*) FROM audit WHERE result='allowed' AND subject <> '' GROUP BY trace_id, subject, subject_type HAVING count(*) > 1" >&2
+	die "a call must write one entry per data subject, not more"; }
 [ "$(q "SELECT activity FROM audit WHERE method='nl.ivtd.Subject.Answer' LIMIT 1")" = ivt-05 ] ||
 	die "answers are processing activity ivt-05"
 # No personal data in clear: database, WAL, daemon log.
