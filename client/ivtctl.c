@@ -88,6 +88,44 @@ static const struct cmd_entry cmd_table[] = {
      cmd_subject_answer},
     {"subject", "resolve", "SUBJECT --proceed|--drop --rationale TEXT",
      "decide a conflict as projectleider", cmd_subject_resolve},
+    {"subject", "assign", "SUBJECT --to USER",
+     "hand a gereed subject out by name to a partner's employee, outside\n"
+     "a day", cmd_subject_assign},
+    {"subject", "unassign", "SUBJECT",
+     "take an assignment back: the subject is gereed again",
+     cmd_subject_unassign},
+    {"day", "create",
+     "PROJECT --date DATE --start HH:MM --end HH:MM --area PC[,PC-PC...]\n"
+     "      --meeting-point TEXT [--partners P=N,...] [--staff USER,...]\n"
+     "      [--police present|backup|none] [--police-contact TEXT]\n"
+     "      [--police-informed yes|no] [--teams N] [--visits-per-team N]",
+     "plan an actiedag (concept): partners with their staff, named\n"
+     "employees, police; it holds teams x visits-per-team visits (default\n"
+     "1 x 8)", cmd_day_create},
+    {"day", "update", "DAY [the options of day create]",
+     "change a concept or bevestigd day; lists replace the old ones",
+     cmd_day_update},
+    {"day", "confirm", "DAY",
+     "confirm a day: needs police present or back-up arranged, the local\n"
+     "police informed and the operationele fase", cmd_day_confirm},
+    {"day", "cancel", "DAY --reason TEXT",
+     "cancel a day; its subjects are gereed again", cmd_day_cancel},
+    {"day", "list", "[PROJECT] [--from DATE] [--to DATE] [--status S]",
+     "the days you may see, by date", cmd_day_list},
+    {"day", "show", "DAY",
+     "a day with its visits per team; addresses only as the protocol\n"
+     "lets you read them (audited)", cmd_day_show},
+    {"day", "plan", "DAY SUBJECT... [--team N]",
+     "plan gereed subjects on the day (all or none)", cmd_day_plan},
+    {"day", "unplan", "DAY SUBJECT...",
+     "take subjects off the day: gereed again", cmd_day_unplan},
+    {"day", "suggest", "DAY",
+     "propose ready subjects that fit the day, grouped by neighbourhood,\n"
+     "with the reason for each", cmd_day_suggest},
+    {"day", "export", "DAY --ics [--output FILE]",
+     "the day as an iCalendar event, without personal data", cmd_day_export},
+    {"my", NULL, "", "your upcoming actiedagen and the subjects assigned to "
+     "you", cmd_my},
     {"journal", "add", "PROJECT --kind KIND --note TEXT|- [--date DATE]",
      "add a journal entry (KIND: overleg, brainstorm, casusbespreking,\n"
      "besluit, overig); --note - reads the note from standard input",

@@ -67,7 +67,7 @@ struct args {
 /*
  * Parse the arguments after NOUN VERB: options (--name value,
  * --name=value, --flag, "--" ends them) anywhere, the global options
- * --json and --socket, and --help.  Between min and max positional
+ * --json, --trace and --socket, and --help.  Between min and max positional
  * arguments (max < 0: no limit).  Every argument must be valid UTF-8.
  * Returns 0, or -1 when the command must return a->status at once:
  * 0 after --help, 2 after a usage error (already printed).
@@ -184,6 +184,21 @@ int cmd_subject_find(struct ivtctl *, int, char **);
 int cmd_subject_actualise(struct ivtctl *, int, char **);
 int cmd_subject_answer(struct ivtctl *, int, char **);
 int cmd_subject_resolve(struct ivtctl *, int, char **);
+
+/* cmd_day.c */
+int cmd_subject_assign(struct ivtctl *, int, char **);
+int cmd_subject_unassign(struct ivtctl *, int, char **);
+int cmd_day_create(struct ivtctl *, int, char **);
+int cmd_day_update(struct ivtctl *, int, char **);
+int cmd_day_confirm(struct ivtctl *, int, char **);
+int cmd_day_cancel(struct ivtctl *, int, char **);
+int cmd_day_list(struct ivtctl *, int, char **);
+int cmd_day_show(struct ivtctl *, int, char **);
+int cmd_day_plan(struct ivtctl *, int, char **);
+int cmd_day_unplan(struct ivtctl *, int, char **);
+int cmd_day_suggest(struct ivtctl *, int, char **);
+int cmd_day_export(struct ivtctl *, int, char **);
+int cmd_my(struct ivtctl *, int, char **);
 
 /* cmd_journal.c */
 int cmd_journal_add(struct ivtctl *, int, char **);
