@@ -126,6 +126,38 @@ static const struct cmd_entry cmd_table[] = {
      "the day as an iCalendar event, without personal data", cmd_day_export},
     {"my", NULL, "", "your upcoming actiedagen and the subjects assigned to "
      "you", cmd_my},
+    {"day", "done", "DAY",
+     "the day took place: its planned subjects become gecontroleerd",
+     cmd_day_done},
+    {"finding", "add",
+     "SUBJECT --visit DATE [--day DAY] --category C --notes TEXT\n"
+     "      [--action A --due DATE [--owner PARTNER]]",
+     "record what your organisation found at a visit (needs leveren);\n"
+     "C: geen_bijzonderheden, niet_aangetroffen, adresfraude,\n"
+     "onrechtmatige_bewoning, uitkeringsfraude, zwartwerk, brandonveilig,\n"
+     "illegale_verhuur, zorgsignaal, overig; A: brp_onderzoek,\n"
+     "terugvordering, handhavingsbesluit, zorgmelding, nader_onderzoek, geen",
+     cmd_finding_add},
+    {"finding", "update",
+     "ID [--category C] [--notes TEXT] [--action A] [--owner P] [--due D]",
+     "change your organisation's finding; the old version is kept",
+     cmd_finding_update},
+    {"finding", "list", "SUBJECT",
+     "findings on a subject: your own, and with inlezen all (audited)",
+     cmd_finding_list},
+    {"finding", "history", "ID", "every earlier version of a finding",
+     cmd_finding_history},
+    {"followup", "list", "[PROJECT] [--overdue]",
+     "open follow-ups, by due date", cmd_followup_list},
+    {"followup", "done", "FINDING",
+     "mark a follow-up done; a subject whose follow-ups are all done\n"
+     "becomes afgehandeld", cmd_followup_done},
+    {"measure", "set",
+     "PROJECT INDICATOR VALUE --phase 0|1 --source SOURCE [--date DATE]",
+     "record an indicator of the 0-meting or 1-meting", cmd_measure_set},
+    {"report", NULL, "PROJECT [--csv | --html FILE]",
+     "the final report: aggregates only, counts below 5 suppressed;\n"
+     "--html writes one self-contained file with charts", cmd_report},
     {"journal", "add", "PROJECT --kind KIND --note TEXT|- [--date DATE]",
      "add a journal entry (KIND: overleg, brainstorm, casusbespreking,\n"
      "besluit, overig); --note - reads the note from standard input",

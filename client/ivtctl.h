@@ -200,6 +200,19 @@ int cmd_day_suggest(struct ivtctl *, int, char **);
 int cmd_day_export(struct ivtctl *, int, char **);
 int cmd_my(struct ivtctl *, int, char **);
 
+/* cmd_finding.c */
+int cmd_finding_add(struct ivtctl *, int, char **);
+int cmd_finding_update(struct ivtctl *, int, char **);
+int cmd_finding_list(struct ivtctl *, int, char **);
+int cmd_finding_history(struct ivtctl *, int, char **);
+int cmd_followup_list(struct ivtctl *, int, char **);
+int cmd_followup_done(struct ivtctl *, int, char **);
+int cmd_measure_set(struct ivtctl *, int, char **);
+int cmd_day_done(struct ivtctl *, int, char **);
+
+/* cmd_report.c */
+int cmd_report(struct ivtctl *, int, char **);
+
 /* cmd_journal.c */
 int cmd_journal_add(struct ivtctl *, int, char **);
 int cmd_journal_list(struct ivtctl *, int, char **);

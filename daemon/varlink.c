@@ -28,6 +28,8 @@ static const struct method *const method_tables[] = {
 	actualise_methods,
 	admin_methods,
 	day_methods,
+	finding_methods,
+	report_methods,
 };
 
 #define NTABLES (sizeof(method_tables) / sizeof(method_tables[0]))

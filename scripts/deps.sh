@@ -1,10 +1,14 @@
 #!/bin/sh
-# Install the Debian packages ivtd needs to build, run and test.
-# Sourced by run-demo and run-tests; safe to run again.
+# Install the Debian packages ivtd needs to build and run; with "test",
+# also what the test suite needs (Chromium renders the HTML report).
+# Run by run-demo and run-tests; safe to run again.
 set -eu
 IVT_PKGS="build-essential cmake pkg-config libevent-dev libsqlite3-dev \
 libsodium-dev libjansson-dev libcmocka-dev sqlite3 util-linux python3 \
 python3-icalendar"
+if [ "${1:-}" = test ]; then
+	IVT_PKGS="$IVT_PKGS chromium"
+fi
 missing=""
 for p in $IVT_PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||

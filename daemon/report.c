@@ -1,0 +1,262 @@
+/*
+ * report.c - nl.ivtd.Finding.Report: the figures of the final report.
+ *
+ * Hit rate: of the visited subjects (gecontroleerd or afgehandeld), the
+ * share with at least one finding other than geen_bijzonderheden.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "access.h"
+#include "date.h"
+#include "ivt/wire.h"
+#include "report.h"
+#include "varlink.h"
+
+json_t *
+report_count(int64_t n)
+{
+	if (n > 0 && n < REPORT_SUPPRESS)
+		return json_null();
+	return json_integer(n);
+}
+
+json_t *
+report_rate(int64_t part, int64_t whole)
+{
+	if (whole < REPORT_SUPPRESS)
+		return json_null();
+	/* A rate also reveals a small numerator: 1 of 40 visits. */
+	if (part > 0 && part < REPORT_SUPPRESS)
+		return json_null();
+	return json_real(round((double)part / (double)whole * 1000.0) / 1000.0);
+}
+
+json_t *
+report_effect(const double *zero, const double *one)
+{
+	json_t *e = json_object();
+
+	if (e == NULL)
+		return NULL;
+	if (zero != NULL)
+		json_object_set_new(e, "zero", json_real(*zero));
+	if (one != NULL)
+		json_object_set_new(e, "one", json_real(*one));
+	if (zero != NULL && one != NULL) {
+		json_object_set_new(e, "change", json_real(*one - *zero));
+		if (*zero != 0.0)
+			json_object_set_new(
+				e, "change_pct",
+				json_real(round((*one - *zero) / fabs(*zero) *
+				                1000.0) /
+				          10.0));
+	}
+	return e;
+}
+
+/* Run a "SELECT key, count" query for the project into an object. */
+static json_t *
+count_by(struct call *c, const char *sql, int64_t project, int64_t *total)
+{
+	sqlite3_stmt *st;
+	json_t *o = json_object();
+	int64_t n;
+
+	*total = 0;
+	if (o == NULL || (st = store_prepare(c->ctx->store, sql)) == NULL) {
+		json_decref(o);
+		return NULL;
+	}
+	sqlite3_bind_int64(st, 1, project);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		n = sqlite3_column_int64(st, 1);
+		*total += n;
+		json_object_set_new(o, (const char *)sqlite3_column_text(st, 0),
+		                    report_count(n));
+	}
+	sqlite3_reset(st);
+	return o;
+}
+
+static int64_t
+scalar(struct call *c, const char *sql, int64_t project)
+{
+	sqlite3_stmt *st;
+	int64_t n = -1;
+
+	if ((st = store_prepare(c->ctx->store, sql)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, project);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return n;
+}
+
+static json_t *
+effects(struct call *c, int64_t project)
+{
+	static const char sql[] =
+		"SELECT indicator, max(CASE WHEN phase = 0 THEN value END), "
+		"max(CASE WHEN phase = 1 THEN value END), "
+		"max(CASE WHEN phase = 0 THEN 1 END), "
+		"max(CASE WHEN phase = 1 THEN 1 END), "
+		"group_concat(DISTINCT source) FROM measures WHERE "
+		"project_id = ? GROUP BY indicator ORDER BY indicator";
+	sqlite3_stmt *st;
+	json_t *list = json_array(), *e;
+	double z, o;
+
+	if (list == NULL || (st = store_prepare(c->ctx->store, sql)) == NULL) {
+		json_decref(list);
+		return NULL;
+	}
+	sqlite3_bind_int64(st, 1, project);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		z = sqlite3_column_double(st, 1);
+		o = sqlite3_column_double(st, 2);
+		e = report_effect(sqlite3_column_type(st, 3) != SQLITE_NULL ? &z
+		                                                            : NULL,
+		                  sqlite3_column_type(st, 4) != SQLITE_NULL ? &o
+		                                                            : NULL);
+		json_object_set_new(e, "indicator",
+		                    json_string((const char *)sqlite3_column_text(
+					    st, 0)));
+		json_object_set_new(e, "source",
+		                    json_string((const char *)sqlite3_column_text(
+					    st, 5)));
+		json_array_append_new(list, e);
+	}
+	sqlite3_reset(st);
+	return list;
+}
+
+/* Project header: name, phase, deadline. */
+static json_t *
+project_head(struct call *c, int64_t project)
+{
+	static const char sql[] =
+		"SELECT name, gemeente, phase, operational_end FROM projects "
+		"WHERE id = ?";
+	sqlite3_stmt *st;
+	json_t *h = NULL;
+	int32_t end, due;
+	char buf[16];
+
+	if ((st = store_prepare(c->ctx->store, sql)) == NULL)
+		return NULL;
+	sqlite3_bind_int64(st, 1, project);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		h = json_pack("{s:I,s:s,s:s,s:s}", "id", (json_int_t)project,
+		              "name", sqlite3_column_text(st, 0), "gemeente",
+		              sqlite3_column_text(st, 1), "phase",
+		              sqlite3_column_text(st, 2));
+		end = date_parse((const char *)sqlite3_column_text(st, 3));
+		if (h != NULL && end != INT32_MIN) {
+			due = date_add_months(end, 3);
+			date_format(end, buf, sizeof(buf));
+			json_object_set_new(h, "operational_end",
+			                    json_string(buf));
+			date_format(due, buf, sizeof(buf));
+			json_object_set_new(h, "report_due", json_string(buf));
+			json_object_set_new(h, "report_days_left",
+			                    json_integer(due - date_today()));
+			json_object_set_new(
+				h, "deadline",
+				json_string(due >= date_today() ? "on_time"
+				                                : "overdue"));
+		} else if (h != NULL) {
+			json_object_set_new(h, "deadline", json_string("open"));
+		}
+	}
+	sqlite3_reset(st);
+	return h;
+}
+
+/* Actiedagen carried out, and all that were not cancelled. */
+static int
+report_days(struct call *c, int64_t project, int64_t *used, int64_t *planned)
+{
+	static const char sql_used[] =
+		"SELECT count(*) FROM days WHERE project_id = ? AND "
+		"status = 'uitgevoerd'";
+	static const char sql_planned[] =
+		"SELECT count(*) FROM days WHERE project_id = ? AND "
+		"status <> 'geannuleerd'";
+
+	*used = scalar(c, sql_used, project);
+	*planned = scalar(c, sql_planned, project);
+	return *used < 0 || *planned < 0 ? -1 : 0;
+}
+
+static int
+finding_report(struct call *c)
+{
+	static const char by_status[] =
+		"SELECT status, count(*) FROM subjects WHERE project_id = ? "
+		"GROUP BY status ORDER BY status";
+	static const char by_cat[] =
+		"SELECT f.category, count(*) FROM findings f JOIN subjects s ON "
+		"s.id = f.subject_id WHERE s.project_id = ? GROUP BY f.category "
+		"ORDER BY f.category";
+	static const char by_partner[] =
+		"SELECT p.name, count(*) FROM findings f JOIN subjects s ON "
+		"s.id = f.subject_id JOIN partners p ON p.id = f.partner_id "
+		"WHERE s.project_id = ? GROUP BY p.name ORDER BY p.name";
+	static const char visited[] =
+		"SELECT count(*) FROM subjects WHERE project_id = ? AND status "
+		"IN ('gecontroleerd','afgehandeld')";
+	static const char hits[] =
+		"SELECT count(*) FROM subjects s WHERE s.project_id = ? AND "
+		"s.status IN ('gecontroleerd','afgehandeld') AND EXISTS (SELECT "
+		"1 FROM findings f WHERE f.subject_id = s.id AND f.category <> "
+		"'geen_bijzonderheden')";
+	static const char fu_total[] =
+		"SELECT count(*) FROM findings f JOIN subjects s ON s.id = "
+		"f.subject_id WHERE s.project_id = ? AND f.action <> 'geen'";
+	static const char fu_done[] =
+		"SELECT count(*) FROM findings f JOIN subjects s ON s.id = "
+		"f.subject_id WHERE s.project_id = ? AND f.action <> 'geen' AND "
+		"f.done = 1";
+	int64_t project = ivt_json_int(c->params, "project", 0);
+	int64_t nsub, ncat, npart, nvis, nhit, ftot, fdone, used, planned;
+	json_t *r, *status, *cats, *parts;
+
+	if (access_project(c, project, ACC_META) == -1)
+		return -1;
+	call_object(c, "project:%lld report", (long long)project);
+	nvis = scalar(c, visited, project);
+	nhit = scalar(c, hits, project);
+	ftot = scalar(c, fu_total, project);
+	fdone = scalar(c, fu_done, project);
+	if (report_days(c, project, &used, &planned) == -1 || nvis < 0 ||
+	    nhit < 0 || ftot < 0 || fdone < 0)
+		return call_internal(c);
+	/* Arguments are evaluated in no set order: count first. */
+	status = count_by(c, by_status, project, &nsub);
+	cats = count_by(c, by_cat, project, &ncat);
+	parts = count_by(c, by_partner, project, &npart);
+	r = json_pack(
+		"{s:o*,s:{s:o*,s:o},s:{s:o*,s:o*,s:o},s:o,s:o,s:o,"
+		"s:{s:o,s:o,s:o},s:o*,s:{s:I,s:I},s:i}",
+		"project", project_head(c, project), "subjects", "by_status",
+		status, "total", report_count(nsub), "findings", "by_category",
+		cats, "by_partner", parts, "total", report_count(ncat),
+		"visited", report_count(nvis), "hits", report_count(nhit),
+		"hit_rate", report_rate(nhit, nvis), "followups", "total",
+		report_count(ftot), "done", report_count(fdone), "completion",
+		report_rate(fdone, ftot), "effect", effects(c, project), "days",
+		"used", (json_int_t)used, "planned", (json_int_t)planned,
+		"suppressed_below", REPORT_SUPPRESS);
+	if (r == NULL)
+		return call_internal(c);
+	c->reply = json_pack("{s:o}", "report", r);
+	return c->reply ? 0 : call_internal(c);
+}
+
+const struct method report_methods[] = {
+	{"nl.ivtd.Finding.Report", finding_report, ROLE_ANY, 0, NULL},
+	{NULL, NULL, 0, 0, NULL},
+};

@@ -1,0 +1,179 @@
+#!/usr/bin/env bash
+# End-to-end: a complete project, from creation to the final report —
+# GO decisions, protocol, subjects, actualisation, an actiedag planned,
+# confirmed and carried out, findings with follow-up, effect measurement
+# and the report in every format, the HTML rendered by Chromium.
+. "${IVT_E2E_LIB:-$(dirname "$0")/lib.sh}"
+. "$(dirname "${IVT_E2E_LIB:-$0}")/fixture.sh"
+
+TODAY=$(date -u +%F)
+PAST=$(date -u -d '-30 days' +%F)
+FUTURE=$(date -u -d '+30 days' +%F)
+start_daemon
+fixture_project
+ok "grant uwv" pl protocol grant 1 UWV --rights leveren,bewerken,inlezen
+ok "grant politie" pl protocol grant 1 Politie --rights leveren
+
+# --- twelve subjects; UWV has an interest in all of them
+streets=(Dorpsstraat Kerkweg Molenlaan Beukenlaan Eikenlaan Lindelaan
+	Esdoornlaan Wilgenlaan Populierlaan Kastanjelaan Berkenlaan Iepenlaan)
+for i in $(seq 1 12); do
+	ok "subject $i" pl subject add 1 --street "${streets[$((i - 1))]}" \
+		--nr "$i" --postcode 3511AB --city Utrecht --partners UWV
+done
+ok "actualise" pl subject actualise 1; has "sent 12"
+for i in $(seq 1 11); do ok "relevant $i" uwv subject answer "$i" relevant; done
+ok "vervallen 12" uwv subject answer 12 vervallen --reason verhuisd
+
+# --- an actiedag today, planned, confirmed, carried out
+ok "operationeel" pl project advance 1 --rationale "selectie gereed"
+ok "day" pl day create 1 --date "$TODAY" --start 00:00 --end 23:59 \
+	--area 3511AA-3511ZZ --meeting-point "Wijkbureau Noord" \
+	--partners UWV=1,Politie=1 --staff bob,fay --teams 2 \
+	--visits-per-team 8 --police present --police-informed yes
+ok "plan" pl day plan 1 $(seq 1 11)
+fails "done before confirmed" nl.ivtd.Conflict pl day done 1
+ok "confirm" pl day confirm 1
+fails "partner may not close a day" nl.ivtd.PermissionDenied uwv day done 1
+ok "done" pl day done 1; has "11 planned subjects"
+ok "visited" pl subject show 1; has "status gecontroleerd"
+
+# --- findings: partners record what they found
+fails "no findings by the pl" nl.ivtd.PermissionDenied pl finding add 1 \
+	--visit "$TODAY" --day 1 --category zwartwerk --notes x
+fails "future visit" nl.ivtd.InvalidValue uwv finding add 1 \
+	--visit "$FUTURE" --category zwartwerk --notes x
+fails "wrong day date" nl.ivtd.InvalidValue uwv finding add 1 \
+	--visit "$PAST" --day 1 --category zwartwerk --notes x
+fails "follow-up needs due" nl.ivtd.InvalidValue uwv finding add 1 \
+	--visit "$TODAY" --day 1 --category zwartwerk --notes x \
+	--action terugvordering
+fails "bad category" org.varlink.service.InvalidParameter uwv finding add 1 \
+	--visit "$TODAY" --day 1 --category diefstal --notes x
+fails "not visited" nl.ivtd.Conflict uwv finding add 12 --visit "$TODAY" \
+	--category zwartwerk --notes x
+for i in 1 2 3 4 5 6; do
+	ok "fraud $i" uwv finding add "$i" --visit "$TODAY" --day 1 \
+		--category uitkeringsfraude --action terugvordering \
+		--due "$FUTURE" --notes "Inkomsten niet gemeld door bewoner $i"
+done
+for i in 7 8 9; do
+	ok "nothing $i" uwv finding add "$i" --visit "$TODAY" --day 1 \
+		--category geen_bijzonderheden --notes "Niets aan de hand"
+done
+ok "address fraud" uwv finding add 10 --visit "$TODAY" --day 1 \
+	--category adresfraude --action brp_onderzoek --owner Politie \
+	--due "$PAST" --notes "Twee gezinnen ingeschreven, een aangetroffen"
+ok "not home" uwv finding add 11 --visit "$TODAY" --day 1 \
+	--category niet_aangetroffen --notes "Niemand thuis"
+ok "police on 1" pol finding add 1 --visit "$TODAY" --day 1 \
+	--category zorgsignaal --action zorgmelding --due "$FUTURE" \
+	--notes "Zorgen over kinderen"
+ok "list (inlezen)" uwv finding list 1
+has "zorgsignaal"; has "Zorgen over kinderen"; has "Inkomsten niet gemeld"
+ok "politie: own only" pol finding list 1
+has "zorgsignaal"; hasnt "uitkeringsfraude"
+ok "edit" uwv finding update 1 --notes "Inkomsten uit verhuur niet gemeld"
+fails "not yours" nl.ivtd.PermissionDenied pol finding update 2 --notes x
+ok "history" uwv finding history 1; has "uitkeringsfraude"
+ok "latest" uwv finding list 1; has "uit verhuur"
+
+# --- follow-up
+ok "overdue" pl followup list 1 --overdue
+has "adresfraude"; hasnt "uitkeringsfraude"
+fails "someone else's follow-up" nl.ivtd.PermissionDenied \
+	uwv followup done 10
+ok "brp done" pol followup done 10
+ok "10 afgehandeld" pl subject show 10; has "status afgehandeld"
+for f in 2 3 4 5 6; do ok "done $f" uwv followup done "$f"; done
+fails "done twice" nl.ivtd.Conflict uwv followup done 2
+fails "no follow-up" nl.ivtd.Conflict uwv followup done 7
+
+# --- effect measurement and the evaluation phase
+ok "m0" pl measure set 1 meldingen_overlast 40 --phase 0 --source "Politie BVH" \
+	--date "$PAST"
+ok "m1" pl measure set 1 meldingen_overlast 25 --phase 1 --source "Politie BVH"
+ok "l0" pl measure set 1 leegstand 12 --phase 0 --source BAG
+ok "l1" pl measure set 1 leegstand 9 --phase 1 --source BAG
+fails "phase 2" nl.ivtd.InvalidValue ctl call nl.ivtd.Finding.MeasureSet \
+	'{"project":1,"phase":2,"indicator":"x","value":1,"source":"s"}'
+fails "partner may not measure" nl.ivtd.PermissionDenied \
+	uwv measure set 1 x 1 --phase 0 --source s
+ok "evaluatie" pl project advance 1 --rationale "laatste actiedag"
+
+# --- the report: figures, suppression, formats
+ok "report json" pl --json report 1
+python3 - "$OUT" <<'PY' || die "report figures"
+import json, sys
+r = json.load(open(sys.argv[1]))["report"]
+def eq(path, want):
+    v = r
+    for k in path.split("."):
+        v = v[k]
+    assert v == want, f"{path}: {v!r} != {want!r}"
+eq("subjects.total", 12)
+eq("subjects.by_status.gecontroleerd", 5)   # 1, 7, 8, 9, 11
+eq("subjects.by_status.afgehandeld", 6)     # 2-6, 10
+eq("subjects.by_status.vervallen", None)    # 1 subject: suppressed
+eq("findings.total", 12)
+eq("findings.by_partner.UWV", 11)
+eq("findings.by_partner.Politie", None)     # 1: suppressed
+eq("findings.by_category.uitkeringsfraude", 6)
+eq("findings.by_category.geen_bijzonderheden", None)
+eq("visited", 11)
+eq("hits", 8)
+assert abs(r["hit_rate"] - 0.727) < 0.001, r["hit_rate"]
+eq("followups.total", 8)
+eq("followups.done", 6)
+assert r["followups"]["completion"] == 0.75
+eq("days.used", 1)
+e = {x["indicator"]: x for x in r["effect"]}
+assert e["meldingen_overlast"]["change"] == -15
+assert e["meldingen_overlast"]["change_pct"] == -37.5
+assert e["leegstand"]["zero"] == 12 and e["leegstand"]["one"] == 9
+assert r["project"]["deadline"] == "on_time"
+PY
+ok "report text" pl report 1
+has "Visited 11, with findings 8, hit rate 72.7%"; has "<5"
+has "meldingen_overlast"
+ok "privacy reads the report" priv report 1
+ok "report csv" pl report 1 --csv
+has '"category","uitkeringsfraude","6"'; has '"partner","Politie","<5"'
+# The projectleider writes the file: give them a directory of their own.
+install -d -o 2001 -g 2001 "$E2E_DIR/pl"
+ok "report html" pl report 1 --html "$E2E_DIR/pl/report.html"
+cp "$E2E_DIR/pl/report.html" "$E2E_DIR/report.html"
+fails "no overwrite" "must not exist" pl report 1 --html "$E2E_DIR/pl/report.html"
+grep -q "<svg" "$E2E_DIR/report.html" || die "no charts"
+! grep -q "src=\|href=\|@import\|url(" "$E2E_DIR/report.html" ||
+	die "the report must not load external assets"
+# No personal data in any report format.
+for f in "$E2E_DIR/report.html"; do
+	for s in Dorpsstraat Kerkweg Inkomsten Zorgen "Twee gezinnen"; do
+		! grep -q "$s" "$f" || die "'$s' in the report"
+	done
+done
+pl report 1 --csv | grep -q "Dorpsstraat" && die "personal data in CSV"
+# Render it as a person would see it.
+CHROME=$(command -v chromium || command -v chromium-browser || true)
+[ -n "$CHROME" ] || die "chromium is needed to render the report"
+"$CHROME" --headless --no-sandbox --disable-gpu --disable-quic \
+	--no-first-run --disable-background-networking \
+	--disable-component-update --disable-sync \
+	--user-data-dir="$E2E_DIR/chrome" --window-size=1000,1400 \
+	--screenshot="$E2E_DIR/report.png" "file://$E2E_DIR/report.html" \
+	>"$E2E_DIR/chrome.log" 2>&1 || die "chromium failed to render"
+[ -s "$E2E_DIR/report.png" ] || die "no screenshot"
+python3 - "$E2E_DIR/report.png" <<'PY' || die "screenshot is blank"
+import sys, zlib, struct
+data = open(sys.argv[1], "rb").read()
+assert data[:8] == b"\x89PNG\r\n\x1a\n"
+w, h = struct.unpack(">II", data[16:24])
+assert w >= 800 and h >= 800, (w, h)
+# A blank page compresses to almost nothing; tables and bars do not.
+assert len(data) > 20000, len(data)
+PY
+[ -n "${IVT_KEEP_REPORT_PNG:-}" ] && cp "$E2E_DIR/report.png" "$IVT_KEEP_REPORT_PNG"
+stop_daemon
+! grep -q "Inkomsten\|Zorgen over" "$STATE/ivtd.db" || die "notes in clear"
+done_ok
