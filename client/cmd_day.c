@@ -340,10 +340,8 @@ cmd_day_create(struct ivtctl *ctx, int argc, char **argv)
 	long long id;
 	int rc;
 
-	if (args_parse(ctx, argc, argv, opts, 1, 1, &a) == -1)
+	if (args_id(ctx, argc, argv, opts, 1, 1, &a, &id) == -1)
 		return a.status;
-	if (parse_id(ctx, a.pos[0], &id) != 0)
-		return IVTCTL_EXIT_USAGE;
 	if (!opts[O_DATE].value || !opts[O_START].value || !opts[O_END].value ||
 	    !opts[O_AREA].value || !opts[O_MEET].value)
 		return usage_error(ctx, "--date, --start, --end, --area and "
@@ -366,10 +364,8 @@ cmd_day_update(struct ivtctl *ctx, int argc, char **argv)
 	long long id;
 	int rc;
 
-	if (args_parse(ctx, argc, argv, opts, 1, 1, &a) == -1)
+	if (args_id(ctx, argc, argv, opts, 1, 1, &a, &id) == -1)
 		return a.status;
-	if (parse_id(ctx, a.pos[0], &id) != 0)
-		return IVTCTL_EXIT_USAGE;
 	if ((params = json_pack("{s:I}", "id", (json_int_t)id)) == NULL)
 		return IVTCTL_EXIT_FAIL;
 	if ((rc = day_params(ctx, opts, params)) != 0) {
@@ -397,10 +393,8 @@ cmd_day_cancel(struct ivtctl *ctx, int argc, char **argv)
 	struct args a;
 	long long id;
 
-	if (args_parse(ctx, argc, argv, opts, 1, 1, &a) == -1)
+	if (args_id(ctx, argc, argv, opts, 1, 1, &a, &id) == -1)
 		return a.status;
-	if (parse_id(ctx, a.pos[0], &id) != 0)
-		return IVTCTL_EXIT_USAGE;
 	if (opts[0].value == NULL)
 		return usage_error(ctx, "--reason is required");
 	return run_call(ctx, "nl.ivtd.Day.Cancel",
@@ -629,10 +623,8 @@ cmd_day_export(struct ivtctl *ctx, int argc, char **argv)
 	long long id;
 	int rc;
 
-	if (args_parse(ctx, argc, argv, opts, 1, 1, &a) == -1)
+	if (args_id(ctx, argc, argv, opts, 1, 1, &a, &id) == -1)
 		return a.status;
-	if (parse_id(ctx, a.pos[0], &id) != 0)
-		return IVTCTL_EXIT_USAGE;
 	if (opts[0].value == NULL)
 		return usage_error(ctx, "give the format: --ics");
 	if ((rc = ivtctl_call(ctx, "nl.ivtd.Day.Export",
@@ -674,10 +666,8 @@ cmd_subject_assign(struct ivtctl *ctx, int argc, char **argv)
 	struct args a;
 	long long id;
 
-	if (args_parse(ctx, argc, argv, opts, 1, 1, &a) == -1)
+	if (args_id(ctx, argc, argv, opts, 1, 1, &a, &id) == -1)
 		return a.status;
-	if (parse_id(ctx, a.pos[0], &id) != 0)
-		return IVTCTL_EXIT_USAGE;
 	if (opts[0].value == NULL)
 		return usage_error(ctx, "--to USER is required");
 	return run_call(ctx, "nl.ivtd.Day.Assign",

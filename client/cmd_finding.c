@@ -96,10 +96,8 @@ cmd_finding_add(struct ivtctl *ctx, int argc, char **argv)
 	json_t *params;
 	long long id;
 
-	if (args_parse(ctx, argc, argv, opts, 1, 1, &a) == -1)
+	if (args_id(ctx, argc, argv, opts, 1, 1, &a, &id) == -1)
 		return a.status;
-	if (parse_id(ctx, a.pos[0], &id) != 0)
-		return IVTCTL_EXIT_USAGE;
 	if (!opts[0].value || !opts[2].value || !opts[3].value)
 		return usage_error(ctx, "--visit, --category and --notes are "
 		                        "required");
@@ -120,10 +118,8 @@ cmd_finding_update(struct ivtctl *ctx, int argc, char **argv)
 	json_t *params;
 	long long id;
 
-	if (args_parse(ctx, argc, argv, opts, 1, 1, &a) == -1)
+	if (args_id(ctx, argc, argv, opts, 1, 1, &a, &id) == -1)
 		return a.status;
-	if (parse_id(ctx, a.pos[0], &id) != 0)
-		return IVTCTL_EXIT_USAGE;
 	if (opts[0].value || opts[1].value)
 		return usage_error(ctx, "the visit of a finding does not "
 		                        "change");
@@ -231,10 +227,8 @@ cmd_measure_set(struct ivtctl *ctx, int argc, char **argv)
 	double value;
 	char *end;
 
-	if (args_parse(ctx, argc, argv, opts, 3, 3, &a) == -1)
+	if (args_id(ctx, argc, argv, opts, 3, 3, &a, &id) == -1)
 		return a.status;
-	if (parse_id(ctx, a.pos[0], &id) != 0)
-		return IVTCTL_EXIT_USAGE;
 	if (opts[0].value == NULL ||
 	    parse_ll(opts[0].value, 0, 1, &phase) == -1)
 		return usage_error(ctx, "--phase is 0 (0-meting) or 1 "

@@ -51,10 +51,8 @@ cmd_journal_add(struct ivtctl *ctx, int argc, char **argv)
 	char *note = NULL;
 	long long id;
 
-	if (args_parse(ctx, argc, argv, opts, 1, 1, &a) == -1)
+	if (args_id(ctx, argc, argv, opts, 1, 1, &a, &id) == -1)
 		return a.status;
-	if (parse_id(ctx, a.pos[0], &id) != 0)
-		return IVTCTL_EXIT_USAGE;
 	if (opts[0].value == NULL || opts[1].value == NULL)
 		return usage_error(ctx, "--kind and --note are required");
 	if (strcmp(opts[1].value, "-") == 0 && (note = read_note()) == NULL) {

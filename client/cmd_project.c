@@ -128,10 +128,8 @@ cmd_project_update(struct ivtctl *ctx, int argc, char **argv)
 	json_t *params;
 	long long id;
 
-	if (args_parse(ctx, argc, argv, opts, 1, 1, &a) == -1)
+	if (args_id(ctx, argc, argv, opts, 1, 1, &a, &id) == -1)
 		return a.status;
-	if (parse_id(ctx, a.pos[0], &id) != 0)
-		return IVTCTL_EXIT_USAGE;
 	if ((params = json_pack("{s:I}", "id", (json_int_t)id)) == NULL)
 		return IVTCTL_EXIT_FAIL;
 	project_params(params, opts);
@@ -200,10 +198,8 @@ cmd_project_decide(struct ivtctl *ctx, int argc, char **argv)
 	json_t *params;
 	long long id;
 
-	if (args_parse(ctx, argc, argv, opts, 2, 2, &a) == -1)
+	if (args_id(ctx, argc, argv, opts, 2, 2, &a, &id) == -1)
 		return a.status;
-	if (parse_id(ctx, a.pos[0], &id) != 0)
-		return IVTCTL_EXIT_USAGE;
 	if ((opts[0].value != NULL) == (opts[1].value != NULL))
 		return usage_error(ctx, "give exactly one of --go, --no-go");
 	if (opts[2].value == NULL)
@@ -227,10 +223,8 @@ cmd_project_advance(struct ivtctl *ctx, int argc, char **argv)
 	json_t *params;
 	long long id;
 
-	if (args_parse(ctx, argc, argv, opts, 1, 1, &a) == -1)
+	if (args_id(ctx, argc, argv, opts, 1, 1, &a, &id) == -1)
 		return a.status;
-	if (parse_id(ctx, a.pos[0], &id) != 0)
-		return IVTCTL_EXIT_USAGE;
 	if (opts[0].value == NULL)
 		return usage_error(ctx, "--rationale is required");
 	params = json_pack("{s:I,s:s}", "id", (json_int_t)id, "rationale",

@@ -24,10 +24,8 @@ grant_call(struct ivtctl *ctx, int argc, char **argv, const char *method,
 	json_t *params;
 	long long id;
 
-	if (args_parse(ctx, argc, argv, opts, 2, 2, &a) == -1)
+	if (args_id(ctx, argc, argv, opts, 2, 2, &a, &id) == -1)
 		return a.status;
-	if (parse_id(ctx, a.pos[0], &id) != 0)
-		return IVTCTL_EXIT_USAGE;
 	if (need_rights && opts[0].value == NULL)
 		return usage_error(ctx, "--rights is required");
 	params = json_pack("{s:I,s:s}", "project", (json_int_t)id, "partner",
@@ -59,10 +57,8 @@ cmd_protocol_register(struct ivtctl *ctx, int argc, char **argv)
 	struct args a;
 	long long id;
 
-	if (args_parse(ctx, argc, argv, opts, 1, 1, &a) == -1)
+	if (args_id(ctx, argc, argv, opts, 1, 1, &a, &id) == -1)
 		return a.status;
-	if (parse_id(ctx, a.pos[0], &id) != 0)
-		return IVTCTL_EXIT_USAGE;
 	if (opts[0].value == NULL || opts[1].value == NULL)
 		return usage_error(ctx, "--date and --ref are required");
 	return run_call(ctx, "nl.ivtd.Protocol.Register",

@@ -331,10 +331,8 @@ cmd_report(struct ivtctl *ctx, int argc, char **argv)
 	long long id;
 	int rc;
 
-	if (args_parse(ctx, argc, argv, opts, 1, 1, &a) == -1)
+	if (args_id(ctx, argc, argv, opts, 1, 1, &a, &id) == -1)
 		return a.status;
-	if (parse_id(ctx, a.pos[0], &id) != 0)
-		return IVTCTL_EXIT_USAGE;
 	if (opts[0].value != NULL && opts[1].value != NULL)
 		return usage_error(ctx, "choose --csv or --html");
 	rc = ivtctl_call(ctx, "nl.ivtd.Finding.Report",

@@ -149,10 +149,8 @@ cmd_subject_add(struct ivtctl *ctx, int argc, char **argv)
 	size_t i;
 	char *f1, *f2, *dup;
 
-	if (args_parse(ctx, argc, argv, opts, 1, 1, &a) == -1)
+	if (args_id(ctx, argc, argv, opts, 1, 1, &a, &id) == -1)
 		return a.status;
-	if (parse_id(ctx, a.pos[0], &id) != 0)
-		return IVTCTL_EXIT_USAGE;
 	if (!opts[0].value || !opts[1].value || !opts[3].value ||
 	    !opts[4].value)
 		return usage_error(ctx, "--street, --nr, --postcode and --city "
@@ -209,10 +207,8 @@ cmd_subject_list(struct ivtctl *ctx, int argc, char **argv)
 	json_t *params;
 	long long id, n;
 
-	if (args_parse(ctx, argc, argv, opts, 1, 1, &a) == -1)
+	if (args_id(ctx, argc, argv, opts, 1, 1, &a, &id) == -1)
 		return a.status;
-	if (parse_id(ctx, a.pos[0], &id) != 0)
-		return IVTCTL_EXIT_USAGE;
 	if ((params = json_pack("{s:I}", "project", (json_int_t)id)) == NULL)
 		return IVTCTL_EXIT_FAIL;
 	set_opt_str(params, "status", opts[0].value);
@@ -276,10 +272,8 @@ cmd_subject_actualise(struct ivtctl *ctx, int argc, char **argv)
 	long long id, sid;
 	int i;
 
-	if (args_parse(ctx, argc, argv, NULL, 1, -1, &a) == -1)
+	if (args_id(ctx, argc, argv, NULL, 1, -1, &a, &id) == -1)
 		return a.status;
-	if (parse_id(ctx, a.pos[0], &id) != 0)
-		return IVTCTL_EXIT_USAGE;
 	if ((params = json_pack("{s:I}", "project", (json_int_t)id)) == NULL)
 		return IVTCTL_EXIT_FAIL;
 	if (a.npos > 1) {
@@ -305,10 +299,8 @@ cmd_subject_answer(struct ivtctl *ctx, int argc, char **argv)
 	json_t *params;
 	long long id;
 
-	if (args_parse(ctx, argc, argv, opts, 2, 2, &a) == -1)
+	if (args_id(ctx, argc, argv, opts, 2, 2, &a, &id) == -1)
 		return a.status;
-	if (parse_id(ctx, a.pos[0], &id) != 0)
-		return IVTCTL_EXIT_USAGE;
 	params = json_pack("{s:I,s:s}", "subject", (json_int_t)id, "answer",
 	                   a.pos[1]);
 	if (params == NULL)
@@ -327,10 +319,8 @@ cmd_subject_resolve(struct ivtctl *ctx, int argc, char **argv)
 	struct args a;
 	long long id;
 
-	if (args_parse(ctx, argc, argv, opts, 1, 1, &a) == -1)
+	if (args_id(ctx, argc, argv, opts, 1, 1, &a, &id) == -1)
 		return a.status;
-	if (parse_id(ctx, a.pos[0], &id) != 0)
-		return IVTCTL_EXIT_USAGE;
 	if ((opts[0].value != NULL) == (opts[1].value != NULL))
 		return usage_error(ctx, "give exactly one of --proceed, --drop");
 	if (opts[2].value == NULL)

@@ -150,6 +150,10 @@ int out_finish(void);
 /* Call method and print the reply: JSON with --json, else print(). */
 int run_call(struct ivtctl *ctx, const char *method, json_t *params,
              int (*print)(struct ivtctl *, const json_t *));
+/* args_parse, then the first positional argument as an id (min >= 1).
+ * -1 with a->status set to the exit status. */
+int args_id(struct ivtctl *ctx, int argc, char **argv, struct opt *opts,
+            int min, int max, struct args *a, long long *id);
 /* Commands whose only argument is an id: method({key: id}). */
 int run_id_call(struct ivtctl *ctx, int argc, char **argv, const char *method,
                 const char *key, int (*print)(struct ivtctl *, const json_t *));

@@ -60,16 +60,27 @@ parse_id(struct ivtctl *ctx, const char *s, long long *id)
 }
 
 int
+args_id(struct ivtctl *ctx, int argc, char **argv, struct opt *opts, int min,
+        int max, struct args *a, long long *id)
+{
+	if (args_parse(ctx, argc, argv, opts, min, max, a) == -1)
+		return -1;
+	if (parse_id(ctx, a->pos[0], id) != 0) {
+		a->status = IVTCTL_EXIT_USAGE;
+		return -1;
+	}
+	return 0;
+}
+
+int
 run_id_call(struct ivtctl *ctx, int argc, char **argv, const char *method,
             const char *key, int (*print)(struct ivtctl *, const json_t *))
 {
 	struct args a;
 	long long id;
 
-	if (args_parse(ctx, argc, argv, NULL, 1, 1, &a) == -1)
+	if (args_id(ctx, argc, argv, NULL, 1, 1, &a, &id) == -1)
 		return a.status;
-	if (parse_id(ctx, a.pos[0], &id) != 0)
-		return IVTCTL_EXIT_USAGE;
 	return run_call(ctx, method, json_pack("{s:I}", key, (json_int_t)id),
 	                print);
 }
