@@ -71,6 +71,10 @@ static const struct cmd_entry cmd_table[] = {
      "add a verwondersubject (merged with an existing one at the same\n"
      "address); --partners names the partners with an interest",
      cmd_subject_add},
+    {"subject", "import", "PROJECT FILE|- [--quiet]",
+     "import subjects from a CSV file (see FILES FORMAT in ivtctl(1)):\n"
+     "every row or none; bad rows are listed by line number",
+     cmd_subject_import},
     {"subject", "show", "ID", "show a subject as you may see it (audited)",
      cmd_subject_show},
     {"subject", "list",

@@ -189,6 +189,9 @@ int cmd_subject_actualise(struct ivtctl *, int, char **);
 int cmd_subject_answer(struct ivtctl *, int, char **);
 int cmd_subject_resolve(struct ivtctl *, int, char **);
 
+/* cmd_import.c */
+int cmd_subject_import(struct ivtctl *, int, char **);
+
 /* cmd_day.c */
 int cmd_subject_assign(struct ivtctl *, int, char **);
 int cmd_subject_unassign(struct ivtctl *, int, char **);

@@ -574,6 +574,13 @@ finding_history(struct call *c)
 		return call_not_found(c, "finding", idbuf);
 	if (subject_access(c, subject, ACC_META, &project) == -1)
 		return -1;
+	/* The history of a finding is that finding: Finding.List's rules. */
+	if (c->who.role == ROLE_PRIVACY)
+		return call_denied(c, "findings hold personal data");
+	if (c->who.role == ROLE_PARTNER && partner != c->who.partner_id &&
+	    access_can(c, project, ACC_INLEZEN) != 1)
+		return call_denied(c, "another organisation's finding needs "
+		                      "inlezen");
 	if ((st = store_prepare(c->ctx->store, sql)) == NULL)
 		return call_internal(c);
 	sqlite3_bind_int64(st, 1, id);
@@ -588,15 +595,26 @@ followup_list(struct call *c)
 	static const char sql[] =
 		FINDING_COLS "WHERE f.action <> 'geen' AND f.done = 0 AND "
 		"(?1 = 0 OR s.project_id = ?1) AND (?2 = 0 OR f.due < ?3) "
+		"AND (?4 = 0 OR f.owner_id = ?4) "
 		"ORDER BY f.due, f.id LIMIT 1000";
-	int64_t project = ivt_json_int(c->params, "project", 0);
+	int64_t project = ivt_json_int(c->params, "project", 0), only = 0;
 	int overdue = json_is_true(json_object_get(c->params, "overdue"));
 	char today[16];
 	sqlite3_stmt *st;
 
 	if (project == 0 && c->who.role != ROLE_ADMIN)
 		return call_invalid(c, "project", "name the project");
-	if (project != 0 && access_project(c, project, ACC_INLEZEN) == -1)
+	/*
+	 * Reading every follow-up is reading findings: inlezen.  An owner
+	 * organisation that delivers (leveren) must still see the work it
+	 * owns, or it could never mark it done: its own follow-ups only.
+	 */
+	if (project != 0 && c->who.role == ROLE_PARTNER &&
+	    access_can(c, project, ACC_INLEZEN) != 1 &&
+	    access_can(c, project, ACC_LEVEREN) == 1)
+		only = c->who.partner_id;
+	else if (project != 0 &&
+	         access_project(c, project, ACC_INLEZEN) == -1)
 		return -1;
 	date_format(date_today(), today, sizeof(today));
 	if ((st = store_prepare(c->ctx->store, sql)) == NULL)
@@ -604,6 +622,7 @@ followup_list(struct call *c)
 	sqlite3_bind_int64(st, 1, project);
 	sqlite3_bind_int(st, 2, overdue);
 	sqlite3_bind_text(st, 3, today, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 4, only);
 	return reply_findings(c, st, "findings");
 }
 

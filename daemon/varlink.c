@@ -9,6 +9,7 @@
 
 #include "ivt/wire.h"
 #include "log.h"
+#include "import.h"
 #include "register.h"
 #include "varlink.h"
 
@@ -30,6 +31,7 @@ static const struct method *const method_tables[] = {
 	day_methods,
 	finding_methods,
 	report_methods,
+	import_methods,
 };
 
 #define NTABLES (sizeof(method_tables) / sizeof(method_tables[0]))
@@ -71,6 +73,7 @@ varlink_free(struct daemon_ctx *ctx)
 {
 	size_t i;
 
+	import_free_all();
 	for (i = 0; i < ctx->nifaces; i++)
 		idl_free(ctx->ifaces[i]);
 	free(ctx->ifaces);

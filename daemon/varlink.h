@@ -84,6 +84,7 @@ extern const struct method admin_methods[];
 extern const struct method day_methods[];
 extern const struct method finding_methods[];
 extern const struct method report_methods[];
+extern const struct method import_methods[];
 
 /* Parse the embedded interfaces.  0 on success. */
 int varlink_init(struct daemon_ctx *ctx, char *err, size_t errlen);

@@ -1,0 +1,547 @@
+/*
+ * import.c - bulk import of verwondersubjecten from CSV (nl.ivtd.Import).
+ *
+ * A file of many thousands of rows does not fit one varlink message, and
+ * the import must be all or nothing.  So the client opens a session
+ * (Begin), streams the file in chunks (Chunk: every row is validated at
+ * once and bad rows are reported by line number, so the user sees
+ * progress and errors while sending), and Commit stores every row in one
+ * transaction, or nothing when any row was bad.
+ *
+ * Sessions live in memory only, one per user, and hold the raw text until
+ * Commit re-reads it: keeping the text (a few MiB for 100 000 rows) is far
+ * smaller than keeping validated records.  The text is personal data, so
+ * it is wiped whenever a session ends.  A daemon restart ends every
+ * session; nothing of an uncommitted import reaches the disk.
+ *
+ * Commit runs in one call, so a very large import holds the event loop for
+ * its duration (about a second per 10 000-30 000 rows); the limits below
+ * bound it.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "csv.h"
+#include "ivt/wire.h"
+#include "import.h"
+#include "subject.h"
+#include "validate.h"
+#include "varlink.h"
+
+#define IMPORT_SESSIONS_MAX 16
+#define IMPORT_BYTES_MAX    (64u * 1024 * 1024)
+#define IMPORT_ROWS_MAX     1000000
+#define IMPORT_IDLE_US      (30LL * 60 * 1000000) /* 30 minutes */
+#define IMPORT_ERRORS_MAX   1000 /* row errors reported; all are counted */
+#define IMPORT_LIST_SEP     '|'  /* between names in belang, indicatoren */
+
+/* The documented columns (ivtctl(1)); the first four are required. */
+enum column {
+	COL_STRAAT,
+	COL_HUISNUMMER,
+	COL_POSTCODE,
+	COL_WOONPLAATS,
+	COL_TOEVOEGING,
+	COL_BSN,
+	COL_NAAM,
+	COL_GEBOORTEDATUM,
+	COL_BELANG,
+	COL_INDICATOREN,
+	NCOLUMNS
+};
+#define NREQUIRED 4
+
+static const char *const column_names[NCOLUMNS] = {
+	"straat", "huisnummer", "postcode", "woonplaats", "toevoeging",
+	"bsn", "naam", "geboortedatum", "belang", "indicatoren",
+};
+
+struct import {
+	char token[33];
+	uid_t uid;
+	int64_t project;
+	int64_t touched;      /* last use, for the idle limit */
+	struct csv *csv;      /* validating reader over the chunks so far */
+	int header;           /* the header line was read */
+	int header_ok;
+	int complete;         /* the last chunk arrived */
+	int where[NCOLUMNS];  /* field index of each column, -1 absent */
+	int nfields;          /* fields per row: the header's */
+	size_t rows, bad;     /* data rows read, rows with an error */
+	char *text;           /* every chunk, for Commit to read again */
+	size_t len, cap;
+	struct subject_in in; /* scratch, wiped after each row */
+};
+
+/* Per-read context handed through the CSV callback. */
+struct pass {
+	struct call *c;
+	struct import *im;
+	json_t *errors;       /* Chunk: row errors to report, or NULL */
+	int store;            /* Commit: store the rows */
+	size_t subjects, merged;
+};
+
+static struct import *sessions[IMPORT_SESSIONS_MAX];
+
+static void
+import_free(struct import *im)
+{
+	if (im == NULL)
+		return;
+	csv_free(im->csv);
+	if (im->text != NULL) {
+		explicit_bzero(im->text, im->cap);
+		free(im->text);
+	}
+	explicit_bzero(im, sizeof(*im));
+	free(im);
+}
+
+void
+import_free_all(void)
+{
+	size_t i;
+
+	for (i = 0; i < IMPORT_SESSIONS_MAX; i++) {
+		import_free(sessions[i]);
+		sessions[i] = NULL;
+	}
+}
+
+/* Drop sessions idle for too long, and the caller's own old one. */
+static void
+expire(uid_t uid)
+{
+	int64_t now = store_now_us();
+	size_t i;
+
+	for (i = 0; i < IMPORT_SESSIONS_MAX; i++) {
+		if (sessions[i] != NULL &&
+		    (sessions[i]->uid == uid ||
+		     now - sessions[i]->touched > IMPORT_IDLE_US)) {
+			import_free(sessions[i]);
+			sessions[i] = NULL;
+		}
+	}
+}
+
+static struct import *
+find(struct call *c)
+{
+	const char *token = ivt_json_str(c->params, "session");
+	size_t i;
+
+	for (i = 0; i < IMPORT_SESSIONS_MAX; i++) {
+		/* Another user's token is as good as none. */
+		if (sessions[i] != NULL && sessions[i]->uid == c->who.uid &&
+		    strcmp(sessions[i]->token, token) == 0) {
+			sessions[i]->touched = store_now_us();
+			return sessions[i];
+		}
+	}
+	call_not_found(c, "import", token);
+	return NULL;
+}
+
+static void
+forget(struct import *im)
+{
+	size_t i;
+
+	for (i = 0; i < IMPORT_SESSIONS_MAX; i++) {
+		if (sessions[i] == im)
+			sessions[i] = NULL;
+	}
+	import_free(im);
+}
+
+/* --- rows -------------------------------------------------------------- */
+
+static void
+row_error(struct pass *ps, size_t line, const char *column, const char *why)
+{
+	json_t *e;
+
+	if (ps->errors == NULL || json_array_size(ps->errors) >= IMPORT_ERRORS_MAX)
+		return;
+	/* The reason never holds the value: it may be personal data. */
+	e = json_pack("{s:I,s:s,s:s}", "line", (json_int_t)line, "column",
+	              column, "reason", why);
+	if (e != NULL)
+		json_array_append_new(ps->errors, e);
+}
+
+static int
+read_header(struct pass *ps, const struct csv_record *r)
+{
+	struct import *im = ps->im;
+	char name[32];
+	size_t k;
+	int i, j;
+
+	im->header = 1;
+	im->nfields = r->nfields;
+	for (j = 0; j < NCOLUMNS; j++)
+		im->where[j] = -1;
+	/* A bad header counts as a bad row: Commit refuses the file. */
+	im->bad = 1;
+	if (r->error != NULL) {
+		row_error(ps, r->line, "", r->error);
+		return 0;
+	}
+	for (i = 0; i < r->nfields; i++) {
+		/* Spreadsheets add spaces and capitals; names are ASCII. */
+		snprintf(name, sizeof(name), "%s", r->field[i]);
+		for (k = 0; name[k] != '\0'; k++)
+			if (name[k] >= 'A' && name[k] <= 'Z')
+				name[k] = (char)(name[k] - 'A' + 'a');
+		for (j = 0; j < NCOLUMNS; j++)
+			if (strcmp(name, column_names[j]) == 0)
+				break;
+		if (j == NCOLUMNS) {
+			row_error(ps, r->line, "", "unknown column in the header");
+			return 0;
+		}
+		if (im->where[j] != -1) {
+			row_error(ps, r->line, column_names[j],
+			          "column appears twice in the header");
+			return 0;
+		}
+		im->where[j] = i;
+	}
+	for (j = 0; j < NREQUIRED; j++) {
+		if (im->where[j] == -1) {
+			row_error(ps, r->line, column_names[j],
+			          "required column missing from the header");
+			return 0;
+		}
+	}
+	im->header_ok = 1;
+	im->bad = 0;
+	return 0;
+}
+
+/* The field of column col in r, "" when the file has no such column. */
+static const char *
+field(const struct import *im, const struct csv_record *r, enum column col)
+{
+	return im->where[col] == -1 ? "" : r->field[im->where[col]];
+}
+
+/* Apply each '|'-separated item of v; NULL or the first reason. */
+static const char *
+each_item(struct pass *ps, const char *v, int partners)
+{
+	struct subject_in *in = &ps->im->in;
+	char item[SUBJECT_NAME_MAX + 1];
+	const char *end, *why;
+	size_t n;
+	int64_t id;
+
+	for (; *v != '\0'; v = *end ? end + 1 : end) {
+		if ((end = strchr(v, IMPORT_LIST_SEP)) == NULL)
+			end = v + strlen(v);
+		n = (size_t)(end - v);
+		if (n >= sizeof(item))
+			return "name too long";
+		memcpy(item, v, n);
+		item[n] = '\0';
+		if (!partners) {
+			if ((why = subject_add_code(in, item)) != NULL)
+				return why;
+			continue;
+		}
+		if (in->npartners >= SUBJECT_PARTNERS_MAX)
+			return "too many partners";
+		if ((id = partner_id_by_name(ps->c->ctx->store, item)) <= 0)
+			return id < 0 ? "cannot look up the partner"
+			              : "unknown partner";
+		in->partners[in->npartners++] = id;
+	}
+	return NULL;
+}
+
+/* Validate one data row into im->in.  NULL, or the reason and *col. */
+static const char *
+check_row(struct pass *ps, const struct csv_record *r, const char **col)
+{
+	static const struct {
+		enum column col;
+		const char *(*set)(struct subject_in *, const char *);
+	} address[] = {
+		{COL_STRAAT, subject_set_street},
+		{COL_HUISNUMMER, subject_set_huisnummer},
+		{COL_TOEVOEGING, subject_set_toevoeging},
+		{COL_POSTCODE, subject_set_postcode},
+		{COL_WOONPLAATS, subject_set_woonplaats},
+	};
+	struct import *im = ps->im;
+	const char *why, *bsn;
+	size_t i;
+	int rc;
+
+	*col = "";
+	if (r->error != NULL)
+		return r->error;
+	if (r->nfields != im->nfields)
+		return "number of fields differs from the header";
+	for (i = 0; i < sizeof(address) / sizeof(address[0]); i++) {
+		*col = column_names[address[i].col];
+		if ((why = address[i].set(&im->in,
+		                          field(im, r, address[i].col))) != NULL)
+			return why;
+	}
+	*col = column_names[COL_POSTCODE];
+	rc = subject_in_area(ps->c->ctx->store, im->project, im->in.postcode);
+	if (rc != 1)
+		return rc == 0 ? "outside the project area"
+		               : "cannot check the project area";
+	bsn = field(im, r, COL_BSN);
+	*col = column_names[COL_BSN];
+	if (*bsn != '\0') {
+		if ((why = subject_add_person(&im->in, bsn,
+		                              field(im, r, COL_NAAM),
+		                              field(im, r, COL_GEBOORTEDATUM))) !=
+		    NULL)
+			return why;
+	} else if (*field(im, r, COL_NAAM) != '\0' ||
+	           *field(im, r, COL_GEBOORTEDATUM) != '\0')
+		return "a person needs a BSN";
+	*col = column_names[COL_BELANG];
+	if ((why = each_item(ps, field(im, r, COL_BELANG), 1)) != NULL)
+		return why;
+	*col = column_names[COL_INDICATOREN];
+	return each_item(ps, field(im, r, COL_INDICATOREN), 0);
+}
+
+static int
+on_record(void *arg, const struct csv_record *r)
+{
+	struct pass *ps = arg;
+	struct import *im = ps->im;
+	const char *why, *col;
+	int64_t id;
+	int merged, rc = 0;
+
+	if (!im->header)
+		return read_header(ps, r);
+	if (!im->header_ok)
+		return 0; /* rows of an unreadable header mean nothing */
+	if (++im->rows > IMPORT_ROWS_MAX)
+		return 1;
+	if ((why = check_row(ps, r, &col)) != NULL) {
+		im->bad++;
+		row_error(ps, r->line, col, why);
+	} else if (ps->store) {
+		if (subject_store(ps->c, im->project, &im->in, &id, &merged) ==
+		    -1)
+			rc = -1;
+		ps->subjects += !merged;
+		ps->merged += merged != 0;
+	}
+	explicit_bzero(&im->in, sizeof(im->in));
+	return rc;
+}
+
+/* --- methods ----------------------------------------------------------- */
+
+static int
+import_begin(struct call *c)
+{
+	int64_t project = ivt_json_int(c->params, "project", 0);
+	struct import *im;
+	uint8_t raw[16];
+	size_t i;
+
+	if (subject_may_deliver(c, project) == -1)
+		return -1;
+	expire(c->who.uid);
+	for (i = 0; i < IMPORT_SESSIONS_MAX && sessions[i] != NULL; i++)
+		;
+	if (i == IMPORT_SESSIONS_MAX)
+		return call_fail(c, "nl.ivtd.Conflict", "{s:s}", "reason",
+		                 "too many imports in progress; try later");
+	if ((im = calloc(1, sizeof(*im))) == NULL ||
+	    (im->csv = csv_new(0)) == NULL) {
+		import_free(im);
+		return call_internal(c);
+	}
+	crypto_random(raw, sizeof(raw));
+	crypto_hex(raw, sizeof(raw), im->token);
+	im->uid = c->who.uid;
+	im->project = project;
+	im->touched = store_now_us();
+	sessions[i] = im;
+	call_object(c, "project:%lld", (long long)project);
+	c->reply = json_pack("{s:s}", "session", im->token);
+	return c->reply ? 0 : call_internal(c);
+}
+
+static int
+keep_text(struct import *im, const char *data, size_t len)
+{
+	size_t ncap;
+	char *nt;
+
+	if (len == 0)
+		return 0;
+	if (im->cap - im->len >= len)
+		goto copy;
+	for (ncap = im->cap ? im->cap : 65536; ncap - im->len < len;)
+		ncap *= 2;
+	/* Not realloc: the old block must be wiped, not left to free(). */
+	if ((nt = malloc(ncap)) == NULL)
+		return -1;
+	if (im->len > 0)
+		memcpy(nt, im->text, im->len);
+	if (im->text != NULL) {
+		explicit_bzero(im->text, im->cap);
+		free(im->text);
+	}
+	im->text = nt;
+	im->cap = ncap;
+copy:
+	memcpy(im->text + im->len, data, len);
+	im->len += len;
+	return 0;
+}
+
+/* Read data through the session's reader; at the end, finish it. */
+static int
+feed(struct pass *ps, const char *data, size_t len, int last)
+{
+	struct import *im = ps->im;
+	const char *why;
+	size_t line;
+	int rc;
+
+	if ((rc = csv_feed(im->csv, data, len, on_record, ps)) != 0 || !last)
+		return rc;
+	im->complete = 1;
+	if ((rc = csv_finish(im->csv, on_record, ps)) == -2) {
+		why = csv_error(im->csv, &line);
+		im->bad++;
+		row_error(ps, line, "", why);
+		rc = 0;
+	}
+	if (rc == 0 && !im->header) {
+		im->bad++;
+		row_error(ps, 1, "", "the file is empty");
+	}
+	return rc;
+}
+
+static int
+pass_failed(struct call *c, struct pass *ps, int rc)
+{
+	json_decref(ps->errors);
+	ps->errors = NULL;
+	if (c->error != NULL)
+		return -1; /* subject_store failed the call already */
+	if (rc == 1)
+		return call_invalid(c, "data", "more than 1000000 rows");
+	return call_internal(c);
+}
+
+static int
+import_chunk(struct call *c)
+{
+	const json_t *d = json_object_get(c->params, "data");
+	int64_t offset = ivt_json_int(c->params, "offset", -1);
+	int last = json_is_true(json_object_get(c->params, "last"));
+	struct pass ps = {c, NULL, NULL, 0, 0, 0};
+	size_t len = json_string_length(d);
+	int rc;
+
+	if ((ps.im = find(c)) == NULL ||
+	    subject_may_deliver(c, ps.im->project) == -1)
+		return -1;
+	/* A resent or lost chunk would double or drop rows. */
+	if (ps.im->complete || offset != (int64_t)ps.im->len)
+		return call_fail(c, "nl.ivtd.Conflict", "{s:s}", "reason",
+		                 "chunk does not continue the import");
+	if (ps.im->len + len > IMPORT_BYTES_MAX)
+		return call_invalid(c, "data", "import larger than 64 MiB");
+	if (keep_text(ps.im, json_string_value(d), len) == -1 ||
+	    (ps.errors = json_array()) == NULL)
+		return call_internal(c);
+	if ((rc = feed(&ps, json_string_value(d), len, last)) != 0)
+		return pass_failed(c, &ps, rc);
+	c->reply = json_pack("{s:I,s:I,s:o}", "rows", (json_int_t)ps.im->rows,
+	                     "bad", (json_int_t)ps.im->bad, "errors",
+	                     ps.errors);
+	return c->reply ? 0 : call_internal(c);
+}
+
+static int
+invalid_rows(struct call *c, struct import *im, json_t *errors)
+{
+	return call_fail(c, "nl.ivtd.Import.InvalidRows", "{s:I,s:o}", "bad",
+	                 (json_int_t)im->bad, "errors",
+	                 errors != NULL ? errors : json_array());
+}
+
+static int
+import_commit(struct call *c)
+{
+	struct pass ps = {c, NULL, NULL, 1, 0, 0};
+	struct import *im;
+	int rc;
+
+	if ((im = ps.im = find(c)) == NULL ||
+	    subject_may_deliver(c, im->project) == -1)
+		return -1;
+	call_object(c, "project:%lld", (long long)im->project);
+	if (!im->complete)
+		return call_fail(c, "nl.ivtd.Conflict", "{s:s}", "reason",
+		                 "the import is not complete");
+	if (im->bad > 0)
+		return invalid_rows(c, im, NULL);
+	if (im->rows == 0)
+		return call_invalid(c, "data", "the file has no rows");
+	/*
+	 * Read everything again, now storing.  The project area or the
+	 * partners may have changed since the chunks were checked, so
+	 * every row is validated again; one bad row undoes them all.
+	 */
+	csv_free(im->csv);
+	if ((im->csv = csv_new(0)) == NULL ||
+	    (ps.errors = json_array()) == NULL)
+		return call_internal(c);
+	im->header = im->header_ok = im->complete = 0;
+	im->rows = im->bad = 0;
+	if ((rc = feed(&ps, im->text, im->len, 1)) != 0)
+		return pass_failed(c, &ps, rc);
+	if (im->bad > 0)
+		return invalid_rows(c, im, ps.errors);
+	json_decref(ps.errors);
+	/* subject_store audited each data subject already. */
+	c->recorded = 1;
+	c->reply = json_pack("{s:I,s:I,s:I}", "rows", (json_int_t)im->rows,
+	                     "subjects", (json_int_t)ps.subjects, "merged",
+	                     (json_int_t)ps.merged);
+	forget(im);
+	return c->reply ? 0 : call_internal(c);
+}
+
+static int
+import_abort(struct call *c)
+{
+	struct import *im;
+
+	if ((im = find(c)) == NULL)
+		return -1;
+	forget(im);
+	c->reply = json_object();
+	return c->reply ? 0 : call_internal(c);
+}
+
+const struct method import_methods[] = {
+	{"nl.ivtd.Import.Begin", import_begin, ROLE_ANY, 0, "ivt-04"},
+	{"nl.ivtd.Import.Chunk", import_chunk, ROLE_ANY, 0, "ivt-04"},
+	{"nl.ivtd.Import.Commit", import_commit, ROLE_ANY, M_WRITE, "ivt-04"},
+	{"nl.ivtd.Import.Abort", import_abort, ROLE_ANY, 0, NULL},
+	{NULL, NULL, 0, 0, NULL},
+};
