@@ -2,6 +2,7 @@
  * store.c - SQLite storage: pragmas, migrations, transactions and a cache
  * of prepared statements.
  */
+#include <malloc.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -467,6 +468,18 @@ store_begin(struct store *s)
 	return 0;
 }
 
+/* A cache size deferred to the end of the transaction. */
+static void
+cache_after(struct store *s)
+{
+	int kib = s->cache_after;
+
+	if (kib > 0) {
+		s->cache_after = 0;
+		store_cache_kib(s, kib);
+	}
+}
+
 int
 store_commit(struct store *s)
 {
@@ -475,6 +488,7 @@ store_commit(struct store *s)
 		return -1;
 	}
 	s->in_txn = 0;
+	cache_after(s);
 	return 0;
 }
 
@@ -484,6 +498,7 @@ store_rollback(struct store *s)
 	if (!sqlite3_get_autocommit(s->db))
 		(void)exec_sql(s, "ROLLBACK");
 	s->in_txn = 0;
+	cache_after(s);
 }
 
 int
@@ -549,4 +564,24 @@ store_step_done(sqlite3_stmt *st)
 		return -1;
 	}
 	return 0;
+}
+
+void
+store_cache_kib(struct store *s, int kib)
+{
+	char sql[64];
+
+	if (s->in_txn && kib <= STORE_CACHE_KIB) {
+		s->cache_after = kib;
+		return;
+	}
+
+	snprintf(sql, sizeof(sql), "PRAGMA cache_size = -%d", kib);
+	if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		log_warn("cannot set the page cache to %d KiB", kib);
+	if (kib <= STORE_CACHE_KIB) {
+		/* Give the pages back to the system, not just to malloc. */
+		sqlite3_db_release_memory(s->db);
+		malloc_trim(0);
+	}
 }

@@ -18,6 +18,7 @@
 struct store {
 	sqlite3 *db;
 	int in_txn;
+	int cache_after; /* page cache size (KiB) to set when the txn ends */
 };
 
 /* Open (creating) the database at path and run pending migrations. */
@@ -54,5 +55,15 @@ int store_step_done(sqlite3_stmt *st);
 
 /* Current time in microseconds since the epoch. */
 int64_t store_now_us(void);
+
+/*
+ * Set the page cache to kib KiB.  A bulk write (the CSV import) raises it
+ * for its duration, so index pages stay in memory instead of spilling to
+ * the WAL again and again, and lowers it after, giving the memory back.
+ * Dirty pages cannot go before the transaction ends, so inside one a
+ * smaller size takes effect at its commit or rollback.
+ */
+#define STORE_CACHE_KIB 2000 /* SQLite's default, kept between bulk writes */
+void store_cache_kib(struct store *s, int kib);
 
 #endif
