@@ -113,16 +113,19 @@ import_free_all(void)
 	}
 }
 
-/* Drop sessions idle for too long, and the caller's own old one. */
+/*
+ * Drop sessions idle for too long, and with mine the caller's own.  Run on every import call: an abandoned import's
+ * data leaves memory at the next import of anyone.
+ */
 static void
-expire(uid_t uid)
+expire(uid_t uid, int mine)
 {
 	int64_t now = store_now_us();
 	size_t i;
 
 	for (i = 0; i < IMPORT_SESSIONS_MAX; i++) {
 		if (sessions[i] != NULL &&
-		    (sessions[i]->uid == uid ||
+		    ((mine && sessions[i]->uid == uid) ||
 		     now - sessions[i]->touched > IMPORT_IDLE_US)) {
 			import_free(sessions[i]);
 			sessions[i] = NULL;
@@ -136,6 +139,7 @@ find(struct call *c)
 	const char *token = ivt_json_str(c->params, "session");
 	size_t i;
 
+	expire(c->who.uid, 0);
 	for (i = 0; i < IMPORT_SESSIONS_MAX; i++) {
 		/* Another user's token is as good as none. */
 		if (sessions[i] != NULL && sessions[i]->uid == c->who.uid &&
@@ -360,7 +364,7 @@ import_begin(struct call *c)
 
 	if (subject_may_deliver(c, project) == -1)
 		return -1;
-	expire(c->who.uid);
+	expire(c->who.uid, 1);
 	for (i = 0; i < IMPORT_SESSIONS_MAX && sessions[i] != NULL; i++)
 		;
 	if (i == IMPORT_SESSIONS_MAX)

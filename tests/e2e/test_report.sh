@@ -14,13 +14,17 @@ fixture_project
 ok "grant uwv" pl protocol grant 1 UWV --rights leveren,bewerken,inlezen
 ok "grant politie" pl protocol grant 1 Politie --rights leveren
 
-# --- twelve subjects; UWV has an interest in all of them
+# --- twelve subjects imported from the analysis; UWV has an interest in all
 streets=(Dorpsstraat Kerkweg Molenlaan Beukenlaan Eikenlaan Lindelaan
 	Esdoornlaan Wilgenlaan Populierlaan Kastanjelaan Berkenlaan Iepenlaan)
-for i in $(seq 1 12); do
-	ok "subject $i" pl subject add 1 --street "${streets[$((i - 1))]}" \
-		--nr "$i" --postcode 3511AB --city Utrecht --partners UWV
-done
+{
+	echo "straat;huisnummer;postcode;woonplaats;belang;indicatoren"
+	for i in $(seq 1 12); do
+		echo "${streets[$((i - 1))]};$i;3511AB;Utrecht;UWV;woonfraude"
+	done
+} >"$E2E_DIR/selectie.csv"
+ok "import" pl subject import 1 "$E2E_DIR/selectie.csv"
+has "imported 12 rows: 12 new subjects"
 ok "actualise" pl subject actualise 1; has "sent 12"
 for i in $(seq 1 11); do ok "relevant $i" uwv subject answer "$i" relevant; done
 ok "vervallen 12" uwv subject answer 12 vervallen --reason verhuisd
