@@ -38,6 +38,10 @@
 /* Page cache while committing: 100 000 rows touch some 100 MiB of index
  * pages at random; 64 MiB keeps most in memory (twice as fast). */
 #define IMPORT_CACHE_KIB    (64 * 1024)
+/* Lookups every row needs, answered from memory: at most this many area
+ * ranges (more: ask the database) and partner names. */
+#define IMPORT_AREAS_MAX    256
+#define IMPORT_NAMES_MAX    32
 
 /* The documented columns (ivtctl(1)); the first four are required. */
 enum column {
@@ -75,6 +79,15 @@ struct import {
 	char *text;           /* every chunk, for Commit to read again */
 	size_t len, cap;
 	struct subject_in in; /* scratch, wiped after each row */
+	int nareas;           /* -1: too many to hold, ask the database */
+	struct {
+		char from[7], to[7];
+	} areas[IMPORT_AREAS_MAX];
+	int nnames;
+	struct {
+		char name[SUBJECT_NAME_MAX + 1];
+		int64_t id;
+	} names[IMPORT_NAMES_MAX];
 };
 
 /* Per-read context handed through the CSV callback. */
@@ -237,6 +250,78 @@ field(const struct import *im, const struct csv_record *r, enum column col)
 	return im->where[col] == -1 ? "" : r->field[im->where[col]];
 }
 
+/*
+ * Load the project's area ranges, so that a row's area check is a few
+ * string compares instead of a query.  Called at Begin and again at
+ * Commit, inside its transaction, so the rows are checked against the
+ * area as it is when they are stored.
+ */
+static int
+load_areas(struct call *c, struct import *im)
+{
+	static const char sql[] = "SELECT pc_from, pc_to FROM project_areas "
+	                          "WHERE project_id = ?";
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((st = store_prepare(c->ctx->store, sql)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, im->project);
+	im->nareas = 0;
+	im->nnames = 0; /* partners may have changed as well */
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (im->nareas == IMPORT_AREAS_MAX) {
+			im->nareas = -1;
+			break;
+		}
+		snprintf(im->areas[im->nareas].from, 7, "%s",
+		         (const char *)sqlite3_column_text(st, 0));
+		snprintf(im->areas[im->nareas].to, 7, "%s",
+		         (const char *)sqlite3_column_text(st, 1));
+		im->nareas++;
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* subject_in_area from memory: 1 inside, 0 outside, -1 error. */
+static int
+in_area(struct pass *ps, const char *pc)
+{
+	struct import *im = ps->im;
+	int i;
+
+	if (im->nareas < 0)
+		return subject_in_area(ps->c->ctx->store, im->project, pc);
+	for (i = 0; i < im->nareas; i++) {
+		if (strcmp(pc, im->areas[i].from) >= 0 &&
+		    strcmp(pc, im->areas[i].to) <= 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* partner_id_by_name, remembering the names a file repeats. */
+static int64_t
+partner_id(struct pass *ps, const char *name)
+{
+	struct import *im = ps->im;
+	int64_t id;
+	int i;
+
+	for (i = 0; i < im->nnames; i++) {
+		if (strcmp(im->names[i].name, name) == 0)
+			return im->names[i].id;
+	}
+	id = partner_id_by_name(ps->c->ctx->store, name);
+	if (id > 0 && im->nnames < IMPORT_NAMES_MAX) {
+		snprintf(im->names[im->nnames].name, sizeof(im->names[0].name),
+		         "%s", name);
+		im->names[im->nnames++].id = id;
+	}
+	return id;
+}
+
 /* Apply each '|'-separated item of v; NULL or the first reason. */
 static const char *
 each_item(struct pass *ps, const char *v, int partners)
@@ -262,7 +347,7 @@ each_item(struct pass *ps, const char *v, int partners)
 		}
 		if (in->npartners >= SUBJECT_PARTNERS_MAX)
 			return "too many partners";
-		if ((id = partner_id_by_name(ps->c->ctx->store, item)) <= 0)
+		if ((id = partner_id(ps, item)) <= 0)
 			return id < 0 ? "cannot look up the partner"
 			              : "unknown partner";
 		in->partners[in->npartners++] = id;
@@ -301,8 +386,7 @@ check_row(struct pass *ps, const struct csv_record *r, const char **col)
 			return why;
 	}
 	*col = column_names[COL_POSTCODE];
-	rc = subject_in_area(ps->c->ctx->store, im->project, im->in.postcode);
-	if (rc != 1)
+	if ((rc = in_area(ps, im->in.postcode)) != 1)
 		return rc == 0 ? "outside the project area"
 		               : "cannot check the project area";
 	bsn = field(im, r, COL_BSN);
@@ -380,6 +464,10 @@ import_begin(struct call *c)
 	im->uid = c->who.uid;
 	im->project = project;
 	im->touched = store_now_us();
+	if (load_areas(c, im) == -1) {
+		import_free(im);
+		return call_internal(c);
+	}
 	sessions[i] = im;
 	call_object(c, "project:%lld", (long long)project);
 	c->reply = json_pack("{s:s}", "session", im->token);
@@ -514,7 +602,8 @@ import_commit(struct call *c)
 	 * every row is validated again; one bad row undoes them all.
 	 */
 	csv_free(im->csv);
-	if ((im->csv = csv_new(0)) == NULL ||
+	im->csv = NULL;
+	if (load_areas(c, im) == -1 || (im->csv = csv_new(0)) == NULL ||
 	    (ps.errors = json_array()) == NULL)
 		return call_internal(c);
 	im->header = im->header_ok = im->complete = 0;
