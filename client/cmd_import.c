@@ -24,13 +24,13 @@ struct import_run {
 	struct ivtctl *ctx;
 	const char *session;
 	FILE *fp;
-	long long total;    /* file size, 0 when unknown (a pipe) */
-	long long sent;     /* bytes acknowledged */
+	long long total; /* file size, 0 when unknown (a pipe) */
+	long long sent;  /* bytes acknowledged */
 	long long rows, bad, shown;
-	int progress;       /* draw a progress bar on stderr */
+	int progress; /* draw a progress bar on stderr */
 	double start, drawn;
 	char buf[CHUNK_MAX];
-	size_t have;        /* bytes in buf not sent yet */
+	size_t have; /* bytes in buf not sent yet */
 };
 
 static double
@@ -75,7 +75,8 @@ print_errors(struct import_run *r, const json_t *errors)
 
 	if (r->progress && json_array_size(errors) > 0)
 		fputs("\r\033[K", stderr);
-	json_array_foreach(errors, i, e) {
+	json_array_foreach(errors, i, e)
+	{
 		col = out_str(e, "column");
 		fprintf(stderr, "line %" JSON_INTEGER_FORMAT ": ",
 		        json_integer_value(json_object_get(e, "line")));
@@ -262,8 +263,7 @@ cmd_subject_import(struct ivtctl *ctx, int argc, char **argv)
 	r->session = out_str(res, "session");
 	if (r->session == NULL)
 		rc = IVTCTL_EXIT_CONN;
-	else if ((rc = stream(r, opts[0].value != NULL)) != 0 &&
-	         ctx->fd != -1)
+	else if ((rc = stream(r, opts[0].value != NULL)) != 0 && ctx->fd != -1)
 		/* Free the daemon's copy of the data at once. */
 		(void)ivtctl_call(ctx, "nl.ivtd.Import.Abort",
 		                  json_pack("{s:s}", "session", r->session),

@@ -37,11 +37,11 @@
 #define IMPORT_LIST_SEP     '|'  /* between names in belang, indicatoren */
 /* Page cache while committing: 100 000 rows touch some 100 MiB of index
  * pages at random; 64 MiB keeps most in memory (twice as fast). */
-#define IMPORT_CACHE_KIB    (64 * 1024)
+#define IMPORT_CACHE_KIB (64 * 1024)
 /* Lookups every row needs, answered from memory: at most this many area
  * ranges (more: ask the database) and partner names. */
-#define IMPORT_AREAS_MAX    256
-#define IMPORT_NAMES_MAX    32
+#define IMPORT_AREAS_MAX 256
+#define IMPORT_NAMES_MAX 32
 
 /* The documented columns (ivtctl(1)); the first four are required. */
 enum column {
@@ -60,23 +60,23 @@ enum column {
 #define NREQUIRED 4
 
 static const char *const column_names[NCOLUMNS] = {
-	"straat", "huisnummer", "postcode", "woonplaats", "toevoeging",
-	"bsn", "naam", "geboortedatum", "belang", "indicatoren",
+    "straat", "huisnummer", "postcode",      "woonplaats", "toevoeging",
+    "bsn",    "naam",       "geboortedatum", "belang",     "indicatoren",
 };
 
 struct import {
 	char token[33];
 	uid_t uid;
 	int64_t project;
-	int64_t touched;      /* last use, for the idle limit */
-	struct csv *csv;      /* validating reader over the chunks so far */
-	int header;           /* the header line was read */
+	int64_t touched; /* last use, for the idle limit */
+	struct csv *csv; /* validating reader over the chunks so far */
+	int header;      /* the header line was read */
 	int header_ok;
-	int complete;         /* the last chunk arrived */
-	int where[NCOLUMNS];  /* field index of each column, -1 absent */
-	int nfields;          /* fields per row: the header's */
-	size_t rows, bad;     /* data rows read, rows with an error */
-	char *text;           /* every chunk, for Commit to read again */
+	int complete;        /* the last chunk arrived */
+	int where[NCOLUMNS]; /* field index of each column, -1 absent */
+	int nfields;         /* fields per row: the header's */
+	size_t rows, bad;    /* data rows read, rows with an error */
+	char *text;          /* every chunk, for Commit to read again */
 	size_t len, cap;
 	struct subject_in in; /* scratch, wiped after each row */
 	int nareas;           /* -1: too many to hold, ask the database */
@@ -94,8 +94,8 @@ struct import {
 struct pass {
 	struct call *c;
 	struct import *im;
-	json_t *errors;       /* Chunk: row errors to report, or NULL */
-	int store;            /* Commit: store the rows */
+	json_t *errors; /* Chunk: row errors to report, or NULL */
+	int store;      /* Commit: store the rows */
 	size_t subjects, merged;
 };
 
@@ -127,8 +127,9 @@ import_free_all(void)
 }
 
 /*
- * Drop sessions idle for too long, and with mine the caller's own.  Run on every import call: an abandoned import's
- * data leaves memory at the next import of anyone.
+ * Drop sessions idle for too long, and with mine the caller's own.  Run on
+ * every import call: an abandoned import's data leaves memory at the next
+ * import of anyone.
  */
 static void
 expire(uid_t uid, int mine)
@@ -184,7 +185,8 @@ row_error(struct pass *ps, size_t line, const char *column, const char *why)
 {
 	json_t *e;
 
-	if (ps->errors == NULL || json_array_size(ps->errors) >= IMPORT_ERRORS_MAX)
+	if (ps->errors == NULL ||
+	    json_array_size(ps->errors) >= IMPORT_ERRORS_MAX)
 		return;
 	/* The reason never holds the value: it may be personal data. */
 	e = json_pack("{s:I,s:s,s:s}", "line", (json_int_t)line, "column",
@@ -221,7 +223,8 @@ read_header(struct pass *ps, const struct csv_record *r)
 			if (strcmp(name, column_names[j]) == 0)
 				break;
 		if (j == NCOLUMNS) {
-			row_error(ps, r->line, "", "unknown column in the header");
+			row_error(ps, r->line, "",
+			          "unknown column in the header");
 			return 0;
 		}
 		if (im->where[j] != -1) {
@@ -363,11 +366,11 @@ check_row(struct pass *ps, const struct csv_record *r, const char **col)
 		enum column col;
 		const char *(*set)(struct subject_in *, const char *);
 	} address[] = {
-		{COL_STRAAT, subject_set_street},
-		{COL_HUISNUMMER, subject_set_huisnummer},
-		{COL_TOEVOEGING, subject_set_toevoeging},
-		{COL_POSTCODE, subject_set_postcode},
-		{COL_WOONPLAATS, subject_set_woonplaats},
+	    {COL_STRAAT, subject_set_street},
+	    {COL_HUISNUMMER, subject_set_huisnummer},
+	    {COL_TOEVOEGING, subject_set_toevoeging},
+	    {COL_POSTCODE, subject_set_postcode},
+	    {COL_WOONPLAATS, subject_set_woonplaats},
 	};
 	struct import *im = ps->im;
 	const char *why, *bsn;
@@ -381,8 +384,8 @@ check_row(struct pass *ps, const struct csv_record *r, const char **col)
 		return "number of fields differs from the header";
 	for (i = 0; i < sizeof(address) / sizeof(address[0]); i++) {
 		*col = column_names[address[i].col];
-		if ((why = address[i].set(&im->in,
-		                          field(im, r, address[i].col))) != NULL)
+		if ((why = address[i].set(
+		         &im->in, field(im, r, address[i].col))) != NULL)
 			return why;
 	}
 	*col = column_names[COL_POSTCODE];
@@ -392,10 +395,9 @@ check_row(struct pass *ps, const struct csv_record *r, const char **col)
 	bsn = field(im, r, COL_BSN);
 	*col = column_names[COL_BSN];
 	if (*bsn != '\0') {
-		if ((why = subject_add_person(&im->in, bsn,
-		                              field(im, r, COL_NAAM),
-		                              field(im, r, COL_GEBOORTEDATUM))) !=
-		    NULL)
+		if ((why = subject_add_person(
+		         &im->in, bsn, field(im, r, COL_NAAM),
+		         field(im, r, COL_GEBOORTEDATUM))) != NULL)
 			return why;
 	} else if (*field(im, r, COL_NAAM) != '\0' ||
 	           *field(im, r, COL_GEBOORTEDATUM) != '\0')
@@ -564,9 +566,9 @@ import_chunk(struct call *c)
 		return call_internal(c);
 	if ((rc = feed(&ps, json_string_value(d), len, last)) != 0)
 		return pass_failed(c, &ps, rc);
-	c->reply = json_pack("{s:I,s:I,s:o}", "rows", (json_int_t)ps.im->rows,
-	                     "bad", (json_int_t)ps.im->bad, "errors",
-	                     ps.errors);
+	c->reply =
+	    json_pack("{s:I,s:I,s:o}", "rows", (json_int_t)ps.im->rows, "bad",
+	              (json_int_t)ps.im->bad, "errors", ps.errors);
 	return c->reply ? 0 : call_internal(c);
 }
 
@@ -618,9 +620,9 @@ import_commit(struct call *c)
 	json_decref(ps.errors);
 	/* subject_store audited each data subject already. */
 	c->recorded = 1;
-	c->reply = json_pack("{s:I,s:I,s:I}", "rows", (json_int_t)im->rows,
-	                     "subjects", (json_int_t)ps.subjects, "merged",
-	                     (json_int_t)ps.merged);
+	c->reply =
+	    json_pack("{s:I,s:I,s:I}", "rows", (json_int_t)im->rows, "subjects",
+	              (json_int_t)ps.subjects, "merged", (json_int_t)ps.merged);
 	forget(im);
 	return c->reply ? 0 : call_internal(c);
 }
@@ -638,9 +640,9 @@ import_abort(struct call *c)
 }
 
 const struct method import_methods[] = {
-	{"nl.ivtd.Import.Begin", import_begin, ROLE_ANY, 0, "ivt-04"},
-	{"nl.ivtd.Import.Chunk", import_chunk, ROLE_ANY, 0, "ivt-04"},
-	{"nl.ivtd.Import.Commit", import_commit, ROLE_ANY, M_WRITE, "ivt-04"},
-	{"nl.ivtd.Import.Abort", import_abort, ROLE_ANY, 0, NULL},
-	{NULL, NULL, 0, 0, NULL},
+    {"nl.ivtd.Import.Begin", import_begin, ROLE_ANY, 0, "ivt-04"},
+    {"nl.ivtd.Import.Chunk", import_chunk, ROLE_ANY, 0, "ivt-04"},
+    {"nl.ivtd.Import.Commit", import_commit, ROLE_ANY, M_WRITE, "ivt-04"},
+    {"nl.ivtd.Import.Abort", import_abort, ROLE_ANY, 0, NULL},
+    {NULL, NULL, 0, 0, NULL},
 };
