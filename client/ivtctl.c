@@ -168,9 +168,15 @@ static const struct cmd_entry cmd_table[] = {
      cmd_journal_add},
     {"journal", "list", "PROJECT", "read the project journal (audited)",
      cmd_journal_list},
-    {"audit", "verify", "",
-     "check the audit log's hash chain and checkpoint signatures",
+    {"audit", "verify", "[--file FILE [--key KEY]]",
+     "check the audit log's hash chain and checkpoint signatures; with\n"
+     "--file, check an export offline, without the daemon, against KEY\n"
+     "(the signing key that verify prints)",
      cmd_audit_verify},
+    {"audit", "export", "FILE",
+     "write the audit log to a new FILE as a self-verifying export\n"
+     "(admin and privacy only)",
+     cmd_audit_export},
     {"audit", "list",
      "[--actor NAME] [--org ORG] [--project N] [--activity ID]\n"
      "      [--result R] [--from T] [--to T] [--bsn BSN] [--after SEQ]\n"
@@ -178,6 +184,10 @@ static const struct cmd_entry cmd_table[] = {
      "review the audit log (admin and privacy only); R is allowed, denied\n"
      "or error; T a date or UTC date-time; --bsn searches by pseudonym",
      cmd_audit_list},
+    {"audit", "tail", "[--last N] [--follow]",
+     "the last N entries (default 10); --follow keeps printing new entries\n"
+     "as they are committed, until interrupted (admin and privacy only)",
+     cmd_audit_tail},
     {"privacy", "register", "[--brief]",
      "the register of processing activities (AVG art. 30): purpose, legal\n"
      "basis, retention, data and recipients; --brief: ids and names only",

@@ -243,6 +243,8 @@ int cmd_partner_list(struct ivtctl *, int, char **);
 /* cmd_audit.c */
 int cmd_audit_verify(struct ivtctl *, int, char **);
 int cmd_audit_list(struct ivtctl *, int, char **);
+int cmd_audit_tail(struct ivtctl *, int, char **);
+int cmd_audit_export(struct ivtctl *, int, char **);
 
 /* cmd_privacy.c */
 int cmd_privacy_register(struct ivtctl *, int, char **);

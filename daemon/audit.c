@@ -57,21 +57,22 @@ static const char sql_insert[] =
     " subject, subject_type, fields, result, error, prev, hash)"
     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 /* Same column order as sql_insert and the canonical encoding. */
-static const char sql_all[] =
+static const char sql_from[] =
     "SELECT seq, ts_start, ts_end, actor_uid, project,"
     " trace_id, span_id, actor_name, role, org, method, activity, object,"
     " subject, subject_type, fields, result, error, prev, hash"
-    " FROM audit ORDER BY seq";
+    " FROM audit WHERE seq > ? ORDER BY seq LIMIT ?";
 static const char sql_count[] = "SELECT COUNT(*) FROM audit";
 static const char sql_hash_at[] = "SELECT hash FROM audit WHERE seq = ?";
 static const char sql_cp_max[] = "SELECT MAX(size) FROM audit_checkpoint";
 static const char sql_cp_insert[] =
     "INSERT INTO audit_checkpoint (size, ts, root, sig) VALUES (?, ?, ?, ?)";
-static const char sql_cp_all[] =
-    "SELECT size, root, sig FROM audit_checkpoint ORDER BY size";
+static const char sql_cp_upto[] =
+    "SELECT size, root, sig FROM audit_checkpoint WHERE size <= ?"
+    " ORDER BY size";
 static const char sql_begin_read[] = "BEGIN DEFERRED";
 
-/* Column indexes in sql_insert and sql_all. */
+/* Column indexes in sql_insert and sql_from. */
 #define COL_INTS 0
 #define COL_STRS (COL_INTS + AUDIT_NINTS)
 #define COL_PREV (COL_STRS + AUDIT_NSTRS)
@@ -81,6 +82,10 @@ struct str {
 	const char *p;
 	size_t n;
 };
+
+/* Woken after every append; see audit_set_hook. */
+static void (*append_hook)(void *);
+static void *append_hook_arg;
 
 /* An entry as the encoder sees it, from a struct or from a row. */
 struct fields {
@@ -216,7 +221,7 @@ fields_from_entry(struct fields *f, const struct audit_entry *e, int64_t seq,
 	return 0;
 }
 
-/* The row sql_all is on; its text stays valid until the next step. */
+/* The row sql_from is on; its text stays valid until the next step. */
 static void
 fields_from_row(struct fields *f, sqlite3_stmt *st)
 {
@@ -388,7 +393,25 @@ audit_append(struct store *s, const struct crypto *c, struct audit_entry *e,
 	    write_checkpoint(s, c, seq, hash) == -1)
 		return -1;
 	e->seq = seq;
+	if (append_hook != NULL)
+		append_hook(append_hook_arg);
 	return seq;
+}
+
+void
+audit_set_hook(void (*fn)(void *), void *arg)
+{
+	append_hook = fn;
+	append_hook_arg = fn != NULL ? arg : NULL;
+}
+
+int64_t
+audit_last_seq(struct store *s)
+{
+	uint8_t h[CRYPTO_HASHBYTES];
+	int64_t seq;
+
+	return last_entry(s, &seq, h) == -1 ? -1 : seq;
 }
 
 /* The largest checkpointed size, 0 when there is none. */
@@ -452,7 +475,8 @@ broken(struct audit_verify_result *r, int64_t seq, const char *reason)
 
 /*
  * Check the row st is on against the expected sequence number and the
- * previous hash.  0 when it is sound, 1 when broken (r filled in).
+ * previous hash; on success prev becomes the row's hash.  0 when it is
+ * sound, 1 when broken (r filled in), -1 on error.
  */
 static int
 verify_row(const struct crypto *c, sqlite3_stmt *st, int64_t expect,
@@ -508,32 +532,75 @@ count_entries(struct store *s, int64_t *total)
 	return 0;
 }
 
-/* Walk the chain; *last gets the last sound seq. */
-static int
-verify_chain(struct store *s, const struct crypto *c,
-             struct audit_verify_result *r, int64_t *last,
-             void (*progress)(int64_t, int64_t, void *), void *arg)
+/* The sound row st is on as an entry for a walk callback. */
+static void
+entry_from_row(struct audit_entry *e, sqlite3_stmt *st)
 {
+	struct fields f;
+	const char **strs[AUDIT_NSTRS - 2] = {
+	    &e->actor_name, &e->role,   &e->org,     &e->method,
+	    &e->activity,   &e->object, &e->subject, &e->subject_type,
+	    &e->fields,     &e->result, &e->error,
+	};
+	size_t i;
+
+	fields_from_row(&f, st);
+	memset(e, 0, sizeof(*e));
+	e->seq = f.ints[0];
+	e->ts_start = f.ints[1];
+	e->ts_end = f.ints[2];
+	e->actor_uid = f.ints[3];
+	e->project = f.ints[4];
+	snprintf(e->trace_id, sizeof(e->trace_id), "%.*s", (int)f.strs[0].n,
+	         f.strs[0].p);
+	snprintf(e->span_id, sizeof(e->span_id), "%.*s", (int)f.strs[1].n,
+	         f.strs[1].p);
+	for (i = 0; i < AUDIT_NSTRS - 2; i++)
+		*strs[i] = f.strs[i + 2].p;
+}
+
+int
+audit_walk(struct store *s, const struct crypto *c, int64_t after,
+           const uint8_t prev[CRYPTO_HASHBYTES], int64_t limit,
+           audit_walk_fn fn, void *arg, struct audit_verify_result *r)
+{
+	struct audit_entry e;
 	struct buf b = {NULL, 0, 0};
-	uint8_t prev[CRYPTO_HASHBYTES];
 	sqlite3_stmt *st;
-	int64_t total;
+	int64_t n = 0;
 	int rc, ret = 0;
 
-	*last = 0;
-	if (count_entries(s, &total) == -1 ||
-	    (st = store_prepare(s, sql_all)) == NULL)
+	r->last = after;
+	r->more = 0;
+	memcpy(r->hash, prev, CRYPTO_HASHBYTES);
+	if ((st = store_prepare(s, sql_from)) == NULL)
 		return -1;
-	memset(prev, 0, sizeof(prev));
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if ((ret = verify_row(c, st, *last + 1, prev, &b, r)) != 0)
-			break;
-		(*last)++;
-		r->entries++;
-		if (progress != NULL && r->entries % AUDIT_PROGRESS == 0)
-			progress(r->entries, total, arg);
+	/* One row beyond the limit tells whether more remain. */
+	if (sqlite3_bind_int64(st, 1, after) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 2, limit < 0 ? -1 : limit + 1) !=
+	        SQLITE_OK) {
+		sqlite3_reset(st);
+		return -1;
 	}
-	if (ret == 0 && rc != SQLITE_DONE) {
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (limit >= 0 && n == limit) {
+			r->more = 1;
+			break;
+		}
+		if ((ret = verify_row(c, st, r->last + 1, r->hash, &b, r)) != 0)
+			break;
+		if (fn != NULL) {
+			entry_from_row(&e, st);
+			if (fn(&e, r->hash, arg) != 0) {
+				ret = -1;
+				break;
+			}
+		}
+		r->last++;
+		r->entries++;
+		n++;
+	}
+	if (ret == 0 && rc != SQLITE_ROW && rc != SQLITE_DONE) {
 		log_err("audit: reading entries: %s", sqlite3_errstr(rc));
 		ret = -1;
 	}
@@ -604,17 +671,22 @@ verify_checkpoint(struct store *s, sqlite3_stmt *st, int64_t last,
 	return 0;
 }
 
-static int
-verify_checkpoints(struct store *s, const struct crypto *c, int64_t last,
-                   struct audit_verify_result *r)
+int
+audit_verify_checkpoints(struct store *s, const struct crypto *c,
+                         int64_t last, int64_t upto,
+                         struct audit_verify_result *r)
 {
 	uint8_t pk[CRYPTO_PKBYTES];
 	sqlite3_stmt *st;
 	int rc, ret = 0;
 
 	crypto_sign_pk(c, pk);
-	if ((st = store_prepare(s, sql_cp_all)) == NULL)
+	if ((st = store_prepare(s, sql_cp_upto)) == NULL)
 		return -1;
+	if (sqlite3_bind_int64(st, 1, upto) != SQLITE_OK) {
+		sqlite3_reset(st);
+		return -1;
+	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if ((ret = verify_checkpoint(s, st, last, pk, r)) != 0)
 			break;
@@ -628,6 +700,48 @@ verify_checkpoints(struct store *s, const struct crypto *c, int64_t last,
 	return ret;
 }
 
+/* Begin a read transaction unless one is open; 1 when we own it. */
+static int
+begin_read(struct store *s)
+{
+	sqlite3_stmt *st;
+
+	if (s->in_txn)
+		return 0;
+	if ((st = store_prepare(s, sql_begin_read)) == NULL ||
+	    store_step_done(st) == -1)
+		return -1;
+	return 1;
+}
+
+static void
+report_broken(int ret, const struct audit_verify_result *r)
+{
+	if (ret == 1)
+		log_warn("audit: chain broken at entry %lld: %s",
+		         (long long)r->bad_seq, r->reason);
+}
+
+/* The walk callback of audit_verify: progress every few thousand. */
+struct progress {
+	void (*fn)(int64_t, int64_t, void *);
+	void *arg;
+	int64_t done, total;
+};
+
+static int
+progress_cb(const struct audit_entry *e, const uint8_t hash[CRYPTO_HASHBYTES],
+            void *arg)
+{
+	struct progress *p = arg;
+
+	(void)e;
+	(void)hash;
+	if (++p->done % AUDIT_PROGRESS == 0)
+		p->fn(p->done, p->total, p->arg);
+	return 0;
+}
+
 /*
  * Entries and checkpoints are read in one read transaction, so the count,
  * the chain and the checkpoints come from the same snapshot even if another
@@ -639,24 +753,43 @@ audit_verify(struct store *s, const struct crypto *c,
              void (*progress)(int64_t done, int64_t total, void *arg),
              void *arg)
 {
-	sqlite3_stmt *st;
-	int64_t last;
-	int ret, own = 0;
+	static const uint8_t zero[CRYPTO_HASHBYTES];
+	struct progress p = {progress, arg, 0, 0};
+	int ret, own;
 
 	memset(r, 0, sizeof(*r));
-	if (!s->in_txn) {
-		if ((st = store_prepare(s, sql_begin_read)) == NULL ||
-		    store_step_done(st) == -1)
-			return -1;
-		own = 1;
-	}
-	ret = verify_chain(s, c, r, &last, progress, arg);
+	if ((own = begin_read(s)) == -1)
+		return -1;
+	ret = count_entries(s, &r->total);
+	p.total = r->total;
 	if (ret == 0)
-		ret = verify_checkpoints(s, c, last, r);
+		ret = audit_walk(s, c, 0, zero, -1,
+		                 progress != NULL ? progress_cb : NULL, &p, r);
+	if (ret == 0)
+		ret = audit_verify_checkpoints(s, c, r->last, INT64_MAX, r);
 	if (own)
 		store_rollback(s);
-	if (ret == 1)
-		log_warn("audit: chain broken at entry %lld: %s",
-		         (long long)r->bad_seq, r->reason);
+	report_broken(ret, r);
+	return ret;
+}
+
+int
+audit_verify_chunk(struct store *s, const struct crypto *c, int64_t after,
+                   const uint8_t prev[CRYPTO_HASHBYTES], int64_t limit,
+                   struct audit_verify_result *r)
+{
+	int ret, own;
+
+	memset(r, 0, sizeof(*r));
+	if ((own = begin_read(s)) == -1)
+		return -1;
+	ret = count_entries(s, &r->total);
+	if (ret == 0)
+		ret = audit_walk(s, c, after, prev, limit, NULL, NULL, r);
+	if (ret == 0 && !r->more)
+		ret = audit_verify_checkpoints(s, c, r->last, INT64_MAX, r);
+	if (own)
+		store_rollback(s);
+	report_broken(ret, r);
 	return ret;
 }

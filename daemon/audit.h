@@ -60,6 +60,10 @@ struct audit_verify_result {
 	int64_t checkpoints; /* checkpoints checked */
 	int64_t bad_seq;     /* first broken entry (0 when intact) */
 	char reason[128];    /* what was wrong, without entry contents */
+	int64_t total;       /* entries in the log (chunked verification) */
+	int64_t last;        /* last entry found sound */
+	uint8_t hash[CRYPTO_HASHBYTES]; /* its chain hash (zero for none) */
+	int more;            /* audit_walk stopped at limit, entries remain */
 };
 
 /*
@@ -73,5 +77,51 @@ int audit_verify(struct store *s, const struct crypto *c,
                  struct audit_verify_result *r,
                  void (*progress)(int64_t done, int64_t total, void *arg),
                  void *arg);
+
+/*
+ * Chunked verification, so that a long log does not stall the daemon and
+ * a client can show progress: check at most limit entries after `after`,
+ * whose chain hash the previous chunk returned in r->hash (prev; all zero
+ * for after 0).  When no entries remain (r->more is 0) the checkpoints are
+ * verified too.  Each chunk reads one snapshot; the log is append-only, so
+ * the chunks together check the log as it was when each was read.  Same
+ * return values as audit_verify; r->total, r->last and r->hash are set.
+ */
+int audit_verify_chunk(struct store *s, const struct crypto *c, int64_t after,
+                       const uint8_t prev[CRYPTO_HASHBYTES], int64_t limit,
+                       struct audit_verify_result *r);
+
+/*
+ * Walk the entries after `after` (whose hash is prev) in order, verifying
+ * each, and hand each sound one to fn (may be NULL) with its hash; the
+ * strings of e are valid during the call only.  Stops after limit entries
+ * (< 0: no limit), at the first broken entry, or when fn returns nonzero.
+ * Sets r->last, r->hash and r->more and adds to r->entries.  Returns 0,
+ * 1 when broken (r->bad_seq, r->reason), -1 on error or when fn failed.
+ */
+typedef int (*audit_walk_fn)(const struct audit_entry *e,
+                             const uint8_t hash[CRYPTO_HASHBYTES], void *arg);
+int audit_walk(struct store *s, const struct crypto *c, int64_t after,
+               const uint8_t prev[CRYPTO_HASHBYTES], int64_t limit,
+               audit_walk_fn fn, void *arg, struct audit_verify_result *r);
+
+/*
+ * Verify every checkpoint of size <= upto against the chain, which the
+ * caller found sound up to entry last: signature, root, and no checkpoint
+ * beyond last.  0, 1 when broken, -1 on error.
+ */
+int audit_verify_checkpoints(struct store *s, const struct crypto *c,
+                             int64_t last, int64_t upto,
+                             struct audit_verify_result *r);
+
+/* The sequence number of the last entry, 0 when empty; -1 on error. */
+int64_t audit_last_seq(struct store *s);
+
+/*
+ * Call fn(arg) after every append (inside the appending transaction, which
+ * may still roll back): the server uses it to wake audit streams once the
+ * loop turn that wrote is over.  One hook; fn NULL removes it.
+ */
+void audit_set_hook(void (*fn)(void *), void *arg);
 
 #endif

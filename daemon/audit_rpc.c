@@ -12,7 +12,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "ivt/export.h"
 #include "ivt/wire.h"
+#include "audit_export.h"
 #include "bsn.h"
 #include "date.h"
 #include "log.h"
@@ -21,29 +23,70 @@
 #include "varlink.h"
 
 #define ACTIVITY_AUDIT "ivt-09"
+#define VERIFY_CHUNK_MAX 1000000
+#define TAIL_DEFAULT   10
+#define TAIL_BATCH     200 /* entries per streamed reply */
 #define LIST_DEFAULT   100
 #define LIST_MAX       1000
 #define US_PER_SEC     1000000LL
 #define US_PER_DAY     (86400LL * US_PER_SEC)
 
+/*
+ * Without limit the whole log is checked in one call.  With limit it is
+ * checked in chunks (see audit_verify_chunk): the reply's next and hash
+ * are the after and hash of the following call, absent on the last chunk,
+ * whose checkpoints are verified too.  ivtctl uses chunks, so a long log
+ * neither stalls the daemon's other clients nor hides its progress.
+ */
 static int
 audit_verify_method(struct call *c)
 {
 	struct audit_verify_result r;
+	uint8_t prev[CRYPTO_HASHBYTES], pk[CRYPTO_PKBYTES];
+	char hex[2 * CRYPTO_HASHBYTES + 1], pkhex[2 * CRYPTO_PKBYTES + 1];
+	int64_t after, limit;
 	int rc;
 
-	rc = audit_verify(c->ctx->store, c->ctx->crypto, &r, NULL, NULL);
+	after = ivt_json_int(c->params, "after", 0);
+	limit = ivt_json_int(c->params, "limit", 0);
+	memset(prev, 0, sizeof(prev));
+	if (after < 0)
+		return call_invalid(c, "after", "a sequence number, 0 or more");
+	if (json_object_get(c->params, "limit") != NULL &&
+	    (limit < 1 || limit > VERIFY_CHUNK_MAX))
+		return call_invalid(c, "limit", "1 to 1000000");
+	if (after > 0 && ivt_unhex(ivt_json_str(c->params, "hash"), prev,
+	                           sizeof(prev)) == -1)
+		return call_invalid(c, "hash",
+		                    "the hash of entry `after`, from the "
+		                    "previous chunk");
+	if (limit > 0)
+		rc = audit_verify_chunk(c->ctx->store, c->ctx->crypto, after,
+		                        prev, limit, &r);
+	else if (after > 0)
+		return call_invalid(c, "after", "needs limit");
+	else
+		rc = audit_verify(c->ctx->store, c->ctx->crypto, &r, NULL,
+		                  NULL);
 	if (rc == -1)
 		return call_internal(c);
-	c->reply = json_pack("{s:b,s:I,s:I}", "ok", rc == 0, "entries",
-	                     (json_int_t)r.entries, "checkpoints",
-	                     (json_int_t)r.checkpoints);
+	crypto_sign_pk(c->ctx->crypto, pk);
+	crypto_hex(pk, sizeof(pk), pkhex);
+	c->reply = json_pack("{s:b,s:I,s:I,s:I,s:s}", "ok", rc == 0,
+	                     "entries", (json_int_t)r.entries, "checkpoints",
+	                     (json_int_t)r.checkpoints, "total",
+	                     (json_int_t)r.total, "public_key", pkhex);
 	if (c->reply == NULL)
 		return call_internal(c);
 	if (rc == 1) {
 		json_object_set_new(c->reply, "bad_seq",
 		                    json_integer((json_int_t)r.bad_seq));
 		json_object_set_new(c->reply, "reason", json_string(r.reason));
+	} else if (r.more) {
+		crypto_hex(r.hash, sizeof(r.hash), hex);
+		json_object_set_new(c->reply, "next",
+		                    json_integer((json_int_t)r.last));
+		json_object_set_new(c->reply, "hash", json_string(hex));
 	}
 	return 0;
 }
@@ -299,50 +342,86 @@ format_us(int64_t us, char *buf, size_t len)
 	snprintf(buf, len, "%s.%06lldZ", s, (long long)(us % US_PER_SEC));
 }
 
-/* Set obj[key] to column i when it is not empty. */
+/* Set obj[key] to v when it is not empty. */
 static void
-set_nonempty(json_t *obj, const char *key, sqlite3_stmt *st, int i)
+set_nonempty(json_t *obj, const char *key, const char *v)
 {
-	const char *v = (const char *)sqlite3_column_text(st, i);
-
 	if (v != NULL && v[0] != '\0')
 		json_object_set_new(obj, key, json_string(v));
 }
 
+json_t *
+audit_entry_json(const struct audit_entry *e,
+                 const uint8_t hash[CRYPTO_HASHBYTES])
+{
+	char start[40], end[40], hex[2 * CRYPTO_HASHBYTES + 1] = "";
+	json_t *o;
+
+	format_us(e->ts_start, start, sizeof(start));
+	format_us(e->ts_end, end, sizeof(end));
+	if (hash != NULL)
+		crypto_hex(hash, CRYPTO_HASHBYTES, hex);
+	o = json_pack("{s:I,s:s,s:s,s:s,s:s,s:I}", "seq", (json_int_t)e->seq,
+	              "start", start, "end", end, "trace_id", e->trace_id,
+	              "span_id", e->span_id, "actor_uid",
+	              (json_int_t)e->actor_uid);
+	if (o == NULL)
+		return NULL;
+	set_nonempty(o, "actor", e->actor_name);
+	set_nonempty(o, "role", e->role);
+	set_nonempty(o, "org", e->org);
+	set_nonempty(o, "method", e->method);
+	set_nonempty(o, "activity", e->activity);
+	if (e->project != 0)
+		json_object_set_new(o, "project",
+		                    json_integer((json_int_t)e->project));
+	set_nonempty(o, "object", e->object);
+	set_nonempty(o, "subject", e->subject);
+	set_nonempty(o, "subject_type", e->subject_type);
+	set_nonempty(o, "fields", e->fields);
+	set_nonempty(o, "result", e->result);
+	set_nonempty(o, "error", e->error);
+	json_object_set_new(o, "hash", json_string(hex));
+	return o;
+}
+
+static const char *
+column_str(sqlite3_stmt *st, int i)
+{
+	const char *v = (const char *)sqlite3_column_text(st, i);
+
+	return v != NULL ? v : "";
+}
+
+/* A row of sql_head (or sql_tail_from) as an Entry. */
 static json_t *
 entry_row(sqlite3_stmt *st)
 {
-	char start[40], end[40], hash[2 * CRYPTO_HASHBYTES + 1] = "";
-	json_t *e;
+	struct audit_entry e;
 
-	format_us(sqlite3_column_int64(st, 1), start, sizeof(start));
-	format_us(sqlite3_column_int64(st, 2), end, sizeof(end));
-	if (sqlite3_column_bytes(st, 18) == CRYPTO_HASHBYTES)
-		crypto_hex(sqlite3_column_blob(st, 18), CRYPTO_HASHBYTES, hash);
-	e = json_pack("{s:I,s:s,s:s,s:s,s:s,s:I}", "seq",
-	              (json_int_t)sqlite3_column_int64(st, 0), "start", start,
-	              "end", end, "trace_id", sqlite3_column_text(st, 3),
-	              "span_id", sqlite3_column_text(st, 4), "actor_uid",
-	              (json_int_t)sqlite3_column_int64(st, 5));
-	if (e == NULL)
-		return NULL;
-	set_nonempty(e, "actor", st, 6);
-	set_nonempty(e, "role", st, 7);
-	set_nonempty(e, "org", st, 8);
-	set_nonempty(e, "method", st, 9);
-	set_nonempty(e, "activity", st, 10);
-	if (sqlite3_column_int64(st, 11) != 0)
-		json_object_set_new(
-		    e, "project",
-		    json_integer((json_int_t)sqlite3_column_int64(st, 11)));
-	set_nonempty(e, "object", st, 12);
-	set_nonempty(e, "subject", st, 13);
-	set_nonempty(e, "subject_type", st, 14);
-	set_nonempty(e, "fields", st, 15);
-	set_nonempty(e, "result", st, 16);
-	set_nonempty(e, "error", st, 17);
-	json_object_set_new(e, "hash", json_string(hash));
-	return e;
+	memset(&e, 0, sizeof(e));
+	e.seq = sqlite3_column_int64(st, 0);
+	e.ts_start = sqlite3_column_int64(st, 1);
+	e.ts_end = sqlite3_column_int64(st, 2);
+	snprintf(e.trace_id, sizeof(e.trace_id), "%s", column_str(st, 3));
+	snprintf(e.span_id, sizeof(e.span_id), "%s", column_str(st, 4));
+	e.actor_uid = sqlite3_column_int64(st, 5);
+	e.actor_name = column_str(st, 6);
+	e.role = column_str(st, 7);
+	e.org = column_str(st, 8);
+	e.method = column_str(st, 9);
+	e.activity = column_str(st, 10);
+	e.project = sqlite3_column_int64(st, 11);
+	e.object = column_str(st, 12);
+	e.subject = column_str(st, 13);
+	e.subject_type = column_str(st, 14);
+	e.fields = column_str(st, 15);
+	e.result = column_str(st, 16);
+	e.error = column_str(st, 17);
+	return audit_entry_json(&e, sqlite3_column_bytes(st, 18) ==
+	                                    CRYPTO_HASHBYTES
+	                                ? sqlite3_column_blob(st, 18)
+	                                : NULL);
 }
 
 static int
@@ -380,10 +459,93 @@ audit_list(struct call *c)
 	return 0;
 }
 
+/* --- Tail ----------------------------------------------------------- */
+
+static const char sql_tail_from[] =
+    "SELECT seq, ts_start, ts_end, trace_id, span_id, actor_uid,"
+    " actor_name, role, org, method, activity, project, object, subject,"
+    " subject_type, fields, result, error, hash"
+    " FROM audit WHERE seq > ? ORDER BY seq LIMIT ?";
+
+/* {entries: [...]} of at most limit entries after *after, which moves to
+ * the last one given; NULL on error. */
+static json_t *
+entries_after(struct call *c, int64_t *after, int64_t limit)
+{
+	sqlite3_stmt *st;
+	json_t *list, *v;
+	int rc;
+
+	if ((st = store_prepare(c->ctx->store, sql_tail_from)) == NULL ||
+	    (list = json_array()) == NULL)
+		return NULL;
+	sqlite3_bind_int64(st, 1, *after);
+	sqlite3_bind_int64(st, 2, limit);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*after = sqlite3_column_int64(st, 0);
+		if ((v = entry_row(st)) == NULL ||
+		    json_array_append_new(list, v) == -1) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		json_decref(list);
+		return NULL;
+	}
+	return json_pack("{s:o}", "entries", list);
+}
+
+/* The stream of Tail: what was committed since the last reply. */
+static int
+tail_next(struct call *c, json_t **params)
+{
+	json_t *p;
+	int64_t before = c->cursor;
+
+	if ((p = entries_after(c, &c->cursor, TAIL_BATCH)) == NULL)
+		return call_internal(c);
+	if (c->cursor == before) {
+		json_decref(p);
+		return 0;
+	}
+	*params = p;
+	return 1;
+}
+
+/*
+ * The last entries; with "more" the call stays open and every entry
+ * committed later follows (see server.c).  The stream starts after the
+ * entries of this reply, so the call's own entry is its first news.
+ */
+static int
+audit_tail(struct call *c)
+{
+	int64_t n = ivt_json_int(c->params, "last", TAIL_DEFAULT), last;
+
+	if (n < 0 || n > LIST_MAX)
+		return call_invalid(c, "last", "0 to 1000");
+	if ((last = audit_last_seq(c->ctx->store)) < 0)
+		return call_internal(c);
+	c->cursor = last > n ? last - n : 0;
+	if ((c->reply = entries_after(c, &c->cursor, n)) == NULL)
+		return call_internal(c);
+	c->cursor = last;
+	call_object(c, "audit tail%s", c->more ? " follow" : "");
+	if (c->more)
+		c->next = tail_next;
+	return 0;
+}
+
 const struct method audit_methods[] = {
     {"nl.ivtd.Audit.Verify", audit_verify_method, ROLE_ADMIN | ROLE_PRIVACY, 0,
      ACTIVITY_AUDIT},
     {"nl.ivtd.Audit.List", audit_list, ROLE_ADMIN | ROLE_PRIVACY, M_AUDIT,
      ACTIVITY_AUDIT},
+    {"nl.ivtd.Audit.Tail", audit_tail, ROLE_ADMIN | ROLE_PRIVACY,
+     M_AUDIT | M_MORE, ACTIVITY_AUDIT},
+    {"nl.ivtd.Audit.Export", audit_export, ROLE_ADMIN | ROLE_PRIVACY,
+     M_AUDIT | M_MORE, ACTIVITY_AUDIT},
     {NULL, NULL, 0, 0, NULL},
 };

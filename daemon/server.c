@@ -21,6 +21,27 @@
  * it is answered (replies stay in order).  Once the event loop has read
  * every connection that was ready, the batch runs in one transaction (one
  * fsync for all of them) and each client is answered after the commit.
+ *
+ * Streams (varlink "more", e.g. audit tail --follow, audit export): a
+ * deferred call whose handler started a stream is not finished after the
+ * batch.  Its first reply goes out with "continues": true and the
+ * connection keeps the call (conn->stream) and dispatches nothing else
+ * until it ends.  Later replies are pulled, never pushed blindly:
+ *   - audit.c calls a hook on every append; it only wakes notify_ev, which
+ *     runs after the loop turn that wrote, i.e. after its COMMIT (or
+ *     ROLLBACK), and marks every stream `behind`;
+ *   - stream_push() asks varlink_stream_next() for replies while the
+ *     stream is behind and the connection's unsent output is below the
+ *     flow-control mark; above it, the write callback resumes once the
+ *     peer has read, so a slow reader holds the stream back instead of
+ *     growing a buffer (and max_output still drops it if it must);
+ *   - varlink_stream_next() looks the caller up again before each reply,
+ *     so a user disabled or demoted meanwhile gets PermissionDenied,
+ *     audited, which ends the stream;
+ *   - the peer closing (EOF) ends the stream and the connection; a stream
+ *     has no idle timeout, only the write timeout of an unread reply.
+ * A stream never writes audit entries itself except that denial, so
+ * streaming the log cannot feed itself.
  */
 #include <sys/queue.h>
 #include <sys/socket.h>
@@ -39,6 +60,7 @@
 #include <event2/listener.h>
 
 #include "ivt/wire.h"
+#include "audit.h"
 #include "log.h"
 #include "server.h"
 
@@ -55,6 +77,8 @@ struct conn {
 	int eof;     /* peer sends no more: answer what it sent, then close */
 	int blocked; /* waiting for replies to be written (flow control) */
 	int waiting; /* a call of ours waits in the batch (group commit) */
+	struct call *stream; /* a streaming call in progress, or NULL */
+	int behind;  /* the stream may have replies to send */
 };
 
 /* A deferred call and the connection to answer (NULL once it closed). */
@@ -73,6 +97,7 @@ struct server {
 	struct conn_list conns;
 	int nconns;
 	struct event *batch_ev;  /* runs the batch after this loop turn */
+	struct event *notify_ev; /* wakes the streams after audit appends */
 	struct pending *batch;
 	size_t nbatch, capbatch;
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
@@ -88,6 +113,7 @@ conn_free(struct conn *c)
 		if (c->srv->batch[i].conn == c)
 			c->srv->batch[i].conn = NULL;
 	}
+	varlink_call_free(c->stream);
 	TAILQ_REMOVE(&c->srv->conns, c, entry);
 	c->srv->nconns--;
 	bufferevent_free(c->bev);
@@ -250,7 +276,7 @@ conn_process(struct conn *c)
 	const char *msg;
 	size_t len;
 
-	while (!c->closing && !c->waiting) {
+	while (!c->closing && !c->waiting && c->stream == NULL) {
 		if (evbuffer_get_length(out) >= output_mark(c)) {
 			c->blocked = 1;
 			bufferevent_disable(c->bev, EV_READ);
@@ -267,6 +293,107 @@ conn_process(struct conn *c)
 			return;
 		default:
 			return; /* c was failed */
+		}
+	}
+}
+
+/* Idle (read) and write timeouts; a stream waits for entries, not idly. */
+static void
+conn_timeouts(struct conn *c)
+{
+	struct timeval tv;
+	int t = c->srv->ctx->cfg->idle_timeout;
+
+	if (t <= 0)
+		return;
+	tv.tv_sec = t;
+	tv.tv_usec = 0;
+	bufferevent_set_timeouts(c->bev, c->stream != NULL ? NULL : &tv, &tv);
+}
+
+/*
+ * Send what the stream has while c is below the output mark (see the top
+ * of the file).  Once it ends, c goes on with what the peer pipelined.
+ */
+static void
+stream_push(struct conn *c)
+{
+	struct evbuffer *out = bufferevent_get_output(c->bev);
+	json_t *reply;
+	int done;
+
+	while (c->stream != NULL && c->behind && !c->closing) {
+		if (evbuffer_get_length(out) >= output_mark(c))
+			return; /* conn_write_cb comes back */
+		reply = varlink_stream_next(c->stream, &done);
+		if (done) {
+			varlink_call_free(c->stream);
+			c->stream = NULL;
+			conn_timeouts(c);
+		} else if (reply == NULL) {
+			c->behind = 0;
+			return;
+		}
+		if (reply != NULL && conn_send(c, reply) == -1)
+			return; /* c was dropped */
+	}
+	if (c->stream == NULL && !c->closing)
+		conn_process(c);
+}
+
+/* Keep call as c's stream and send its first reply. */
+static void
+stream_start(struct conn *c, struct call *call)
+{
+	json_t *reply = varlink_stream_start(call);
+
+	c->stream = call;
+	c->behind = 1;
+	conn_timeouts(c);
+	if (reply == NULL || conn_send(c, reply) == -1) {
+		if (reply == NULL)
+			conn_fail(c, "out of memory");
+		return;
+	}
+	/* A peer that already shut down its side cannot end the stream by
+	 * closing any more: it gets the first reply, then the close. */
+	if (c->eof) {
+		conn_close_flushed(c);
+		return;
+	}
+	stream_push(c);
+}
+
+/* The audit hook: wake the streams once this loop turn is over. */
+static void
+audit_appended(void *arg)
+{
+	struct server *srv = arg;
+
+	event_active(srv->notify_ev, EV_TIMEOUT, 0);
+}
+
+static void
+notify_cb(evutil_socket_t fd, short what, void *arg)
+{
+	const struct timeval later = {0, 20000};
+	struct server *srv = arg;
+	struct conn *c, *next;
+
+	(void)fd;
+	(void)what;
+	/* Never read another writer's uncommitted entries: come back. */
+	if (srv->ctx->store->in_txn) {
+		event_add(srv->notify_ev, &later);
+		return;
+	}
+	for (c = TAILQ_FIRST(&srv->conns); c != NULL; c = next) {
+		next = TAILQ_NEXT(c, entry);
+		if (c->stream != NULL) {
+			c->behind = 1;
+			/* stream_push may free c, never another connection:
+			 * a denial it audits only activates notify_ev again. */
+			stream_push(c);
 		}
 	}
 }
@@ -292,6 +419,10 @@ conn_write_cb(struct bufferevent *bev, void *arg)
 			conn_free(c);
 		return;
 	}
+	if (c->stream != NULL) {
+		stream_push(c);
+		return;
+	}
 	if (c->blocked) {
 		c->blocked = 0;
 		if (!c->eof)
@@ -312,6 +443,13 @@ conn_event_cb(struct bufferevent *bev, short what, void *arg)
 	 * once the replies are written.  The write timeout still ends a peer
 	 * that then stops reading.
 	 */
+	if ((what & (BEV_EVENT_EOF | BEV_EVENT_ERROR | BEV_EVENT_TIMEOUT)) ==
+	        BEV_EVENT_EOF &&
+	    c->stream != NULL) {
+		/* The reader of a stream went away: end it. */
+		conn_close_flushed(c);
+		return;
+	}
 	if ((what & (BEV_EVENT_EOF | BEV_EVENT_ERROR | BEV_EVENT_TIMEOUT)) ==
 	    BEV_EVENT_EOF) {
 		c->eof = 1;
@@ -364,12 +502,16 @@ batch_cb(evutil_socket_t fd, short what, void *arg)
 	for (i = 0; i < n; i++) {
 		if (calls == NULL)
 			call_internal(batch[i].call);
-		reply = varlink_finish(batch[i].call);
 		if ((c = batch[i].conn) == NULL) {
-			json_decref(reply);
+			json_decref(varlink_finish(batch[i].call));
 			continue;
 		}
 		c->waiting = 0;
+		if (varlink_streaming(batch[i].call)) {
+			stream_start(c, batch[i].call);
+			continue;
+		}
+		reply = varlink_finish(batch[i].call);
 		if (reply != NULL && conn_send(c, reply) == -1)
 			continue; /* c was dropped */
 		conn_process(c);
@@ -398,7 +540,6 @@ accept_cb(struct evconnlistener *lev, evutil_socket_t fd, struct sockaddr *sa,
 	struct server *srv = arg;
 	struct ucred cred;
 	socklen_t clen = sizeof(cred);
-	struct timeval tv;
 	struct conn *c;
 
 	(void)lev;
@@ -446,11 +587,7 @@ accept_cb(struct evconnlistener *lev, evutil_socket_t fd, struct sockaddr *sa,
 	bufferevent_setwatermark(c->bev, EV_READ, 0, READ_CHUNK);
 	bufferevent_setwatermark(c->bev, EV_WRITE, output_mark(c), 0);
 	bufferevent_set_max_single_write(c->bev, cfg->max_output);
-	if (cfg->idle_timeout > 0) {
-		tv.tv_sec = cfg->idle_timeout;
-		tv.tv_usec = 0;
-		bufferevent_set_timeouts(c->bev, &tv, &tv);
-	}
+	conn_timeouts(c);
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
 }
 
@@ -553,13 +690,17 @@ server_new(struct event_base *base, struct daemon_ctx *ctx, char *err,
 	TAILQ_INIT(&srv->conns);
 	srv->base = base;
 	srv->ctx = ctx;
-	if ((srv->batch_ev = event_new(base, -1, 0, batch_cb, srv)) == NULL) {
+	if ((srv->batch_ev = event_new(base, -1, 0, batch_cb, srv)) == NULL ||
+	    (srv->notify_ev = event_new(base, -1, 0, notify_cb, srv)) == NULL) {
 		snprintf(err, errlen, "out of memory");
+		if (srv->batch_ev != NULL)
+			event_free(srv->batch_ev);
 		free(srv);
 		return NULL;
 	}
 	if ((fd = bind_socket(ctx->cfg, err, errlen)) == -1) {
 		event_free(srv->batch_ev);
+		event_free(srv->notify_ev);
 		free(srv);
 		return NULL;
 	}
@@ -572,6 +713,7 @@ server_new(struct event_base *base, struct daemon_ctx *ctx, char *err,
 		close(fd);
 		unlink(srv->path);
 		event_free(srv->batch_ev);
+		event_free(srv->notify_ev);
 		free(srv);
 		return NULL;
 	}
@@ -581,6 +723,7 @@ server_new(struct event_base *base, struct daemon_ctx *ctx, char *err,
 		return NULL;
 	}
 	evconnlistener_set_error_cb(srv->lev, accept_error_cb);
+	audit_set_hook(audit_appended, srv);
 	return srv;
 }
 
@@ -598,6 +741,8 @@ server_free(struct server *srv)
 	event_free(srv->batch_ev);
 	while ((c = TAILQ_FIRST(&srv->conns)) != NULL)
 		conn_free(c);
+	audit_set_hook(NULL, NULL);
+	event_free(srv->notify_ev);
 	if (srv->resume != NULL)
 		event_free(srv->resume);
 	evconnlistener_free(srv->lev);

@@ -555,23 +555,97 @@ traceparent(const struct call *c)
 	return json_string(tp);
 }
 
-json_t *
-varlink_finish(struct call *c)
+/* The reply to c as it stands; continues marks one of a stream. */
+static json_t *
+make_reply(struct call *c, int continues)
 {
 	json_t *r;
 
 	if (c->error != NULL)
 		log_debug("%s: %s (uid %u)", c->method, c->error,
 		          (unsigned)c->who.uid);
-	r = c->oneway ? NULL : build_reply(c);
-	if (r != NULL)
+	r = build_reply(c);
+	if (r != NULL) {
 		json_object_set_new(r, "traceparent", traceparent(c));
+		if (continues)
+			json_object_set_new(r, "continues", json_true());
+	}
+	return r;
+}
+
+void
+varlink_call_free(struct call *c)
+{
+	if (c == NULL)
+		return;
+	if (c->state != NULL && c->state_free != NULL)
+		c->state_free(c->state);
 	json_decref(c->reply);
 	json_decref(c->error_params);
 	json_decref(c->msg);
 	free(c->seen);
 	free(c);
+}
+
+json_t *
+varlink_finish(struct call *c)
+{
+	json_t *r = c->oneway ? NULL : make_reply(c, 0);
+
+	varlink_call_free(c);
 	return r;
+}
+
+int
+varlink_streaming(const struct call *c)
+{
+	return c->more && c->next != NULL && c->error == NULL;
+}
+
+json_t *
+varlink_stream_start(struct call *c)
+{
+	json_t *r = make_reply(c, 1);
+
+	json_decref(c->reply);
+	c->reply = NULL;
+	return r;
+}
+
+json_t *
+varlink_stream_next(struct call *c, int *done)
+{
+	json_t *params = NULL, *r;
+	int rc;
+
+	*done = 1;
+	/* The role is checked again for every reply, as for every call. */
+	if (auth_lookup(c->ctx->store, c->who.uid, &c->who) == -1)
+		rc = call_internal(c);
+	else if (!c->who.known || !(c->m->roles & c->who.role)) {
+		call_denied(c, !c->who.known ? "unknown or disabled user"
+		                             : "role may not call this method");
+		audit_alone(c, "denied");
+		rc = -1;
+	} else
+		rc = c->next(c, &params);
+	if (rc == 0) {
+		json_decref(params);
+		*done = 0;
+		return NULL;
+	}
+	if (rc != -1 && params != NULL &&
+	    (r = json_pack("{s:o}", "parameters", params)) != NULL) {
+		json_object_set_new(r, "traceparent", traceparent(c));
+		if (rc == 1)
+			json_object_set_new(r, "continues", json_true());
+		*done = rc != 1;
+		return r;
+	}
+	/* The producer failed (or gave nothing to send): end with its error. */
+	if (rc != -1 || c->error == NULL)
+		call_internal(c);
+	return make_reply(c, 0);
 }
 
 json_t *
@@ -583,7 +657,7 @@ varlink_dispatch_batched(struct daemon_ctx *ctx, uid_t uid, pid_t pid,
 	const char *bad;
 	struct call *c;
 	uint8_t rnd[24];
-	int oneway = 0;
+	int oneway = 0, more;
 
 	*close_after = 0;
 	if (deferred != NULL)
@@ -612,6 +686,10 @@ varlink_dispatch_batched(struct daemon_ctx *ctx, uid_t uid, pid_t pid,
 	if ((m = resolve(c)) != NULL) {
 		if (m->activity != NULL)
 			c->activity = m->activity;
+		/* Only the server (deferred) can keep a stream going. */
+		more = json_is_true(json_object_get(msg, "more"));
+		c->more = more && !oneway && deferred != NULL &&
+		          (m->flags & M_MORE);
 		if (authorize(c, m, uid) == 0) {
 			if (deferred != NULL && (m->flags & (M_WRITE | M_AUDIT))) {
 				c->m = m;

@@ -33,6 +33,16 @@ struct daemon_ctx {
 #define M_PUBLIC 0x1 /* callable by any peer, even an unknown uid */
 #define M_WRITE  0x2 /* runs in a write transaction and is audited */
 #define M_AUDIT  0x4 /* discloses personal data: audited, in a transaction */
+#define M_MORE   0x8 /* may answer a "more" call with a stream (with M_AUDIT) */
+
+struct call;
+/*
+ * The producer of a streaming call's later replies (see varlink_stream_next):
+ * 0 nothing now (wait for new audit entries), 1 *params is the next reply
+ * and the stream goes on, 2 *params is the last reply, -1 the call failed
+ * (call_fail) and its error ends the stream.
+ */
+typedef int (*stream_fn)(struct call *c, json_t **params);
 
 struct call {
 	struct daemon_ctx *ctx;
@@ -57,6 +67,14 @@ struct call {
 	const struct method *m;
 	json_t *msg;            /* holds params alive */
 	int oneway;
+	/* Streaming: more is set when the peer asked for "more", the method
+	 * has M_MORE and the transport can stream.  A handler that starts a
+	 * stream sets next (and its own position in cursor or state). */
+	int more;
+	stream_fn next;
+	int64_t cursor;
+	void *state;
+	void (*state_free)(void *);
 };
 
 struct method {
@@ -113,6 +131,23 @@ json_t *varlink_dispatch_batched(struct daemon_ctx *ctx, uid_t uid, pid_t pid,
                                  struct call **deferred);
 void varlink_run_batch(struct daemon_ctx *ctx, struct call **calls, size_t n);
 json_t *varlink_finish(struct call *c);
+
+/*
+ * Streams.  A deferred call for which varlink_streaming() is true is not
+ * finished after the batch: varlink_stream_start() gives its first reply
+ * (with "continues": true) and the server keeps the call.  Whenever new
+ * audit entries were committed, or the peer has read what it was sent,
+ * the server asks varlink_stream_next() for more: NULL when there is
+ * nothing now, else a reply; *done says it was the last (an error, or the
+ * producer's end), after which the server frees the call with
+ * varlink_call_free().  Before each reply the caller's identity and role
+ * are checked again: a user disabled or demoted meanwhile gets
+ * PermissionDenied, which ends the stream and is audited.
+ */
+int varlink_streaming(const struct call *c);
+json_t *varlink_stream_start(struct call *c);
+json_t *varlink_stream_next(struct call *c, int *done);
+void varlink_call_free(struct call *c);
 
 /* An error reply for a message that could not even be decoded. */
 json_t *varlink_protocol_error(const char *reason);

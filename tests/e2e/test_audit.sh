@@ -25,6 +25,19 @@ only_actor() {
 # Number of entries in the last --json output.
 nentries() { grep -c '"seq":' "$OUT" || true; }
 
+# wait_for PATTERN FILE: PATTERN shows up in FILE within 10 s.
+wait_for() {
+	for _ in $(seq 1 200); do
+		grep -q -- "$1" "$2" && return 0
+		sleep 0.05
+	done
+	cp "$2" "$OUT"
+	die "'$1' did not appear in $(basename "$2")"
+}
+
+# A short idle timeout: a stream must outlive it (it waits for entries,
+# it is not idle).
+conf_add "idle_timeout = 2"
 start_daemon
 fixture_project
 ok "second admin" ctl user add dave --uid 2004 --role admin
@@ -119,7 +132,8 @@ has '"actor": "alice"'; has '"actor": "bob"'; has '"actor_uid": 54321'
 has "nl.ivtd.Audit.List"; has "nl.ivtd.Audit.Verify"
 # Nobody changes the log: the interface has no such method.
 ok "audit interface" ctl service describe nl.ivtd.Audit
-[ "$(grep -c '^method ' "$OUT")" -eq 2 ] || die "Audit has a third method"
+[ "$(sed -n 's/^method \([A-Za-z]*\).*/\1/p' "$OUT" | sort | tr '\n' ' ')" = \
+	"Export List Tail Verify " ] || die "Audit has a method that is not read-only"
 fails "no delete" org.varlink.service.MethodNotFound \
 	ctl call nl.ivtd.Audit.Delete '{}'
 # Reading the log is itself logged (activity ivt-09).
@@ -196,6 +210,58 @@ printf '%s\0' '{"method":"nl.ivtd.WhoAmI","traceparent":"00-00000000000000000000
 grep -Eq '"traceparent":"00-[0-9a-f]{32}-' "$OUT" &&
 	hasnt '"traceparent":"00-00000000000000000000000000000000' ||
 	die "all-zero trace id accepted"
+
+# --- tail: the last entries, and --follow streams new ones (varlink more)
+ok "tail" priv audit tail --last 3
+[ "$(wc -l <"$OUT")" -eq 3 ] || die "tail --last 3"
+ok "tail json" priv --json audit tail --last 2
+[ "$(grep -c '^{"seq":' "$OUT")" -eq 2 ] || die "tail --json lines"
+fails "partner may not tail" nl.ivtd.PermissionDenied uwv audit tail
+fails "partner may not follow" nl.ivtd.PermissionDenied \
+	uwv audit tail --follow
+fails "pl may not follow" nl.ivtd.PermissionDenied pl audit tail --follow
+rc=0; priv audit tail --last 1001 >"$OUT" 2>"$ERR" || rc=$?
+[ "$rc" -eq 2 ] || die "tail --last 1001: exit $rc, not a usage error"
+
+TAIL="$E2E_DIR/tail.out"
+priv audit tail --follow --last 0 >"$TAIL" 2>"$E2E_DIR/tail.err" &
+TPID=$!
+# The stream's first news is its own start.
+wait_for "Audit.Tail" "$TAIL"
+ok "a write by root" ctl partner add Inspectie --kind landelijke_dienst
+fails "a denial of bob" nl.ivtd.PermissionDenied uwv user list
+ok "a subject read" pl subject show 1
+wait_for "Partner.Add" "$TAIL"
+wait_for "bob .*User.List .*PermissionDenied" "$TAIL"
+wait_for "alice .*Subject.Show .*address:" "$TAIL"
+# Longer than idle_timeout without news: the stream stays open.
+sleep 3
+kill -0 "$TPID" || die "tail --follow ended while idle"
+ok "news after a quiet spell" ctl partner add Belastingdienst2 \
+	--kind landelijke_dienst
+wait_for "root .*Partner.Add" "$TAIL"
+kill "$TPID"; wait "$TPID" 2>/dev/null || true
+# The daemon noticed the reader went away and goes on as before.
+ok "after the reader left" priv audit tail --last 1
+
+# JSON Lines with --follow, as an admin who is then disabled: the stream
+# ends with PermissionDenied, and the refusal is in the log.
+adm --json audit tail --follow --last 0 >"$TAIL" 2>"$E2E_DIR/tail.err" &
+TPID=$!
+wait_for '"method":"nl.ivtd.Audit.Tail"' "$TAIL"
+ok "disable dave" ctl user disable dave
+rc=0; wait "$TPID" || rc=$?
+[ "$rc" -eq 1 ] || die "disabled admin's tail exited $rc, not 1"
+grep -q PermissionDenied "$E2E_DIR/tail.err" ||
+	{ cp "$E2E_DIR/tail.err" "$ERR"; die "no PermissionDenied on stderr"; }
+# Nothing after the disabling reached the disabled user.
+! grep -q '"method":"nl.ivtd.User.Disable"' "$TAIL" ||
+	die "a disabled user's stream showed a later entry"
+ok "stream end logged" priv --json audit list --result denied \
+	--activity ivt-09
+grep -B3 -A14 '"actor_uid": 2004' "$OUT" | grep -q "nl.ivtd.Audit.Tail" ||
+	die "the ended stream's denial is not in the log"
+ok "enable dave" ctl user enable dave
 
 ok "verify" priv audit verify; has intact
 stop_daemon

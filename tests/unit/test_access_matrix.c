@@ -93,6 +93,8 @@ static const struct policy {
     /* "Readable by the admin and privacy roles" */
     {"A------A-", "nl.ivtd.Audit.Verify"},
     {"A------A-", "nl.ivtd.Audit.List"},
+    {"A------A-", "nl.ivtd.Audit.Tail"},
+    {"A------A-", "nl.ivtd.Audit.Export"},
     /* "Days are managed by admins and the project's projectleiders;
      * every partner admitted to the project sees its days" */
     {"AA-------", "nl.ivtd.Day.Create"},
