@@ -111,22 +111,52 @@ ivt_msg_parse(const char *msg, size_t len, char *err, size_t errlen)
 	return v;
 }
 
+/* Output buffer for one encoding pass; room for the NUL is kept. */
+struct enc_buf {
+	char *buf;
+	size_t len, cap;
+};
+
+static int
+enc_put(const char *data, size_t n, void *arg)
+{
+	struct enc_buf *e = arg;
+	size_t ncap;
+	char *nbuf;
+
+	if (n >= SIZE_MAX / 2 - e->len)
+		return -1;
+	if (e->len + n + 1 > e->cap) {
+		ncap = e->cap ? e->cap : 1024;
+		while (ncap < e->len + n + 1)
+			ncap *= 2;
+		if ((nbuf = realloc(e->buf, ncap)) == NULL)
+			return -1;
+		e->buf = nbuf;
+		e->cap = ncap;
+	}
+	memcpy(e->buf + e->len, data, n);
+	e->len += n;
+	return 0;
+}
+
+/*
+ * One pass into a growing buffer: json_dumpb twice (once to size, once to
+ * write) spent more than a third of the daemon's time on small calls.
+ */
 char *
 ivt_msg_encode(const json_t *obj, size_t *len)
 {
-	size_t n;
-	char *buf;
+	struct enc_buf e = {NULL, 0, 0};
 
-	n = json_dumpb(obj, NULL, 0, JSON_COMPACT);
-	if (n == 0 || (buf = malloc(n + 1)) == NULL)
-		return NULL;
-	if (json_dumpb(obj, buf, n, JSON_COMPACT) != n) {
-		free(buf);
+	if (json_dump_callback(obj, enc_put, &e, JSON_COMPACT) == -1 ||
+	    e.len == 0) {
+		free(e.buf);
 		return NULL;
 	}
-	buf[n] = '\0';
-	*len = n + 1;
-	return buf;
+	e.buf[e.len] = '\0';
+	*len = e.len + 1;
+	return e.buf;
 }
 
 const char *

@@ -171,6 +171,42 @@ test_encode(void **state)
 	free(buf);
 }
 
+/* Replies larger than the encoder's first buffer grow it: the bytes
+ * must be the same as jansson's own one-shot encoding. */
+static void
+test_encode_large(void **state)
+{
+	json_t *v = json_object(), *list = json_array(), *back;
+	char *big, *buf, *ref;
+	size_t len, i;
+
+	(void)state;
+	big = malloc(100000);
+	assert_non_null(big);
+	memset(big, 'x', 99999);
+	big[99999] = '\0';
+	json_object_set_new(v, "big", json_string(big));
+	for (i = 0; i < 3000; i++)
+		json_array_append_new(list, json_integer((json_int_t)i * 7919));
+	json_object_set_new(v, "list", list);
+	buf = ivt_msg_encode(v, &len);
+	assert_non_null(buf);
+	ref = json_dumps(v, JSON_COMPACT);
+	assert_int_equal(len, strlen(ref) + 1);
+	assert_memory_equal(buf, ref, len);
+	back = ivt_msg_parse(buf, len - 1, (char[64]){0}, 64);
+	assert_true(json_equal(back, v));
+	json_decref(back);
+	json_decref(v);
+	free(ref);
+	free(buf);
+	free(big);
+	/* Not an object or array: nothing to send. */
+	v = json_integer(1);
+	assert_null(ivt_msg_encode(v, &len));
+	json_decref(v);
+}
+
 int
 main(void)
 {
@@ -181,6 +217,7 @@ main(void)
 		cmocka_unit_test(test_oversize),
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_encode),
+		cmocka_unit_test(test_encode_large),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
