@@ -143,3 +143,169 @@ cmd_privacy_register(struct ivtctl *ctx, int argc, char **argv)
 	return run_call(ctx, "nl.ivtd.Privacy.Register", json_object(),
 	                opts[0].value != NULL ? print_brief : print_register);
 }
+
+/* --- inzage ---------------------------------------------------------- */
+
+static const char *const recipient_headers[] = {
+    "ORGANISATION", "ROLE", "FIRST", "LAST", "COUNT"};
+static const char *const access_headers[] = {
+    "TIME", "ORGANISATION", "ROLE", "ACTIVITY", "METHOD",
+    "PROJECT", "ABOUT", "FIELDS", "RESULT"};
+
+/* Method names without the "nl.ivtd." prefix. */
+static const char *
+method_short(const char *m)
+{
+	return m != NULL && strncmp(m, "nl.ivtd.", 8) == 0 ? m + 8 : m;
+}
+
+static void
+print_inzage_project(const json_t *p)
+{
+	const json_t *list, *v;
+	char buf[512], line[64];
+	size_t i, len;
+
+	printf("project %lld  ", (long long)ivt_json_int(p, "id", 0));
+	out_safe(stdout, out_str(p, "name") ? out_str(p, "name") : "-");
+	fputs(" (", stdout);
+	out_safe(stdout, out_str(p, "gemeente") ? out_str(p, "gemeente") : "-");
+	fputs(")\n", stdout);
+	wrapped("phase", out_str(p, "phase"));
+	wrapped("purpose", out_str(p, "purpose"));
+	wrapped("legal basis", out_str(p, "legal_basis"));
+	buf[0] = '\0';
+	len = 0;
+	list = json_object_get(p, "subjects");
+	json_array_foreach(list, i, v)
+	{
+		snprintf(line, sizeof(line), "%s%lld (%s)", i > 0 ? "; " : "",
+		         (long long)ivt_json_int(v, "id", 0),
+		         out_str(v, "status") ? out_str(v, "status") : "?");
+		if (len + strlen(line) < sizeof(buf)) {
+			memcpy(buf + len, line, strlen(line) + 1);
+			len += strlen(line);
+		}
+	}
+	wrapped("subjects", len > 0 ? buf : "-");
+	wrapped("person data", out_str(p, "fields_person"));
+	wrapped("address data", out_str(p, "fields_address"));
+	list = json_object_get(p, "findings");
+	if (json_array_size(list) == 0)
+		wrapped("findings", "none");
+	json_array_foreach(list, i, v)
+	{
+		snprintf(buf, sizeof(buf), "%s %s (%s)",
+		         out_str(v, "visit_date") ? out_str(v, "visit_date") : "?",
+		         out_str(v, "category") ? out_str(v, "category") : "?",
+		         out_str(v, "organisation") ? out_str(v, "organisation")
+		                                    : "?");
+		wrapped(i == 0 ? "findings" : "", buf);
+	}
+	if (out_str(p, "retention_end") != NULL) {
+		snprintf(buf, sizeof(buf), "until %s (closed %s)",
+		         out_str(p, "retention_end"),
+		         out_str(p, "closed") ? out_str(p, "closed") : "?");
+		wrapped("retention", buf);
+	} else
+		wrapped("retention", "the project is not closed yet");
+	wrapped("", out_str(p, "retention_rule"));
+}
+
+static int
+print_inzage_tables(const json_t *res)
+{
+	const json_t *list, *v;
+	struct table *t;
+	char buf[32];
+	size_t i;
+
+	puts("\nReceived or read by");
+	if ((t = table_new(5, recipient_headers)) == NULL)
+		return IVTCTL_EXIT_FAIL;
+	list = json_object_get(res, "recipients");
+	json_array_foreach(list, i, v)
+	{
+		table_row(t);
+		table_cell(t, out_str(v, "organisation"));
+		table_cell(t, out_str(v, "role"));
+		table_cell(t, out_str(v, "first"));
+		table_cell(t, out_str(v, "last"));
+		table_cell(t, out_int(v, "count", buf, sizeof(buf)));
+	}
+	if (table_print(t, stdout) != 0)
+		return IVTCTL_EXIT_FAIL;
+	printf("\nProcessing (%lld)\n", ivt_json_int(res, "access_count", 0));
+	if ((t = table_new(9, access_headers)) == NULL)
+		return IVTCTL_EXIT_FAIL;
+	list = json_object_get(res, "accesses");
+	json_array_foreach(list, i, v)
+	{
+		table_row(t);
+		table_cell(t, out_str(v, "time"));
+		table_cell(t, out_str(v, "organisation"));
+		table_cell(t, out_str(v, "role"));
+		table_cell(t, out_str(v, "activity"));
+		table_cell(t, method_short(out_str(v, "method")));
+		table_cell(t, out_int(v, "project", buf, sizeof(buf)));
+		table_cell(t, out_str(v, "about"));
+		table_cell(t, out_str(v, "fields"));
+		table_cell(t, out_str(v, "result"));
+	}
+	return table_print(t, stdout);
+}
+
+static int
+print_inzage(struct ivtctl *ctx, const json_t *res)
+{
+	const json_t *projects, *acts, *v;
+	size_t i;
+	int rc;
+
+	if ((projects = reply_get(ctx, res, "projects", JSON_ARRAY)) == NULL ||
+	    (acts = reply_get(ctx, res, "activities", JSON_ARRAY)) == NULL)
+		return IVTCTL_EXIT_CONN;
+	fputs("Inzage (AVG art. 15) for pseudonym ", stdout);
+	out_safe(stdout, out_str(res, "pseudonym") ? out_str(res, "pseudonym")
+	                                           : "?");
+	fputs("\ngenerated ", stdout);
+	out_safe(stdout, out_str(res, "generated") ? out_str(res, "generated")
+	                                           : "?");
+	puts("\n");
+	if (json_array_size(projects) == 0)
+		puts("No project holds data of this person.");
+	json_array_foreach(projects, i, v) print_inzage_project(v);
+	if ((rc = print_inzage_tables(res)) != 0)
+		return rc;
+	puts("\nPurposes and legal bases (register of processing activities)");
+	json_array_foreach(acts, i, v)
+	{
+		out_safe(stdout, out_str(v, "id") ? out_str(v, "id") : "?");
+		fputs("  ", stdout);
+		out_safe(stdout, out_str(v, "name") ? out_str(v, "name") : "-");
+		putchar('\n');
+		wrapped("purpose", out_str(v, "purpose"));
+		wrapped("legal basis", out_str(v, "legal_basis"));
+		wrapped("retention", out_str(v, "retention"));
+		wrapped_list(v, "categories", "categories");
+		wrapped_list(v, "recipients", "recipients");
+	}
+	putchar('\n');
+	wrapped_list(res, "fields_disclosed", "fields shown");
+	return 0;
+}
+
+int
+cmd_privacy_inzage(struct ivtctl *ctx, int argc, char **argv)
+{
+	struct opt opts[] = {{"bsn", 1, NULL}, {NULL, 0, NULL}};
+	struct args a;
+
+	if (args_parse(ctx, argc, argv, opts, 0, 0, &a) == -1)
+		return a.status;
+	if (opts[0].value == NULL)
+		return usage_error(ctx, "--bsn is required");
+	/* The daemon checks the elfproef and turns it into a pseudonym. */
+	return run_call(ctx, "nl.ivtd.Privacy.Inzage",
+	                json_pack("{s:s}", "bsn", opts[0].value), print_inzage);
+}

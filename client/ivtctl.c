@@ -192,6 +192,11 @@ static const struct cmd_entry cmd_table[] = {
      "the register of processing activities (AVG art. 30): purpose, legal\n"
      "basis, retention, data and recipients; --brief: ids and names only",
      cmd_privacy_register},
+    {"privacy", "inzage", "--bsn BSN",
+     "the report a citizen is owed under AVG art. 15: projects, data held,\n"
+     "who received or read it and when, purposes, legal bases, retention\n"
+     "(privacy officer only; audited)",
+     cmd_privacy_inzage},
     {"backup", NULL, "FILE",
      "write an online copy of the database to FILE, an absolute path that\n"
      "does not exist yet; the daemon writes it, as its own user",

@@ -248,6 +248,7 @@ int cmd_audit_export(struct ivtctl *, int, char **);
 
 /* cmd_privacy.c */
 int cmd_privacy_register(struct ivtctl *, int, char **);
+int cmd_privacy_inzage(struct ivtctl *, int, char **);
 
 /* cmd_backup.c */
 int cmd_backup(struct ivtctl *, int, char **);

@@ -142,6 +142,7 @@ static const struct policy {
     {"AAAAAAAA-", "nl.ivtd.Partner.List"},
     /* "The register is public to every known user." */
     {"AAAAAAAA-", "nl.ivtd.Privacy.Register"},
+    {"-------A-", "nl.ivtd.Privacy.Inzage"},
     /* "Admins and projectleiders create projects; a projectleider sees
      * and changes only the projects they lead, a partner only those
      * its organisation is admitted to, the privacy officer all" */
