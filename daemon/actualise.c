@@ -15,6 +15,7 @@
 
 #include "access.h"
 #include "ivt/wire.h"
+#include "keys.h"
 #include "subject.h"
 #include "validate.h"
 
@@ -305,7 +306,7 @@ subject_resolve(struct call *c)
 	/* The rationale may describe a citizen's situation: sealed. */
 	snprintf(text, sizeof(text), "%s: %s", proceed ? "proceed" : "drop",
 	         why);
-	if (crypto_seal(c->ctx->crypto, "subjects", "resolution", id,
+	if (crypto_seal(keys_dek(c->ctx, project, 1), "subjects", "resolution", id,
 	                (const uint8_t *)text, strlen(text), buf, &n) == -1 ||
 	    (st = store_prepare(c->ctx->store, sql)) == NULL) {
 		explicit_bzero(text, sizeof(text));

@@ -12,6 +12,7 @@
 #include "access.h"
 #include "date.h"
 #include "ivt/wire.h"
+#include "keys.h"
 #include "subject.h"
 #include "validate.h"
 
@@ -46,8 +47,8 @@ may_read_notes(struct call *c, int64_t project, int64_t partner_id)
 }
 
 static char *
-open_notes(struct call *c, const char *table, int64_t id, const void *ct,
-           int n)
+open_notes(struct call *c, int64_t project, const char *table, int64_t id,
+           const void *ct, int n)
 {
 	size_t len;
 	char *pt;
@@ -55,7 +56,7 @@ open_notes(struct call *c, const char *table, int64_t id, const void *ct,
 	if (ct == NULL || n < CRYPTO_SEAL_OVERHEAD ||
 	    (pt = malloc((size_t)n - CRYPTO_SEAL_OVERHEAD + 1)) == NULL)
 		return NULL;
-	if (crypto_open_field(c->ctx->crypto, table, "notes", id, ct,
+	if (crypto_open_field(keys_dek(c->ctx, project, 0), table, "notes", id, ct,
 	                      (size_t)n, (uint8_t *)pt, &len) == -1) {
 		free(pt);
 		return NULL;
@@ -100,7 +101,7 @@ finding_row(struct call *c, sqlite3_stmt *st, int *disclosed)
 			f, "due",
 			json_string((const char *)sqlite3_column_text(st, 10)));
 	if (may_read_notes(c, project, sqlite3_column_int64(st, 15))) {
-		notes = open_notes(c, "findings", id,
+		notes = open_notes(c, project, "findings", id,
 		                   sqlite3_column_blob(st, 7),
 		                   sqlite3_column_bytes(st, 7));
 		json_object_set_new(f, "notes",
@@ -146,15 +147,15 @@ reply_finding(struct call *c, int64_t id)
 
 /* Seal notes for (table, id) and bind to parameter i. */
 static int
-bind_notes(struct call *c, sqlite3_stmt *st, int i, const char *table,
-           int64_t id, const char *notes)
+bind_notes(struct call *c, int64_t project, sqlite3_stmt *st, int i,
+           const char *table, int64_t id, const char *notes)
 {
 	uint8_t *buf;
 	size_t n, len = strlen(notes);
 
 	if ((buf = malloc(len + CRYPTO_SEAL_OVERHEAD)) == NULL)
 		return -1;
-	if (crypto_seal(c->ctx->crypto, table, "notes", id,
+	if (crypto_seal(keys_dek(c->ctx, project, 1), table, "notes", id,
 	                (const uint8_t *)notes, len, buf, &n) == -1) {
 		free(buf);
 		return -1;
@@ -307,7 +308,7 @@ finding_add(struct call *c)
 	sqlite3_bind_text(st, 5, visit, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 6, ivt_json_str(c->params, "category"), -1,
 	                  SQLITE_STATIC);
-	if (bind_notes(c, st, 7, "findings", id, notes) == -1) {
+	if (bind_notes(c, c->project, st, 7, "findings", id, notes) == -1) {
 		sqlite3_reset(st);
 		return call_internal(c);
 	}
@@ -364,7 +365,8 @@ keep_history(struct call *c, int64_t id)
 	 * bound to its row and cannot simply be copied. */
 	sqlite3_bind_int64(st, 1, id);
 	if (sqlite3_step(st) == SQLITE_ROW)
-		notes = open_notes(c, "findings", id, sqlite3_column_blob(st, 0),
+		notes = open_notes(c, c->project, "findings", id,
+		                   sqlite3_column_blob(st, 0),
 		                   sqlite3_column_bytes(st, 0));
 	sqlite3_reset(st);
 	if (notes == NULL || (st = store_prepare(c->ctx->store, copy_notes)) ==
@@ -372,7 +374,7 @@ keep_history(struct call *c, int64_t id)
 		free(notes);
 		return -1;
 	}
-	rc = bind_notes(c, st, 1, "finding_history", hid, notes);
+	rc = bind_notes(c, c->project, st, 1, "finding_history", hid, notes);
 	explicit_bzero(notes, strlen(notes));
 	free(notes);
 	if (rc == -1) {
@@ -450,7 +452,7 @@ finding_update(struct call *c)
 		return call_internal(c);
 	if (notes != NULL) {
 		if ((st = store_prepare(c->ctx->store, set_notes)) == NULL ||
-		    bind_notes(c, st, 1, "findings", id, notes) == -1)
+		    bind_notes(c, c->project, st, 1, "findings", id, notes) == -1)
 			return call_internal(c);
 		sqlite3_bind_int64(st, 2, id);
 		if (store_step_done(st) == -1)

@@ -11,6 +11,7 @@
 #include "access.h"
 #include "date.h"
 #include "ivt/wire.h"
+#include "keys.h"
 #include "validate.h"
 #include "varlink.h"
 
@@ -61,7 +62,7 @@ journal_add(struct call *c)
 	len = strlen(note);
 	if ((ct = malloc(len + CRYPTO_SEAL_OVERHEAD)) == NULL)
 		return call_internal(c);
-	if (crypto_seal(c->ctx->crypto, "journal", "note", id,
+	if (crypto_seal(keys_dek(c->ctx, project, 1), "journal", "note", id,
 	                (const uint8_t *)note, len, ct, &ctlen) == -1 ||
 	    (st = store_prepare(c->ctx->store, seal)) == NULL) {
 		free(ct);
@@ -79,7 +80,7 @@ journal_add(struct call *c)
 
 /* Open a sealed note of row id; NULL when it does not open. */
 static char *
-open_note(const struct crypto *cr, int64_t id, const void *ct, int ctlen)
+open_note(const struct crypto_dek *cr, int64_t id, const void *ct, int ctlen)
 {
 	size_t len;
 	char *pt;
@@ -118,7 +119,8 @@ journal_list(struct call *c)
 		return call_internal(c);
 	sqlite3_bind_int64(st, 1, project);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		note = open_note(c->ctx->crypto, sqlite3_column_int64(st, 0),
+		note = open_note(keys_dek(c->ctx, project, 0),
+		                 sqlite3_column_int64(st, 0),
 		                 sqlite3_column_blob(st, 4),
 		                 sqlite3_column_bytes(st, 4));
 		/* A note that does not open was tampered with: say so. */

@@ -35,6 +35,7 @@
 #include "config.h"
 #include "crypto.h"
 #include "ivt/wire.h"
+#include "keys.h"
 #include "log.h"
 #include "server.h"
 #include "store.h"
@@ -360,6 +361,7 @@ static int
 give_to_user(const struct config *cfg, const struct runas *ra)
 {
 	static const char *const db_files[] = {"", "-wal", "-shm"};
+	static const char *const key_files[] = {".store", ".next"};
 	char path[PATH_MAX], sockdir[PATH_MAX];
 	size_t i;
 
@@ -374,6 +376,13 @@ give_to_user(const struct config *cfg, const struct runas *ra)
 	        (int)sizeof(path) ||
 	    chown_path(path, ra) == -1 || chown_path(cfg->key_path, ra) == -1)
 		return -1;
+	/* The key store and a rotation's next key (keys.h) go with it. */
+	for (i = 0; i < sizeof(key_files) / sizeof(key_files[0]); i++) {
+		if (snprintf(path, sizeof(path), "%s%s", cfg->key_path,
+		             key_files[i]) >= (int)sizeof(path) ||
+		    chown_path(path, ra) == -1)
+			return -1;
+	}
 	for (i = 0; i < sizeof(db_files) / sizeof(db_files[0]); i++) {
 		if (snprintf(path, sizeof(path), "%s%s", cfg->db_path,
 		             db_files[i]) >= (int)sizeof(path) ||
@@ -463,12 +472,13 @@ run(struct config *cfg, uid_t started_by)
 
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.cfg = cfg;
-	if ((ctx.crypto = crypto_open(cfg->key_path, 1, err, sizeof(err))) ==
-	    NULL) {
-		log_err("%s", err);
-		return 1;
-	}
 	if ((ctx.store = store_open(cfg->db_path, err, sizeof(err))) == NULL) {
+		log_err("%s", err);
+		goto out;
+	}
+	/* The master key, recognised by the database (keys.h), and what an
+	 * interrupted rotation or destruction left: finished before serving. */
+	if (keys_open(&ctx, 1, err, sizeof(err)) == -1) {
 		log_err("%s", err);
 		goto out;
 	}
@@ -485,6 +495,10 @@ run(struct config *cfg, uid_t started_by)
 	if ((base = event_base_new()) == NULL ||
 	    (srv = server_new(base, &ctx, err, sizeof(err))) == NULL) {
 		log_err("%s", base ? err : "cannot create event loop");
+		goto out;
+	}
+	if (keys_attach(&ctx, base) == -1) {
+		log_err("cannot create the key rotation timer");
 		goto out;
 	}
 	sigterm = evsignal_new(base, SIGTERM, on_signal, base);
@@ -509,17 +523,18 @@ out:
 	if (sigint)
 		event_free(sigint);
 	server_free(srv);
-	if (base)
-		event_base_free(base);
 	/* Every handled call has committed; seal the tail of the log. */
-	if (ctx.store != NULL &&
+	if (ctx.store != NULL && ctx.crypto != NULL &&
 	    audit_checkpoint(ctx.store, ctx.crypto) == -1) {
 		log_err("cannot write the closing audit checkpoint");
 		rc = 1;
 	}
 	varlink_free(&ctx);
+	/* Frees the timer: before the event base. */
+	keys_close(&ctx);
+	if (base)
+		event_base_free(base);
 	store_close(ctx.store);
-	crypto_close(ctx.crypto);
 	if (rc == 0)
 		log_info("stopped");
 	return rc;

@@ -322,6 +322,66 @@ static const char *const migrations[] = {
 	"  set_at INTEGER NOT NULL,"
 	"  PRIMARY KEY (project_id, phase, indicator)"
 	") STRICT, WITHOUT ROWID;",
+	/* 6: key hierarchy (keys.h): master key versions, wrapped system keys
+	 * and project data keys; retention, legal hold and destruction lists
+	 * (retention.h).  The system keys row itself is written by keys.c at
+	 * the first start, since wrapping needs the master key. */
+	"CREATE TABLE master_keys ("
+	"  version INTEGER PRIMARY KEY CHECK (version >= 1),"
+	"  check_value BLOB NOT NULL,"
+	"  state TEXT NOT NULL CHECK (state IN ('current','next','retired',"
+	"    'destroyed')),"
+	"  created INTEGER NOT NULL,"
+	"  changed INTEGER NOT NULL"
+	") STRICT;"
+	"CREATE UNIQUE INDEX master_keys_live ON master_keys(state)"
+	"  WHERE state IN ('current','next');"
+	"CREATE TABLE system_keys ("
+	"  id INTEGER PRIMARY KEY CHECK (id = 1),"
+	"  master_version INTEGER NOT NULL,"
+	"  wrapped BLOB NOT NULL"
+	") STRICT;"
+	"CREATE TABLE project_keys ("
+	"  project_id INTEGER PRIMARY KEY REFERENCES projects(id),"
+	"  kid INTEGER NOT NULL,"
+	"  master_version INTEGER NOT NULL,"
+	"  wrapped BLOB,"
+	"  state TEXT NOT NULL CHECK (state IN ('active','shredded')),"
+	"  created INTEGER NOT NULL,"
+	"  shredded_at INTEGER,"
+	"  CHECK ((state = 'active') = (wrapped IS NOT NULL))"
+	") STRICT;"
+	"CREATE INDEX project_keys_version ON project_keys(master_version)"
+	"  WHERE state = 'active';"
+	/* NULL retention_days: the configured default. */
+	"ALTER TABLE projects ADD COLUMN retention_days INTEGER"
+	"  CHECK (retention_days BETWEEN 0 AND 36500);"
+	"ALTER TABLE projects ADD COLUMN hold_reason TEXT;"
+	"ALTER TABLE projects ADD COLUMN hold_by INTEGER;"
+	"ALTER TABLE projects ADD COLUMN hold_since INTEGER;"
+	"ALTER TABLE projects ADD COLUMN destroyed INTEGER;"
+	"CREATE TABLE retention_lists ("
+	"  id INTEGER PRIMARY KEY,"
+	"  created INTEGER NOT NULL,"
+	"  created_by INTEGER NOT NULL"
+	") STRICT;"
+	/* One row per project on a list; confirmed per project, by one of
+	 * its projectleiders or an admin. */
+	"CREATE TABLE retention_items ("
+	"  list_id INTEGER NOT NULL REFERENCES retention_lists(id),"
+	"  project_id INTEGER NOT NULL REFERENCES projects(id),"
+	"  closed_on TEXT NOT NULL,"
+	"  retention_days INTEGER NOT NULL,"
+	"  expired_on TEXT NOT NULL,"
+	"  state TEXT NOT NULL DEFAULT 'proposed' CHECK (state IN ("
+	"    'proposed','confirmed','destroyed','withdrawn')),"
+	"  confirmed_by INTEGER,"
+	"  confirmed_at INTEGER,"
+	"  done_at INTEGER,"
+	"  note TEXT,"
+	"  PRIMARY KEY (list_id, project_id)"
+	") STRICT, WITHOUT ROWID;"
+	"CREATE INDEX retention_items_project ON retention_items(project_id);",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -10,6 +10,7 @@
 #include "bsn.h"
 #include "date.h"
 #include "ivt/wire.h"
+#include "keys.h"
 #include "postcode.h"
 #include "subject.h"
 #include "validate.h"
@@ -214,16 +215,16 @@ blind(struct call *c, const char *purpose, const char *v,
 	return crypto_blind_index(c->ctx->crypto, purpose, v, strlen(v), out);
 }
 
-/* Seal v into buf and bind it to parameter i of st. */
+/* Seal v with the project's data key k and bind it to parameter i. */
 static int
-bind_sealed(struct call *c, sqlite3_stmt *st, int i, const char *table,
-            const char *col, int64_t rowid, const char *v)
+bind_sealed(const struct crypto_dek *k, sqlite3_stmt *st, int i,
+            const char *table, const char *col, int64_t rowid, const char *v)
 {
 	uint8_t buf[FIELD_MAX + CRYPTO_SEAL_OVERHEAD];
 	size_t n;
 
-	if (strlen(v) > FIELD_MAX ||
-	    crypto_seal(c->ctx->crypto, table, col, rowid, (const uint8_t *)v,
+	if (k == NULL || strlen(v) > FIELD_MAX ||
+	    crypto_seal(k, table, col, rowid, (const uint8_t *)v,
 	                strlen(v), buf, &n) == -1)
 		return -1;
 	return sqlite3_bind_blob(st, i, buf, (int)n, SQLITE_TRANSIENT) ==
@@ -277,6 +278,7 @@ insert_subject(struct call *c, int64_t project, const struct subject_in *s,
 		"addr_key, street, huisnummer, toevoeging, postcode, "
 		"woonplaats, codes, created, updated) "
 		"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '[]', ?, ?)";
+	const struct crypto_dek *k = keys_dek(c->ctx, project, 1);
 	sqlite3_stmt *st;
 	char nr[8], pc4[5];
 	int64_t now = store_now_us();
@@ -291,12 +293,12 @@ insert_subject(struct call *c, int64_t project, const struct subject_in *s,
 	sqlite3_bind_text(st, 3, pc4, 4, SQLITE_TRANSIENT);
 	sqlite3_bind_blob(st, 4, idx, 32, SQLITE_STATIC);
 	sqlite3_bind_blob(st, 5, key, 32, SQLITE_STATIC);
-	if (bind_sealed(c, st, 6, "subjects", "street", id, s->street) ||
-	    bind_sealed(c, st, 7, "subjects", "huisnummer", id, nr) ||
-	    bind_sealed(c, st, 8, "subjects", "toevoeging", id,
+	if (bind_sealed(k, st, 6, "subjects", "street", id, s->street) ||
+	    bind_sealed(k, st, 7, "subjects", "huisnummer", id, nr) ||
+	    bind_sealed(k, st, 8, "subjects", "toevoeging", id,
 	                s->toevoeging) ||
-	    bind_sealed(c, st, 9, "subjects", "postcode", id, s->postcode) ||
-	    bind_sealed(c, st, 10, "subjects", "woonplaats", id,
+	    bind_sealed(k, st, 9, "subjects", "postcode", id, s->postcode) ||
+	    bind_sealed(k, st, 10, "subjects", "woonplaats", id,
 	                s->woonplaats)) {
 		sqlite3_reset(st);
 		return -1;
@@ -318,6 +320,7 @@ store_person(struct call *c, int64_t project, int64_t subject,
 		"birthdate) VALUES (?, ?, ?, ?, ?, ?)";
 	static const char maxid[] =
 		"SELECT coalesce(max(id), 0) + 1 FROM persons";
+	const struct crypto_dek *k;
 	uint8_t idx[32];
 	char hex[65];
 	sqlite3_stmt *st;
@@ -339,9 +342,10 @@ store_person(struct call *c, int64_t project, int64_t subject,
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, subject);
 	sqlite3_bind_blob(st, 3, idx, 32, SQLITE_STATIC);
-	if (bind_sealed(c, st, 4, "persons", "bsn", id, p->bsn) ||
-	    bind_sealed(c, st, 5, "persons", "name", id, p->name) ||
-	    bind_sealed(c, st, 6, "persons", "birthdate", id, p->birthdate)) {
+	k = keys_dek(c->ctx, project, 1);
+	if (bind_sealed(k, st, 4, "persons", "bsn", id, p->bsn) ||
+	    bind_sealed(k, st, 5, "persons", "name", id, p->name) ||
+	    bind_sealed(k, st, 6, "persons", "birthdate", id, p->birthdate)) {
 		sqlite3_reset(st);
 		return -1;
 	}

@@ -9,6 +9,7 @@
 #include "access.h"
 #include "bsn.h"
 #include "ivt/wire.h"
+#include "keys.h"
 #include "postcode.h"
 #include "subject.h"
 #include "validate.h"
@@ -75,10 +76,12 @@ visible_fields(struct call *c, int64_t project, unsigned *bits)
 	return 0;
 }
 
-/* Open sealed column col of the current row into out (NUL-terminated). */
+/* Open sealed column col of the current row into out (NUL-terminated),
+ * with the data key of the row's project. */
 static int
-open_col(struct call *c, sqlite3_stmt *st, int col, const char *table,
-         const char *name, int64_t rowid, char *out, size_t outlen)
+open_col(struct call *c, int64_t project, sqlite3_stmt *st, int col,
+         const char *table, const char *name, int64_t rowid, char *out,
+         size_t outlen)
 {
 	const void *ct = sqlite3_column_blob(st, col);
 	int n = sqlite3_column_bytes(st, col);
@@ -86,25 +89,25 @@ open_col(struct call *c, sqlite3_stmt *st, int col, const char *table,
 
 	if (ct == NULL || n < CRYPTO_SEAL_OVERHEAD ||
 	    (size_t)n - CRYPTO_SEAL_OVERHEAD >= outlen ||
-	    crypto_open_field(c->ctx->crypto, table, name, rowid, ct, (size_t)n,
-	                      (uint8_t *)out, &len) == -1)
+	    crypto_open_field(keys_dek(c->ctx, project, 0), table, name, rowid,
+	                      ct, (size_t)n, (uint8_t *)out, &len) == -1)
 		return -1;
 	out[len] = '\0';
 	return 0;
 }
 
 static json_t *
-subject_address(struct call *c, sqlite3_stmt *st, int64_t id)
+subject_address(struct call *c, int64_t project, sqlite3_stmt *st, int64_t id)
 {
 	char street[300], nr[16], toev[32], pc[16], city[128];
 
-	if (open_col(c, st, 5, "subjects", "street", id, street,
+	if (open_col(c, project, st, 5, "subjects", "street", id, street,
 	             sizeof(street)) ||
-	    open_col(c, st, 6, "subjects", "huisnummer", id, nr, sizeof(nr)) ||
-	    open_col(c, st, 7, "subjects", "toevoeging", id, toev,
+	    open_col(c, project, st, 6, "subjects", "huisnummer", id, nr, sizeof(nr)) ||
+	    open_col(c, project, st, 7, "subjects", "toevoeging", id, toev,
 	             sizeof(toev)) ||
-	    open_col(c, st, 8, "subjects", "postcode", id, pc, sizeof(pc)) ||
-	    open_col(c, st, 9, "subjects", "woonplaats", id, city,
+	    open_col(c, project, st, 8, "subjects", "postcode", id, pc, sizeof(pc)) ||
+	    open_col(c, project, st, 9, "subjects", "woonplaats", id, city,
 	             sizeof(city)))
 		return NULL;
 	return json_pack("{s:s,s:I,s:s,s:s,s:s}", "street", street,
@@ -142,15 +145,15 @@ subject_persons(struct call *c, int64_t subject, int64_t project,
 			continue;
 		pid = sqlite3_column_int64(st, 0);
 		p = json_object();
-		if ((bits & F_BSN) && open_col(c, st, 2, "persons", "bsn", pid,
+		if ((bits & F_BSN) && open_col(c, project, st, 2, "persons", "bsn", pid,
 		                               buf, sizeof(buf)) == 0)
 			json_object_set_new(p, "bsn", json_string(buf));
-		if ((bits & F_NAAM) && open_col(c, st, 3, "persons", "name",
+		if ((bits & F_NAAM) && open_col(c, project, st, 3, "persons", "name",
 		                                pid, buf, sizeof(buf)) == 0 &&
 		    buf[0] != '\0')
 			json_object_set_new(p, "name", json_string(buf));
 		if ((bits & F_GEB) &&
-		    open_col(c, st, 4, "persons", "birthdate", pid, buf,
+		    open_col(c, project, st, 4, "persons", "birthdate", pid, buf,
 		             sizeof(buf)) == 0 &&
 		    buf[0] != '\0')
 			json_object_set_new(p, "birthdate", json_string(buf));
@@ -231,7 +234,7 @@ subject_view(struct call *c, int64_t id, json_t **out)
 	if (v == NULL)
 		goto fail;
 	if (bits & F_ADRES) {
-		if ((addr = subject_address(c, st, id)) == NULL)
+		if ((addr = subject_address(c, project, st, id)) == NULL)
 			goto fail;
 		json_object_set_new(v, "address", addr);
 		crypto_hex(sqlite3_column_blob(st, 10), 32, hex);
@@ -242,7 +245,7 @@ subject_view(struct call *c, int64_t id, json_t **out)
 			goto fail;
 	}
 	if (bits == F_ALL && sqlite3_column_type(st, 11) != SQLITE_NULL &&
-	    open_col(c, st, 11, "subjects", "resolution", id, res,
+	    open_col(c, project, st, 11, "subjects", "resolution", id, res,
 	             sizeof(res)) == 0)
 		json_object_set_new(v, "resolution", json_string(res));
 	sqlite3_reset(st);

@@ -25,6 +25,7 @@ struct daemon_ctx {
 	const struct config *cfg;
 	struct store *store;
 	struct crypto *crypto;
+	struct keys *keys;      /* project data keys, rotation (keys.h) */
 	struct idl_interface **ifaces;
 	size_t nifaces;
 };

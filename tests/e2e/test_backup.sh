@@ -93,15 +93,21 @@ ok "restored: writable" ctl partner add SVB --kind landelijke_dienst
 ok "restored: verify again" ctl audit verify; has intact
 stop_daemon
 
-# A wrong key does not open the copy's sealed data or chain.
+# A wrong key does not open the copy: the database knows its master key
+# by a check value (keys.h), so ivtd refuses to start on it, and without
+# any key file it does not make a new one for a database that has keys.
 R2="$E2E_DIR/restore2"
 mkdir -m 700 "$R2"
 cp "$E2E_DIR/b2.db" "$R2/ivtd.db"
 sed "s|$R|$R2|" "$CONF" >"$E2E_DIR/r2.conf" && chmod 600 "$E2E_DIR/r2.conf"
 CONF="$E2E_DIR/r2.conf"
 SOCK="$R2/ivtd.sock"
-start_daemon
-rc=0; ctl audit verify >"$OUT" 2>"$ERR" || rc=$?
-[ "$rc" -ne 0 ] || die "copy verified under another key"
-stop_daemon
+rc=0; "$IVTD" --config "$CONF" >"$ERR" 2>&1 || rc=$?
+[ "$rc" -ne 0 ] || die "started on a copy without its key"
+grep -q "cannot open key file" "$ERR" || die "missing key not reported"
+(umask 077 && head -c 32 /dev/urandom >"$R2/master.key")
+rc=0; "$IVTD" --config "$CONF" >"$ERR" 2>&1 || rc=$?
+[ "$rc" -ne 0 ] || die "started on a copy under another key"
+grep -q "is not the master key of this database" "$ERR" ||
+	die "wrong key not reported"
 done_ok

@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "date.h"
+#include "keys.h"
 #include "varlink.h"
 
 /* The callers: the columns of the policy table, in this order. */
@@ -620,7 +621,6 @@ build_fixture(struct fx *f)
 static int
 setup(void **state)
 {
-	static const uint8_t key[CRYPTO_KEYBYTES] = {9};
 	struct fx *f = calloc(1, sizeof(*f));
 	char path[128], err[256];
 
@@ -638,9 +638,11 @@ setup(void **state)
 	date_format(date_today() + 7, f->future, sizeof(f->future));
 	f->verbose = getenv("IVT_MATRIX_VERBOSE") != NULL;
 	f->ctx.cfg = &f->cfg;
-	f->ctx.crypto = crypto_from_key(key, 1);
+	/* Master key and key store (keys.h) in the test directory. */
+	snprintf(f->cfg.key_path, sizeof(f->cfg.key_path), "%s/master.key",
+	         f->dir);
 	f->ctx.store = store_open(path, err, sizeof(err));
-	if (f->ctx.crypto == NULL || f->ctx.store == NULL ||
+	if (f->ctx.store == NULL || keys_open(&f->ctx, 1, err, sizeof(err)) ||
 	    varlink_init(&f->ctx, err, sizeof(err)) == -1 ||
 	    auth_bootstrap(f->ctx.store, f->ctx.crypto, 0, 1000) == -1)
 		return -1;
@@ -661,8 +663,8 @@ teardown(void **state)
 
 	sqlite3_close(f->snap);
 	varlink_free(&f->ctx);
+	keys_close(&f->ctx);
 	store_close(f->ctx.store);
-	crypto_close(f->ctx.crypto);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
 	if (system(cmd) != 0)
 		return -1;

@@ -47,6 +47,18 @@ make_crypto(uint8_t base, uint32_t version)
 	return c;
 }
 
+static struct crypto_dek *
+make_dek(uint8_t base, uint32_t version)
+{
+	uint8_t key[CRYPTO_KEYBYTES];
+	struct crypto_dek *k;
+
+	fill_key(key, base);
+	k = crypto_dek_from_key(key, version);
+	assert_non_null(k);
+	return k;
+}
+
 /* A fresh temporary directory per test, removed with its contents after. */
 static int
 tmpdir_setup(void **state)
@@ -115,11 +127,11 @@ test_seal_roundtrip(void **state)
 	                                  "a longer value that spans more "
 	                                  "than one Poly1305 block of 16"};
 	uint8_t ct[MAXPT + CRYPTO_SEAL_OVERHEAD], out[MAXPT];
-	struct crypto *c = make_crypto(1, 7);
+	struct crypto_dek *c = make_dek(1, 7);
 	size_t i, ptlen, ctlen, outlen;
 
 	(void)state;
-	assert_int_equal(crypto_key_version(c), 7);
+	assert_int_equal(crypto_dek_version(c), 7);
 	for (i = 0; i < sizeof(pts) / sizeof(pts[0]); i++) {
 		ptlen = strlen(pts[i]);
 		assert_int_equal(crypto_seal(c, "person", "address", 42,
@@ -127,8 +139,8 @@ test_seal_roundtrip(void **state)
 		                             &ctlen),
 		                 0);
 		assert_int_equal(ctlen, ptlen + CRYPTO_SEAL_OVERHEAD);
-		/* Header layout: format 1, key version 7 big-endian. */
-		assert_int_equal(ct[0], 1);
+		/* Header layout: format 2, key version 7 big-endian. */
+		assert_int_equal(ct[0], 2);
 		assert_int_equal(ct[1], 0);
 		assert_int_equal(ct[2], 0);
 		assert_int_equal(ct[3], 0);
@@ -146,14 +158,14 @@ test_seal_roundtrip(void **state)
 	assert_int_equal(
 	    crypto_open_field(c, "t", "c", 1, ct, ctlen, out, &outlen), 0);
 	assert_int_equal(outlen, 0);
-	crypto_close(c);
+	crypto_dek_free(c);
 }
 
 static void
 test_seal_random_nonce(void **state)
 {
 	uint8_t a[64], b[64];
-	struct crypto *c = make_crypto(1, 1);
+	struct crypto_dek *c = make_dek(1, 1);
 	size_t alen, blen;
 
 	(void)state;
@@ -165,14 +177,14 @@ test_seal_random_nonce(void **state)
 	    0);
 	assert_int_equal(alen, blen);
 	assert_memory_not_equal(a, b, alen);
-	crypto_close(c);
+	crypto_dek_free(c);
 }
 
 static void
 test_seal_bitflip(void **state)
 {
 	uint8_t ct[sizeof(secret_pt) + CRYPTO_SEAL_OVERHEAD], out[MAXPT];
-	struct crypto *c = make_crypto(1, 1);
+	struct crypto_dek *c = make_dek(1, 1);
 	size_t ctlen, outlen, i;
 	int bit, opened = 0;
 
@@ -203,7 +215,7 @@ test_seal_bitflip(void **state)
 	assert_int_equal(crypto_open_field(c, "person", "address", 1, ct, ctlen,
 	                                   out, &outlen),
 	                 0);
-	crypto_close(c);
+	crypto_dek_free(c);
 }
 
 static void
@@ -211,7 +223,7 @@ test_seal_binding(void **state)
 {
 	uint8_t ct[sizeof(secret_pt) + CRYPTO_SEAL_OVERHEAD], out[MAXPT];
 	uint8_t key[CRYPTO_KEYBYTES];
-	struct crypto *c = make_crypto(1, 1), *other, *v2;
+	struct crypto_dek *c = make_dek(1, 1), *other, *v2;
 	size_t ctlen, outlen;
 
 	(void)state;
@@ -246,15 +258,15 @@ test_seal_binding(void **state)
 	                                   out, &outlen),
 	                 -1);
 
-	other = make_crypto(2, 1);
+	other = make_dek(2, 1);
 	assert_int_equal(crypto_open_field(other, "person", "address", 5, ct,
 	                                   ctlen, out, &outlen),
 	                 -1);
-	crypto_close(other);
+	crypto_dek_free(other);
 
-	/* Same master key, other version: refused by the version check. */
+	/* Same key bytes, other version: refused by the version check. */
 	fill_key(key, 1);
-	v2 = crypto_from_key(key, 2);
+	v2 = crypto_dek_from_key(key, 2);
 	assert_non_null(v2);
 	assert_int_equal(crypto_open_field(v2, "person", "address", 5, ct,
 	                                   ctlen, out, &outlen),
@@ -264,17 +276,17 @@ test_seal_binding(void **state)
 	assert_int_equal(crypto_open_field(v2, "person", "address", 5, ct,
 	                                   ctlen, out, &outlen),
 	                 -1);
-	crypto_close(v2);
+	crypto_dek_free(v2);
 	/* The original with its claim altered fails on the version byte. */
 	assert_int_equal(crypto_open_field(c, "person", "address", 5, ct, ctlen,
 	                                   out, &outlen),
 	                 -1);
 	ct[4] = 1;
-	ct[0] = 2;
+	ct[0] = 1; /* the format before DEKs */
 	assert_int_equal(crypto_open_field(c, "person", "address", 5, ct, ctlen,
 	                                   out, &outlen),
 	                 -1);
-	crypto_close(c);
+	crypto_dek_free(c);
 }
 
 static void
@@ -283,17 +295,18 @@ test_bad_args(void **state)
 	uint8_t ct[64], out[64], h[CRYPTO_HASHBYTES], sig[CRYPTO_SIGBYTES];
 	uint8_t pk[CRYPTO_PKBYTES];
 	struct crypto *c = make_crypto(1, 1);
+	struct crypto_dek *k = make_dek(1, 1);
 	size_t len;
 
 	(void)state;
 	assert_null(crypto_from_key(NULL, 1));
 	assert_int_equal(crypto_seal(NULL, "t", "c", 1, ct, 1, out, &len), -1);
-	assert_int_equal(crypto_seal(c, NULL, "c", 1, ct, 1, out, &len), -1);
-	assert_int_equal(crypto_seal(c, "t", NULL, 1, ct, 1, out, &len), -1);
-	assert_int_equal(crypto_seal(c, "t", "c", 1, NULL, 1, out, &len), -1);
-	assert_int_equal(crypto_seal(c, "t", "c", 1, ct, 1, NULL, &len), -1);
-	assert_int_equal(crypto_seal(c, "t", "c", 1, ct, 1, out, NULL), -1);
-	assert_int_equal(crypto_open_field(c, "t", "c", 1, NULL, 64, out, &len),
+	assert_int_equal(crypto_seal(k, NULL, "c", 1, ct, 1, out, &len), -1);
+	assert_int_equal(crypto_seal(k, "t", NULL, 1, ct, 1, out, &len), -1);
+	assert_int_equal(crypto_seal(k, "t", "c", 1, NULL, 1, out, &len), -1);
+	assert_int_equal(crypto_seal(k, "t", "c", 1, ct, 1, NULL, &len), -1);
+	assert_int_equal(crypto_seal(k, "t", "c", 1, ct, 1, out, NULL), -1);
+	assert_int_equal(crypto_open_field(k, "t", "c", 1, NULL, 64, out, &len),
 	                 -1);
 	assert_int_equal(crypto_blind_index(c, NULL, "v", 1, h), -1);
 	assert_int_equal(crypto_blind_index(c, "", "v", 1, h), -1);
@@ -304,7 +317,11 @@ test_bad_args(void **state)
 	assert_int_equal(crypto_verify_msg(pk, NULL, 1, sig), -1);
 	assert_int_equal(crypto_key_version(NULL), 0);
 	crypto_close(NULL);
+	crypto_dek_free(NULL);
+	assert_null(crypto_dek_from_key(NULL, 1));
+	assert_int_equal(crypto_dek_version(NULL), 0);
 	crypto_close(c);
+	crypto_dek_free(k);
 }
 
 static void
@@ -594,7 +611,7 @@ test_db_has_no_plaintext(void **state)
 {
 	static const char control[] = "CONTROL plaintext Kerkstraat 99";
 	uint8_t ct[sizeof(secret_pt) + CRYPTO_SEAL_OVERHEAD], out[MAXPT];
-	struct crypto *c = make_crypto(1, 1);
+	struct crypto_dek *c = make_dek(1, 1);
 	size_t ctlen, outlen, filelen;
 	char path[512];
 	sqlite3_stmt *st;
@@ -642,7 +659,7 @@ test_db_has_no_plaintext(void **state)
 	assert_memory_equal(out, secret_pt, outlen);
 	assert_int_equal(sqlite3_finalize(st), SQLITE_OK);
 	assert_int_equal(sqlite3_close(db), SQLITE_OK);
-	crypto_close(c);
+	crypto_dek_free(c);
 }
 
 int
