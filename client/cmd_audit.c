@@ -14,7 +14,7 @@
 #include "ivt/export.h"
 #include "ivtctl.h"
 
-#define VERIFY_CHUNK  20000 /* entries per Verify call */
+#define VERIFY_CHUNK  20000      /* entries per Verify call */
 #define PROGRESS_FROM (1L << 20) /* file bytes before a bar is worth it */
 #define BAR_WIDTH     30
 
@@ -33,8 +33,8 @@ progress(const char *what, int64_t done, int64_t total)
 	fprintf(stderr, "\r%s [", what);
 	for (i = 0; i < BAR_WIDTH; i++)
 		fputc(i < fill ? '#' : ' ', stderr);
-	fprintf(stderr, "] %3lld%% %lld/%lld", (long long)pct,
-	        (long long)done, (long long)total);
+	fprintf(stderr, "] %3lld%% %lld/%lld", (long long)pct, (long long)done,
+	        (long long)total);
 	fflush(stderr);
 }
 
@@ -196,8 +196,9 @@ verify_file(struct ivtctl *ctx, const char *path, const char *keyhex)
 		printf("\nsigning key: %s%s\n", r.public_key,
 		       keyhex != NULL ? " (the key given)" : "");
 		if (keyhex == NULL)
-			puts("compare the signing key with the daemon's (ivtctl "
-			     "audit verify prints it), or pass it with --key");
+			puts(
+			    "compare the signing key with the daemon's (ivtctl "
+			    "audit verify prints it), or pass it with --key");
 	} else {
 		printf("export BROKEN at line %lld: ", (long long)r.line);
 		out_safe(stdout, r.reason);
@@ -538,8 +539,8 @@ cmd_audit_tail(struct ivtctl *ctx, int argc, char **argv)
 		json_t *res;
 		int rc;
 
-		if ((rc = ivtctl_call(ctx, "nl.ivtd.Audit.Tail", params, &res)) !=
-		    0)
+		if ((rc = ivtctl_call(ctx, "nl.ivtd.Audit.Tail", params,
+		                      &res)) != 0)
 			return rc;
 		rc = tail_batch(ctx, res, NULL);
 		json_decref(res);

@@ -146,11 +146,11 @@ cmd_privacy_register(struct ivtctl *ctx, int argc, char **argv)
 
 /* --- inzage ---------------------------------------------------------- */
 
-static const char *const recipient_headers[] = {
-    "ORGANISATION", "ROLE", "FIRST", "LAST", "COUNT"};
+static const char *const recipient_headers[] = {"ORGANISATION", "ROLE", "FIRST",
+                                                "LAST", "COUNT"};
 static const char *const access_headers[] = {
-    "TIME", "ORGANISATION", "ROLE", "ACTIVITY", "METHOD",
-    "PROJECT", "ABOUT", "FIELDS", "RESULT"};
+    "TIME",    "ORGANISATION", "ROLE",   "ACTIVITY", "METHOD",
+    "PROJECT", "ABOUT",        "FIELDS", "RESULT"};
 
 /* Method names without the "nl.ivtd." prefix. */
 static const char *
@@ -196,7 +196,8 @@ print_inzage_project(const json_t *p)
 	json_array_foreach(list, i, v)
 	{
 		snprintf(buf, sizeof(buf), "%s %s (%s)",
-		         out_str(v, "visit_date") ? out_str(v, "visit_date") : "?",
+		         out_str(v, "visit_date") ? out_str(v, "visit_date")
+		                                  : "?",
 		         out_str(v, "category") ? out_str(v, "category") : "?",
 		         out_str(v, "organisation") ? out_str(v, "organisation")
 		                                    : "?");
@@ -266,11 +267,11 @@ print_inzage(struct ivtctl *ctx, const json_t *res)
 	    (acts = reply_get(ctx, res, "activities", JSON_ARRAY)) == NULL)
 		return IVTCTL_EXIT_CONN;
 	fputs("Inzage (AVG art. 15) for pseudonym ", stdout);
-	out_safe(stdout, out_str(res, "pseudonym") ? out_str(res, "pseudonym")
-	                                           : "?");
+	out_safe(stdout,
+	         out_str(res, "pseudonym") ? out_str(res, "pseudonym") : "?");
 	fputs("\ngenerated ", stdout);
-	out_safe(stdout, out_str(res, "generated") ? out_str(res, "generated")
-	                                           : "?");
+	out_safe(stdout,
+	         out_str(res, "generated") ? out_str(res, "generated") : "?");
 	puts("\n");
 	if (json_array_size(projects) == 0)
 		puts("No project holds data of this person.");

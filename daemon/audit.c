@@ -672,9 +672,8 @@ verify_checkpoint(struct store *s, sqlite3_stmt *st, int64_t last,
 }
 
 int
-audit_verify_checkpoints(struct store *s, const struct crypto *c,
-                         int64_t last, int64_t upto,
-                         struct audit_verify_result *r)
+audit_verify_checkpoints(struct store *s, const struct crypto *c, int64_t last,
+                         int64_t upto, struct audit_verify_result *r)
 {
 	uint8_t pk[CRYPTO_PKBYTES];
 	sqlite3_stmt *st;

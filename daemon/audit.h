@@ -63,7 +63,7 @@ struct audit_verify_result {
 	int64_t total;       /* entries in the log (chunked verification) */
 	int64_t last;        /* last entry found sound */
 	uint8_t hash[CRYPTO_HASHBYTES]; /* its chain hash (zero for none) */
-	int more;            /* audit_walk stopped at limit, entries remain */
+	int more; /* audit_walk stopped at limit, entries remain */
 };
 
 /*

@@ -134,9 +134,9 @@ log_broken(struct call *c, const struct audit_verify_result *r)
 static json_t *
 chunk_reply(struct export_state *x)
 {
-	json_t *p = json_pack("{s:o,s:I,s:I}", "lines", x->lines, "done",
-	                      (json_int_t)x->done, "total",
-	                      (json_int_t)x->total);
+	json_t *p =
+	    json_pack("{s:o,s:I,s:I}", "lines", x->lines, "done",
+	              (json_int_t)x->done, "total", (json_int_t)x->total);
 
 	x->lines = json_array();
 	return p;

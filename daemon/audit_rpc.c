@@ -22,14 +22,14 @@
 #include "validate.h"
 #include "varlink.h"
 
-#define ACTIVITY_AUDIT "ivt-09"
+#define ACTIVITY_AUDIT   "ivt-09"
 #define VERIFY_CHUNK_MAX 1000000
-#define TAIL_DEFAULT   10
-#define TAIL_BATCH     200 /* entries per streamed reply */
-#define LIST_DEFAULT   100
-#define LIST_MAX       1000
-#define US_PER_SEC     1000000LL
-#define US_PER_DAY     (86400LL * US_PER_SEC)
+#define TAIL_DEFAULT     10
+#define TAIL_BATCH       200 /* entries per streamed reply */
+#define LIST_DEFAULT     100
+#define LIST_MAX         1000
+#define US_PER_SEC       1000000LL
+#define US_PER_DAY       (86400LL * US_PER_SEC)
 
 /*
  * Without limit the whole log is checked in one call.  With limit it is
@@ -66,14 +66,14 @@ audit_verify_method(struct call *c)
 	else if (after > 0)
 		return call_invalid(c, "after", "needs limit");
 	else
-		rc = audit_verify(c->ctx->store, c->ctx->crypto, &r, NULL,
-		                  NULL);
+		rc =
+		    audit_verify(c->ctx->store, c->ctx->crypto, &r, NULL, NULL);
 	if (rc == -1)
 		return call_internal(c);
 	crypto_sign_pk(c->ctx->crypto, pk);
 	crypto_hex(pk, sizeof(pk), pkhex);
-	c->reply = json_pack("{s:b,s:I,s:I,s:I,s:s}", "ok", rc == 0,
-	                     "entries", (json_int_t)r.entries, "checkpoints",
+	c->reply = json_pack("{s:b,s:I,s:I,s:I,s:s}", "ok", rc == 0, "entries",
+	                     (json_int_t)r.entries, "checkpoints",
 	                     (json_int_t)r.checkpoints, "total",
 	                     (json_int_t)r.total, "public_key", pkhex);
 	if (c->reply == NULL)
@@ -418,10 +418,10 @@ entry_row(sqlite3_stmt *st)
 	e.fields = column_str(st, 15);
 	e.result = column_str(st, 16);
 	e.error = column_str(st, 17);
-	return audit_entry_json(&e, sqlite3_column_bytes(st, 18) ==
-	                                    CRYPTO_HASHBYTES
-	                                ? sqlite3_column_blob(st, 18)
-	                                : NULL);
+	return audit_entry_json(&e,
+	                        sqlite3_column_bytes(st, 18) == CRYPTO_HASHBYTES
+	                            ? sqlite3_column_blob(st, 18)
+	                            : NULL);
 }
 
 static int

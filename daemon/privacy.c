@@ -74,7 +74,6 @@ privacy_register(struct call *c)
 	return c->reply != NULL ? 0 : call_internal(c);
 }
 
-
 /* --- Inzage (AVG art. 15) ------------------------------------------ */
 
 /*
@@ -133,7 +132,8 @@ set_array(json_t *set)
 	const char *key;
 	json_t *v, *a = json_array();
 
-	json_object_foreach(set, key, v) json_array_append_new(a, json_string(key));
+	json_object_foreach(set, key, v)
+	    json_array_append_new(a, json_string(key));
 	return a;
 }
 
@@ -224,10 +224,10 @@ subjects_json(const char *ids, const char *statuses)
 	while (list != NULL && *i != '\0') {
 		n = strcspn(s, ",");
 		snprintf(status, sizeof(status), "%.*s", (int)n, s);
-		json_array_append_new(list,
-		                      json_pack("{s:I,s:s}", "id",
-		                                (json_int_t)strtoll(i, NULL, 10),
-		                                "status", status));
+		json_array_append_new(
+		    list, json_pack("{s:I,s:s}", "id",
+		                    (json_int_t)strtoll(i, NULL, 10), "status",
+		                    status));
 		i += strcspn(i, ",");
 		i += *i == ',';
 		s += n;
@@ -249,9 +249,8 @@ project_json(struct call *c, const struct inzage *q, sqlite3_stmt *st)
 	              col(st, 2), "phase", col(st, 3), "legal_basis",
 	              col(st, 4), "purpose", col(st, 5), "subjects",
 	              subjects_json(col(st, 7), col(st, 8)), "fields_person",
-	              HELD_FIELDS_PERSON, "fields_address",
-	              HELD_FIELDS_ADDRESS, "findings",
-	              project_findings(c, q, id));
+	              HELD_FIELDS_PERSON, "fields_address", HELD_FIELDS_ADDRESS,
+	              "findings", project_findings(c, q, id));
 	if (p == NULL)
 		return NULL;
 	if (closed[0] != '\0') {
@@ -319,8 +318,8 @@ static const char sql_accesses[] =
 
 /* Recipients: who received or read the data, allowed only. */
 static const char sql_recipients[] =
-    "SELECT a.org, a.role, min(a.ts_start), max(a.ts_start), count(*)"
-    INZAGE_WHERE " AND a.result = 'allowed' GROUP BY a.org, a.role"
+    "SELECT a.org, a.role, min(a.ts_start), max(a.ts_start), "
+    "count(*)" INZAGE_WHERE " AND a.result = 'allowed' GROUP BY a.org, a.role"
     " ORDER BY min(a.ts_start)";
 
 static void
@@ -481,8 +480,8 @@ privacy_inzage(struct call *c)
 	q.activities = json_object();
 	q.fields = json_object();
 	format_time(store_now_us(), now, sizeof(now));
-	report = json_pack("{s:s,s:s}", "pseudonym", q.bsnhex, "generated",
-	                   now);
+	report =
+	    json_pack("{s:s,s:s}", "pseudonym", q.bsnhex, "generated", now);
 	if (q.activities == NULL || q.fields == NULL || report == NULL ||
 	    inzage_projects(c, &q, &projects) == -1 ||
 	    json_object_set_new(report, "projects", projects) == -1 ||
@@ -512,7 +511,6 @@ out:
 
 const struct method privacy_methods[] = {
     {"nl.ivtd.Privacy.Register", privacy_register, ROLE_ANY, 0, NULL},
-    {"nl.ivtd.Privacy.Inzage", privacy_inzage, ROLE_PRIVACY, M_AUDIT,
-     "ivt-09"},
+    {"nl.ivtd.Privacy.Inzage", privacy_inzage, ROLE_PRIVACY, M_AUDIT, "ivt-09"},
     {NULL, NULL, 0, 0, NULL},
 };

@@ -78,7 +78,7 @@ struct conn {
 	int blocked; /* waiting for replies to be written (flow control) */
 	int waiting; /* a call of ours waits in the batch (group commit) */
 	struct call *stream; /* a streaming call in progress, or NULL */
-	int behind;  /* the stream may have replies to send */
+	int behind;          /* the stream may have replies to send */
 };
 
 /* A deferred call and the connection to answer (NULL once it closed). */
@@ -176,7 +176,8 @@ batch_add(struct conn *c, struct call *call)
 
 	if (srv->nbatch == srv->capbatch) {
 		ncap = srv->capbatch ? srv->capbatch * 2 : 64;
-		if ((nb = reallocarray(srv->batch, ncap, sizeof(*nb))) == NULL) {
+		if ((nb = reallocarray(srv->batch, ncap, sizeof(*nb))) ==
+		    NULL) {
 			json_decref(varlink_finish(call));
 			conn_fail(c, "out of memory");
 			return -1;
@@ -525,7 +526,8 @@ uid_conns(const struct server *srv, uid_t uid)
 	const struct conn *c;
 	int n = 0;
 
-	TAILQ_FOREACH(c, &srv->conns, entry) {
+	TAILQ_FOREACH(c, &srv->conns, entry)
+	{
 		if (c->uid == uid)
 			n++;
 	}

@@ -53,9 +53,8 @@ ivt_export_chain_step(uint8_t h[IVT_EXPORT_HASHBYTES], const char *line,
 }
 
 int
-ivt_export_note(char *buf, size_t len, const char *export_id,
-                const char *kind, int64_t count,
-                const uint8_t h[IVT_EXPORT_HASHBYTES])
+ivt_export_note(char *buf, size_t len, const char *export_id, const char *kind,
+                int64_t count, const uint8_t h[IVT_EXPORT_HASHBYTES])
 {
 	char hex[2 * IVT_EXPORT_HASHBYTES + 1];
 	int n;
@@ -101,14 +100,13 @@ struct vstate {
 	uint8_t pk[IVT_EXPORT_PKBYTES];
 	uint8_t h[IVT_EXPORT_HASHBYTES];
 	int64_t lineno;
-	int64_t expected; /* entries the header announces */
-	int64_t last_cp;  /* line of the last good checkpoint, 0 if none */
+	int64_t expected;   /* entries the header announces */
+	int64_t last_cp;    /* line of the last good checkpoint, 0 if none */
 	int64_t last_count; /* the entries it covers */
-	int trailer;      /* the trailer was read */
+	int trailer;        /* the trailer was read */
 };
 
-static int
-fault(struct vstate *v, const char *fmt, ...)
+static int fault(struct vstate *v, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 static int
@@ -186,8 +184,8 @@ signed_line(struct vstate *v, const json_t *o, const char *kind)
 	sig = member(o, "signature", 128);
 	if (!json_is_integer(json_object_get(o, "count")) || hash == NULL ||
 	    sig == NULL || ivt_unhex(hash, h, sizeof(h)) == -1 ||
-	    sodium_base642bin(s, sizeof(s), sig, strlen(sig), NULL, &slen,
-	                      NULL, sodium_base64_VARIANT_ORIGINAL) != 0 ||
+	    sodium_base642bin(s, sizeof(s), sig, strlen(sig), NULL, &slen, NULL,
+	                      sodium_base64_VARIANT_ORIGINAL) != 0 ||
 	    slen != sizeof(s))
 		return fault(v, "malformed %s line", kind);
 	if (count != v->r->entries)
@@ -196,19 +194,21 @@ signed_line(struct vstate *v, const json_t *o, const char *kind)
 		             "precede it: entry lines were deleted or inserted",
 		             kind, (long long)count, (long long)v->r->entries);
 	if (sodium_memcmp(h, v->h, sizeof(h)) != 0)
-		return fault(v,
-		             "entry lines after line %lld were changed, inserted, "
-		             "deleted or reordered: they do not hash to the "
-		             "signed %s",
-		             (long long)(v->last_cp > 0 ? v->last_cp : 1), kind);
+		return fault(
+		    v,
+		    "entry lines after line %lld were changed, inserted, "
+		    "deleted or reordered: they do not hash to the "
+		    "signed %s",
+		    (long long)(v->last_cp > 0 ? v->last_cp : 1), kind);
 	if ((n = ivt_export_note(note, sizeof(note), v->r->export_id,
 	                         strcmp(kind, "trailer") == 0 ? "end"
 	                                                      : "checkpoint",
 	                         count, h)) == -1 ||
 	    crypto_sign_verify_detached(s, (const uint8_t *)note, (size_t)n,
 	                                v->pk) != 0)
-		return fault(v, "the %s's signature is invalid (forged or "
-		                "edited)",
+		return fault(v,
+		             "the %s's signature is invalid (forged or "
+		             "edited)",
 		             kind);
 	v->last_cp = v->lineno;
 	v->last_count = count;
@@ -323,12 +323,13 @@ ivt_export_verify(FILE *fp, const uint8_t *pk, struct ivt_export_result *r,
 	} else if (rc == 0 && !v.trailer) {
 		v.lineno++;
 		if (v.last_cp > 0)
-			rc = fault(&v,
-			           "truncated: no signed trailer; the last "
-			           "signed checkpoint (line %lld) covers %lld of "
-			           "the %lld entries announced",
-			           (long long)v.last_cp, (long long)v.last_count,
-			           (long long)v.expected);
+			rc = fault(
+			    &v,
+			    "truncated: no signed trailer; the last "
+			    "signed checkpoint (line %lld) covers %lld of "
+			    "the %lld entries announced",
+			    (long long)v.last_cp, (long long)v.last_count,
+			    (long long)v.expected);
 		else
 			rc = fault(&v, "truncated: no signed trailer");
 	}

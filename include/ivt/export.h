@@ -47,7 +47,7 @@
 #define IVT_EXPORT_HASHBYTES 32
 #define IVT_EXPORT_PKBYTES   32
 #define IVT_EXPORT_SIGBYTES  64
-#define IVT_EXPORT_IDLEN     32          /* hex digits of export_id */
+#define IVT_EXPORT_IDLEN     32 /* hex digits of export_id */
 #define IVT_EXPORT_NOTE_MAX  192
 #define IVT_EXPORT_LINE_MAX  (512 * 1024) /* bytes of one line */
 
@@ -65,10 +65,11 @@ int ivt_export_note(char *buf, size_t len, const char *export_id,
                     const uint8_t h[IVT_EXPORT_HASHBYTES]);
 
 struct ivt_export_result {
-	int64_t entries;     /* entry lines read */
-	int64_t checkpoints; /* checkpoints verified (the trailer not counted) */
-	int64_t line;        /* the line at fault, 0 when intact */
-	char reason[192];    /* what is wrong, without line contents */
+	int64_t entries; /* entry lines read */
+	int64_t
+	    checkpoints;  /* checkpoints verified (the trailer not counted) */
+	int64_t line;     /* the line at fault, 0 when intact */
+	char reason[192]; /* what is wrong, without line contents */
 	char public_key[2 * IVT_EXPORT_PKBYTES + 1]; /* the header's key */
 	char export_id[IVT_EXPORT_IDLEN + 1];
 	char created[40];

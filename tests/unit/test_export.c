@@ -21,7 +21,7 @@
 
 #include "ivt/export.h"
 
-#define MAXLINES 64
+#define MAXLINES  64
 #define EXPORT_ID "00112233445566778899aabbccddeeff"
 
 static uint8_t pk[crypto_sign_PUBLICKEYBYTES], sk[crypto_sign_SECRETKEYBYTES];
@@ -34,8 +34,8 @@ struct exp {
 	int n;
 };
 
-static void
-add(struct exp *x, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void add(struct exp *x, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 static void
 add(struct exp *x, const char *fmt, ...)
@@ -68,8 +68,9 @@ add_signed(struct exp *x, const char *type, int64_t count,
 	sodium_bin2hex(hex, sizeof(hex), h, IVT_EXPORT_HASHBYTES);
 	sodium_bin2base64(b64, sizeof(b64), sig, sizeof(sig),
 	                  sodium_base64_VARIANT_ORIGINAL);
-	add(x, "{\"type\":\"%s\",\"count\":%lld,\"hash\":\"%s\","
-	       "\"signature\":\"%s\"}",
+	add(x,
+	    "{\"type\":\"%s\",\"count\":%lld,\"hash\":\"%s\","
+	    "\"signature\":\"%s\"}",
 	    type, (long long)count, hex, b64);
 }
 
@@ -95,9 +96,10 @@ build(struct exp *x, int n, int every)
 		    "{\"type\":\"entry\",\"seq\":%d,\"actor\":\"user%d\","
 		    "\"org\":\"UWV\",\"result\":\"allowed\"}",
 		    i, i % 3);
-		assert_int_equal(ivt_export_chain_step(h, x->line[x->n - 1],
-		                                       strlen(x->line[x->n - 1])),
-		                 0);
+		assert_int_equal(
+		    ivt_export_chain_step(h, x->line[x->n - 1],
+		                          strlen(x->line[x->n - 1])),
+		    0);
 		if (i % every == 0)
 			add_signed(x, "checkpoint", i, h);
 	}
@@ -372,8 +374,9 @@ test_forged(void **state)
 	/* A malformed signature. */
 	build(&x, 5, 10);
 	del(&x, x.n - 1);
-	add(&x, "{\"type\":\"trailer\",\"count\":5,\"hash\":\"%064d\","
-	        "\"signature\":\"AAAA\"}",
+	add(&x,
+	    "{\"type\":\"trailer\",\"count\":5,\"hash\":\"%064d\","
+	    "\"signature\":\"AAAA\"}",
 	    0);
 	assert_broken(&x, 7, "malformed trailer");
 	drop(&x);
@@ -410,15 +413,14 @@ test_note_and_hex(void **state)
 
 	(void)state;
 	memset(h, 0xab, sizeof(h));
-	assert_int_equal(ivt_export_note(note, sizeof(note), EXPORT_ID, "end",
-	                                 42, h),
-	                 20 + 33 + 4 + 3 + 65);
+	assert_int_equal(
+	    ivt_export_note(note, sizeof(note), EXPORT_ID, "end", 42, h),
+	    20 + 33 + 4 + 3 + 65);
 	assert_string_equal(note, "ivtd-audit-export/1\n" EXPORT_ID "\nend\n"
 	                          "42\nabababababababababababababababab"
 	                          "abababababababababababababababab\n");
-	assert_int_equal(ivt_export_note(small, sizeof(small), EXPORT_ID,
-	                                 "end", 42, h),
-	                 -1);
+	assert_int_equal(
+	    ivt_export_note(small, sizeof(small), EXPORT_ID, "end", 42, h), -1);
 	assert_int_equal(ivt_unhex("0aFf", b, 2), 0);
 	assert_int_equal(b[0], 0x0a);
 	assert_int_equal(b[1], 0xff);
