@@ -269,6 +269,34 @@ find_by_key(struct call *c, int64_t project, const uint8_t key[32])
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? id : -1;
 }
 
+/* codes (a JSON array of strings) with s's codes added that it lacks;
+ * the compact text to store, or NULL.  Steals codes. */
+static char *
+merge_codes(json_t *codes, const struct subject_in *s)
+{
+	const json_t *v;
+	char *text;
+	size_t i;
+	int j, found;
+
+	if (!json_is_array(codes)) {
+		json_decref(codes);
+		return NULL;
+	}
+	for (j = 0; j < s->ncodes; j++) {
+		found = 0;
+		json_array_foreach(codes, i, v) {
+			if (strcmp(json_string_value(v), s->codes[j]) == 0)
+				found = 1;
+		}
+		if (!found)
+			json_array_append_new(codes, json_string(s->codes[j]));
+	}
+	text = json_dumps(codes, JSON_COMPACT);
+	json_decref(codes);
+	return text;
+}
+
 static int
 insert_subject(struct call *c, int64_t project, const struct subject_in *s,
                const uint8_t idx[32], const uint8_t key[32], int64_t id)
@@ -277,10 +305,10 @@ insert_subject(struct call *c, int64_t project, const struct subject_in *s,
 		"INSERT INTO subjects (id, project_id, pc4, addr_index, "
 		"addr_key, street, huisnummer, toevoeging, postcode, "
 		"woonplaats, codes, created, updated) "
-		"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '[]', ?, ?)";
+		"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 	const struct crypto_dek *k = keys_dek(c->ctx, project, 1);
 	sqlite3_stmt *st;
-	char nr[8], pc4[5];
+	char nr[8], pc4[5], *codes;
 	int64_t now = store_now_us();
 
 	snprintf(nr, sizeof(nr), "%u", s->huisnummer);
@@ -303,15 +331,21 @@ insert_subject(struct call *c, int64_t project, const struct subject_in *s,
 		sqlite3_reset(st);
 		return -1;
 	}
-	sqlite3_bind_int64(st, 11, now);
+	/* A new subject gets its codes at once: no second write of the row. */
+	if ((codes = merge_codes(json_array(), s)) == NULL) {
+		sqlite3_reset(st);
+		return -1;
+	}
+	sqlite3_bind_text(st, 11, codes, -1, free);
 	sqlite3_bind_int64(st, 12, now);
+	sqlite3_bind_int64(st, 13, now);
 	return store_step_done(st);
 }
 
 /* Add a person unless the subject has them already (by BSN index). */
 static int
 store_person(struct call *c, int64_t project, int64_t subject,
-             const struct person_in *p)
+             const struct person_in *p, int fresh)
 {
 	static const char have[] =
 		"SELECT 1 FROM persons WHERE subject_id = ? AND bsn_index = ?";
@@ -327,13 +361,18 @@ store_person(struct call *c, int64_t project, int64_t subject,
 	int64_t id;
 	int rc;
 
-	if (blind(c, "bsn", p->bsn, idx) == -1 ||
-	    (st = store_prepare(c->ctx->store, have)) == NULL)
+	if (blind(c, "bsn", p->bsn, idx) == -1)
 		return -1;
-	sqlite3_bind_int64(st, 1, subject);
-	sqlite3_bind_blob(st, 2, idx, 32, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
+	/* A subject created in this call has no persons yet to compare. */
+	rc = SQLITE_DONE;
+	if (!fresh) {
+		if ((st = store_prepare(c->ctx->store, have)) == NULL)
+			return -1;
+		sqlite3_bind_int64(st, 1, subject);
+		sqlite3_bind_blob(st, 2, idx, 32, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+		sqlite3_reset(st);
+	}
 	if (rc == SQLITE_ROW)
 		return 0;
 	if (rc != SQLITE_DONE || (id = next_id(c, maxid)) < 0 ||
@@ -371,16 +410,15 @@ store_interest(struct call *c, int64_t subject, int64_t partner)
 }
 
 /* Union the indicator codes into the subject's JSON list. */
+/* Add s's codes to an existing subject's. */
 static int
 store_codes(struct call *c, int64_t subject, const struct subject_in *s)
 {
 	static const char get[] = "SELECT codes FROM subjects WHERE id = ?";
 	static const char put[] = "UPDATE subjects SET codes = ? WHERE id = ?";
 	sqlite3_stmt *st;
-	json_t *codes = NULL, *v;
-	size_t i;
+	json_t *codes = NULL;
 	char *text;
-	int j, found, rc;
 
 	if (s->ncodes == 0)
 		return 0;
@@ -391,29 +429,27 @@ store_codes(struct call *c, int64_t subject, const struct subject_in *s)
 		codes = json_loads((const char *)sqlite3_column_text(st, 0), 0,
 		                   NULL);
 	sqlite3_reset(st);
-	if (!json_is_array(codes)) {
-		json_decref(codes);
-		return -1;
-	}
-	for (j = 0; j < s->ncodes; j++) {
-		found = 0;
-		json_array_foreach(codes, i, v) {
-			if (strcmp(json_string_value(v), s->codes[j]) == 0)
-				found = 1;
-		}
-		if (!found)
-			json_array_append_new(codes, json_string(s->codes[j]));
-	}
-	text = json_dumps(codes, JSON_COMPACT);
-	json_decref(codes);
-	if (text == NULL || (st = store_prepare(c->ctx->store, put)) == NULL) {
+	if ((text = merge_codes(codes, s)) == NULL ||
+	    (st = store_prepare(c->ctx->store, put)) == NULL) {
 		free(text);
 		return -1;
 	}
 	sqlite3_bind_text(st, 1, text, -1, free);
 	sqlite3_bind_int64(st, 2, subject);
-	rc = store_step_done(st);
-	return rc;
+	return store_step_done(st);
+}
+
+/* Does a person before persons[i] of s have the same BSN? */
+static int
+bsn_before(const struct subject_in *s, int i)
+{
+	int j;
+
+	for (j = 0; j < i; j++) {
+		if (strcmp(s->persons[j].bsn, s->persons[i].bsn) == 0)
+			return 1;
+	}
+	return 0;
 }
 
 int
@@ -444,14 +480,15 @@ subject_store(struct call *c, int64_t project, const struct subject_in *s,
 	if (call_disclose(c, hex, "address", ADDRESS_FIELDS, project) == -1)
 		return call_internal(c);
 	for (i = 0; i < s->npersons; i++) {
-		if (store_person(c, project, *id, &s->persons[i]) == -1)
+		if (store_person(c, project, *id, &s->persons[i],
+		                 !*merged && !bsn_before(s, i)) == -1)
 			return call_internal(c);
 	}
 	for (i = 0; i < s->npartners; i++) {
 		if (store_interest(c, *id, s->partners[i]) == -1)
 			return call_internal(c);
 	}
-	if (store_codes(c, *id, s) == -1)
+	if (*merged && store_codes(c, *id, s) == -1)
 		return call_internal(c);
 	return 0;
 }
