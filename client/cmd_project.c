@@ -273,3 +273,75 @@ cmd_project_history(struct ivtctl *ctx, int argc, char **argv)
 	return run_id_call(ctx, argc, argv, "nl.ivtd.Project.History", "id",
 	               print_history);
 }
+
+/* --- legal hold and retention (nl.ivtd.Project.Hold/Release/Retention) */
+
+static int
+print_retention(struct ivtctl *ctx, const json_t *res)
+{
+	const json_t *r;
+	char buf[32];
+
+	if ((r = reply_get(ctx, res, "retention", JSON_OBJECT)) == NULL)
+		return IVTCTL_EXIT_CONN;
+	out_kv("project", out_int(r, "project", buf, sizeof(buf)));
+	out_kv("retention_days", out_int(r, "retention_days", buf, sizeof(buf)));
+	out_kv("default", json_is_true(json_object_get(r, "default")) ? "yes"
+	                                                              : "no");
+	out_kv("closed_on", out_str(r, "closed_on"));
+	out_kv("expires", out_str(r, "expires"));
+	out_kv("hold", out_str(r, "hold"));
+	return out_finish();
+}
+
+int
+cmd_project_hold(struct ivtctl *ctx, int argc, char **argv)
+{
+	struct opt opts[] = {{"reason", 1, NULL}, {NULL, 0, NULL}};
+	struct args a;
+	long long id;
+
+	if (args_id(ctx, argc, argv, opts, 1, 1, &a, &id) == -1)
+		return a.status;
+	if (opts[0].value == NULL)
+		return usage_error(ctx, "--reason is required");
+	return run_call(ctx, "nl.ivtd.Project.Hold",
+	                json_pack("{s:I,s:s}", "id", (json_int_t)id, "reason",
+	                          opts[0].value),
+	                print_retention);
+}
+
+int
+cmd_project_release(struct ivtctl *ctx, int argc, char **argv)
+{
+	return run_id_call(ctx, argc, argv, "nl.ivtd.Project.Release", "id",
+	                   print_retention);
+}
+
+int
+cmd_project_retention(struct ivtctl *ctx, int argc, char **argv)
+{
+	struct opt opts[] = {
+	    {"days", 1, NULL}, {"default", 0, NULL}, {NULL, 0, NULL}};
+	struct args a;
+	json_t *params;
+	long long id, days;
+
+	if (args_id(ctx, argc, argv, opts, 1, 1, &a, &id) == -1)
+		return a.status;
+	if (opts[0].value != NULL && opts[1].value != NULL)
+		return usage_error(ctx, "give --days or --default, not both");
+	if ((params = json_pack("{s:I}", "id", (json_int_t)id)) == NULL)
+		return IVTCTL_EXIT_FAIL;
+	if (opts[0].value != NULL) {
+		if (parse_ll(opts[0].value, 0, 36500, &days) == -1) {
+			json_decref(params);
+			return usage_error(ctx, "--days is 0 to 36500");
+		}
+		json_object_set_new(params, "days", json_integer(days));
+	}
+	if (opts[1].value != NULL)
+		json_object_set_new(params, "default", json_true());
+	return run_call(ctx, "nl.ivtd.Project.Retention", params,
+	                print_retention);
+}

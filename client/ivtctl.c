@@ -52,6 +52,27 @@ static const struct cmd_entry cmd_table[] = {
      "move the project one phase forward", cmd_project_advance},
     {"project", "history", "ID", "every decision and phase change",
      cmd_project_history},
+    {"project", "hold", "ID --reason TEXT",
+     "legal hold: the project's personal data is never destroyed while held",
+     cmd_project_hold},
+    {"project", "release", "ID", "lift a legal hold", cmd_project_release},
+    {"project", "retention", "ID [--days N | --default]",
+     "show the retention period after closure, set the project's own (0 to\n"
+     "36500 days) or return to the configured default",
+     cmd_project_retention},
+    {"retention", "list", "[--dry-run]",
+     "put the closed projects whose retention ended, not under hold, on a\n"
+     "new destruction list (--dry-run: only show them)",
+     cmd_retention_list},
+    {"retention", "show", "LIST", "show a destruction list",
+     cmd_retention_show},
+    {"retention", "confirm", "LIST",
+     "confirm the destruction of the list's projects you lead (admin: all)",
+     cmd_retention_confirm},
+    {"retention", "run", "",
+     "destroy every confirmed project that is due: personal data deleted,\n"
+     "its data key crypto-shredded; audited",
+     cmd_retention_run},
     {"protocol", "grant", "PROJECT PARTNER --rights R[,R...] [--fields F,...]",
      "admit a partner with rights leveren, bewerken and/or inlezen;\n"
      "--fields limits what it may read: adres, bsn, naam, geboortedatum",
@@ -197,6 +218,12 @@ static const struct cmd_entry cmd_table[] = {
      "who received or read it and when, purposes, legal bases, retention\n"
      "(privacy officer only; audited)",
      cmd_privacy_inzage},
+    {"key", "rotate", "[--no-wait]",
+     "new master key version: re-wrap every key online, with progress;\n"
+     "the old version is destroyed at the end",
+     cmd_key_rotate},
+    {"key", "status", "", "master key version and a running rotation",
+     cmd_key_status},
     {"backup", NULL, "FILE",
      "write an online copy of the database to FILE, an absolute path that\n"
      "does not exist yet; the daemon writes it, as its own user",

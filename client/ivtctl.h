@@ -173,6 +173,19 @@ int cmd_project_update(struct ivtctl *, int, char **);
 int cmd_project_decide(struct ivtctl *, int, char **);
 int cmd_project_advance(struct ivtctl *, int, char **);
 int cmd_project_history(struct ivtctl *, int, char **);
+int cmd_project_hold(struct ivtctl *, int, char **);
+int cmd_project_release(struct ivtctl *, int, char **);
+int cmd_project_retention(struct ivtctl *, int, char **);
+
+/* cmd_retention.c */
+int cmd_retention_list(struct ivtctl *, int, char **);
+int cmd_retention_show(struct ivtctl *, int, char **);
+int cmd_retention_confirm(struct ivtctl *, int, char **);
+int cmd_retention_run(struct ivtctl *, int, char **);
+
+/* cmd_key.c */
+int cmd_key_rotate(struct ivtctl *, int, char **);
+int cmd_key_status(struct ivtctl *, int, char **);
 
 /* cmd_protocol.c */
 int cmd_protocol_grant(struct ivtctl *, int, char **);

@@ -40,6 +40,8 @@ config_defaults(struct config *c)
 	c->max_connections_uid = 32;
 	c->idle_timeout = 600;
 	c->checkpoint_every = 1000;
+	/* Five years after closure, as the register (ivt-04..08) says. */
+	c->retention_days = 1826;
 	c->log_level = LOG_INFO;
 }
 
@@ -177,6 +179,12 @@ config_set(struct config *c, const char *k, const char *v, const char **why)
 		if (parse_num(v, 1, 1000000, 0, &n) == -1)
 			return -1;
 		c->checkpoint_every = (int)n;
+		return 0;
+	}
+	if (strcmp(k, "retention_days") == 0) {
+		if (parse_num(v, 0, 36500, 0, &n) == -1)
+			return -1;
+		c->retention_days = (int)n;
 		return 0;
 	}
 	*why = "unknown key";

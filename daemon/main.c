@@ -36,6 +36,7 @@
 #include "crypto.h"
 #include "ivt/wire.h"
 #include "keys.h"
+#include "retention.h"
 #include "log.h"
 #include "server.h"
 #include "store.h"
@@ -497,8 +498,9 @@ run(struct config *cfg, uid_t started_by)
 		log_err("%s", base ? err : "cannot create event loop");
 		goto out;
 	}
-	if (keys_attach(&ctx, base) == -1) {
-		log_err("cannot create the key rotation timer");
+	if (keys_attach(&ctx, base) == -1 ||
+	    retention_attach(&ctx, base) == -1) {
+		log_err("cannot create the key rotation and retention timers");
 		goto out;
 	}
 	sigterm = evsignal_new(base, SIGTERM, on_signal, base);
@@ -530,7 +532,8 @@ out:
 		rc = 1;
 	}
 	varlink_free(&ctx);
-	/* Frees the timer: before the event base. */
+	/* Frees the timers: before the event base. */
+	retention_detach();
 	keys_close(&ctx);
 	if (base)
 		event_base_free(base);

@@ -32,6 +32,8 @@ static const struct method *const method_tables[] = {
 	finding_methods,
 	report_methods,
 	import_methods,
+	retention_methods,
+	key_methods,
 };
 
 #define NTABLES (sizeof(method_tables) / sizeof(method_tables[0]))

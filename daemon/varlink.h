@@ -103,6 +103,8 @@ extern const struct method admin_methods[];
 extern const struct method day_methods[];
 extern const struct method finding_methods[];
 extern const struct method report_methods[];
+extern const struct method retention_methods[];
+extern const struct method key_methods[];
 extern const struct method import_methods[];
 
 /* Parse the embedded interfaces.  0 on success. */

@@ -91,6 +91,19 @@ static const struct policy {
     {"AAAAAAAA-", "nl.ivtd.WhoAmI"},
     /* "Admin only." */
     {"A--------", "nl.ivtd.Admin.Backup"},
+    {"A--------", "nl.ivtd.Key.Rotate"},
+    {"A--------", "nl.ivtd.Key.Status"},
+    /* "Admin, projectleider, privacy" may list; "a projectleider of each
+     * project, or an admin" confirms and runs (Retention.varlink). */
+    {"AAA----A-", "nl.ivtd.Retention.Propose"},
+    {"AAA----A-", "nl.ivtd.Retention.Show"},
+    {"AAA------", "nl.ivtd.Retention.Confirm"},
+    {"AAA------", "nl.ivtd.Retention.Run"},
+    /* "Leaders, admins and the privacy officer" hold and release; the
+     * retention state is shown to the same (project 1). */
+    {"AA-----A-", "nl.ivtd.Project.Hold"},
+    {"AA-----A-", "nl.ivtd.Project.Release"},
+    {"AA-----A-", "nl.ivtd.Project.Retention"},
     /* "Readable by the admin and privacy roles" */
     {"A------A-", "nl.ivtd.Audit.Verify"},
     {"A------A-", "nl.ivtd.Audit.List"},

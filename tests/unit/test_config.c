@@ -80,6 +80,7 @@ test_parse_all_keys(void **state)
 		"max_connections_per_uid = 2\n"
 		"idle_timeout = 0\n"
 		"checkpoint_every = 5\n"
+		"retention_days = 0\n"
 		"log_level = debug";
 	struct config c;
 	char err[128];
@@ -98,6 +99,7 @@ test_parse_all_keys(void **state)
 	assert_int_equal(c.max_connections_uid, 2);
 	assert_int_equal(c.idle_timeout, 0);
 	assert_int_equal(c.checkpoint_every, 5);
+	assert_int_equal(c.retention_days, 0);
 	assert_int_equal(c.log_level, LOG_DEBUG);
 }
 
@@ -118,6 +120,8 @@ test_parse_errors(void **state)
 		{"socket = relative.sock\n", "invalid value"},
 		{"log_level = loud\n", "invalid value"},
 		{"idle_timeout = -1\n", "invalid value"},
+		{"retention_days = -1\n", "invalid value"},
+		{"retention_days = 36501\n", "invalid value"},
 		{"max_connections =\n", "invalid value"},
 	};
 	struct config c;

@@ -1,0 +1,36 @@
+/*
+ * retention.h - retention periods, legal hold and destruction of a
+ * project's personal data (nl.ivtd.Retention; Project.Hold, Release and
+ * SetRetention).
+ *
+ * A project's retention period (its own, or the configured
+ * retention_days) starts on its closure date: the date of the phase event
+ * that took it to afgesloten (advance or NO-GO).  When it has passed and
+ * the project is not under legal hold, Retention.Propose puts it on a
+ * destruction list.  One of the project's projectleiders or an admin
+ * confirms it (Retention.Confirm); Retention.Run, and a daily timer in the
+ * daemon, then destroy every confirmed project that is still expired and
+ * not held:
+ *   - persons rows deleted; journal entries deleted;
+ *   - subjects keep id, status, pc4, codes and dates (the final report
+ *     counts them) but lose every sealed column and their blind indexes;
+ *   - findings keep category, action and dates, lose their notes;
+ *   - interest reasons (free text) are cleared;
+ *   - the project's data key is crypto-shredded (keys.h), so the sealed
+ *     values in backups cannot be opened either;
+ *   - one audit entry per project (activity ivt-10) says what went, on
+ *     which list, who confirmed it and when the period ended.
+ * The audit log itself is kept: its entries hold pseudonyms only.
+ */
+#ifndef IVTD_RETENTION_H
+#define IVTD_RETENTION_H
+
+struct daemon_ctx;
+struct event_base;
+
+/* Run confirmed destructions once a day (first run five minutes after
+ * start).  0 or -1. */
+int retention_attach(struct daemon_ctx *ctx, struct event_base *base);
+void retention_detach(void);
+
+#endif
