@@ -78,7 +78,7 @@ static struct results {
 } res;
 
 static void die(const char *fmt, ...)
-	__attribute__((noreturn, format(printf, 1, 2)));
+    __attribute__((noreturn, format(printf, 1, 2)));
 
 static void
 die(const char *fmt, ...)
@@ -329,26 +329,25 @@ setup_project(void)
 
 	if ((fd = unix_connect(sockpath)) == -1)
 		die("connect %s: %s", sockpath, strerror(errno));
-	rpc_ok(fd, "nl.ivtd.Project.Create",
-	       "{s:s,s:s,s:s,s:[],s:[s],s:s,s:s}", "name", "Benchmark",
-	       "gemeente", "Utrecht", "problem", "benchmark", "themes", "area",
-	       "1000AA-9999ZZ", "legal_basis", "benchmark", "purpose",
+	rpc_ok(fd, "nl.ivtd.Project.Create", "{s:s,s:s,s:s,s:[],s:[s],s:s,s:s}",
+	       "name", "Benchmark", "gemeente", "Utrecht", "problem",
+	       "benchmark", "themes", "area", "1000AA-9999ZZ", "legal_basis",
+	       "benchmark", "purpose", "benchmark");
+	rpc_ok(fd, "nl.ivtd.Project.Advance", "{s:i,s:s}", "id", 1, "rationale",
 	       "benchmark");
-	rpc_ok(fd, "nl.ivtd.Project.Advance", "{s:i,s:s}", "id", 1,
-	       "rationale", "benchmark");
 	for (i = 0; i < sizeof(gates) / sizeof(gates[0]); i++)
 		rpc_ok(fd, "nl.ivtd.Project.Decide", "{s:i,s:s,s:b,s:s}", "id",
 		       1, "gate", gates[i], "go", 1, "rationale", "benchmark");
-	rpc_ok(fd, "nl.ivtd.Project.Advance", "{s:i,s:s}", "id", 1,
-	       "rationale", "benchmark");
+	rpc_ok(fd, "nl.ivtd.Project.Advance", "{s:i,s:s}", "id", 1, "rationale",
+	       "benchmark");
 	rpc_ok(fd, "nl.ivtd.Protocol.Register", "{s:i,s:s,s:s}", "project", 1,
 	       "date", "2026-01-01", "reference", "benchmark");
 	/* Subject 1: the one the audited-read benchmark shows. */
 	rpc_ok(fd, "nl.ivtd.Subject.Create",
 	       "{s:i,s:s,s:s,s:s,s:s,s:[{s:s,s:s,s:s}]}", "project", 1,
 	       "street", "Dorpsstraat", "huisnummer", "12", "postcode",
-	       "3511AB", "woonplaats", "Utrecht", "persons", "bsn",
-	       "111222333", "name", "Jan Jansen", "birthdate", "1970-05-01");
+	       "3511AB", "woonplaats", "Utrecht", "persons", "bsn", "111222333",
+	       "name", "Jan Jansen", "birthdate", "1970-05-01");
 	res.nsubjects = 1;
 	close(fd);
 }
@@ -696,8 +695,9 @@ write_csv(const char *path, long rows)
 	for (i = 0; i < rows; i++) {
 		make_address(i, 1, pc, nr);
 		make_bsn(5000000 + i, bsn);
-		fprintf(f, "Importlaan;%s;;%s;Utrecht;%s;Import Persoon;"
-		           "1975-06-15\n",
+		fprintf(f,
+		        "Importlaan;%s;;%s;Utrecht;%s;Import Persoon;"
+		        "1975-06-15\n",
 		        nr, pc, bsn);
 	}
 	if (fclose(f) == EOF)
@@ -946,11 +946,10 @@ report(void)
 static void
 usage(FILE *f)
 {
-	fprintf(f,
-	        "usage: ivtbench [--seconds N] [--subjects N] [--rows N] "
-	        "[--ivtd PATH]\n"
-	        "                [--ivtctl PATH] [--dir DIR] [--no-redis] "
-	        "[--keep]\n");
+	fprintf(f, "usage: ivtbench [--seconds N] [--subjects N] [--rows N] "
+	           "[--ivtd PATH]\n"
+	           "                [--ivtctl PATH] [--dir DIR] [--no-redis] "
+	           "[--keep]\n");
 }
 
 /* Default: the binary of the same build, two levels up from us. */
@@ -981,16 +980,16 @@ static void
 parse_args(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"seconds", required_argument, NULL, 's'},
-		{"subjects", required_argument, NULL, 'n'},
-		{"rows", required_argument, NULL, 'r'},
-		{"ivtd", required_argument, NULL, 'd'},
-		{"ivtctl", required_argument, NULL, 'c'},
-		{"dir", required_argument, NULL, 'D'},
-		{"no-redis", no_argument, NULL, 'R'},
-		{"keep", no_argument, NULL, 'k'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"seconds", required_argument, NULL, 's'},
+	    {"subjects", required_argument, NULL, 'n'},
+	    {"rows", required_argument, NULL, 'r'},
+	    {"ivtd", required_argument, NULL, 'd'},
+	    {"ivtctl", required_argument, NULL, 'c'},
+	    {"dir", required_argument, NULL, 'D'},
+	    {"no-redis", no_argument, NULL, 'R'},
+	    {"keep", no_argument, NULL, 'k'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *tmp = getenv("TMPDIR");
 	char *end;
@@ -1013,9 +1012,9 @@ parse_args(int argc, char **argv)
 		case 'r':
 			errno = 0;
 			*(ch == 'n' ? &opt.subjects : &opt.rows) =
-				strtol(optarg, &end, 10);
-			if (*end || errno || *(ch == 'n' ? &opt.subjects :
-			                                   &opt.rows) < 0 ||
+			    strtol(optarg, &end, 10);
+			if (*end || errno ||
+			    *(ch == 'n' ? &opt.subjects : &opt.rows) < 0 ||
 			    *(ch == 'n' ? &opt.subjects : &opt.rows) > 3000000)
 				die("--subjects/--rows: 0 to 3000000");
 			break;
@@ -1104,7 +1103,8 @@ main(int argc, char **argv)
 	if (!opt.keep) {
 		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", scratch);
 		if (system(cmd) != 0)
-			fprintf(stderr, "ivtbench: cannot remove %s\n", scratch);
+			fprintf(stderr, "ivtbench: cannot remove %s\n",
+			        scratch);
 	} else {
 		fprintf(stderr, "ivtbench: scratch directory %s kept\n",
 		        scratch);
