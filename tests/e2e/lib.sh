@@ -14,8 +14,11 @@ CONF="$E2E_DIR/ivtd.conf"
 DLOG="$E2E_DIR/ivtd.log"
 OUT="$E2E_DIR/out"
 ERR="$E2E_DIR/err"
+ERRALL="$E2E_DIR/err.all"   # every ivtctl stderr of the test, kept
 DPID=""
+DRC=0 # exit status of the daemon's last run (stop_daemon, cleanup)
 NCHECK=0
+PII=()
 
 (umask 077 && cat >"$CONF" <<CONF
 # e2e: the socket is open to every uid so tests can call as unknown ones.
@@ -38,20 +41,169 @@ die() {
 	exit 1
 }
 
+# pii VALUE...: clear personal data the test uses (BSNs, names of
+# citizens, street names, note texts).  Once the test has passed, none of
+# them may appear in the daemon's log, in what ivtctl wrote to stderr, or
+# in the raw bytes of the database, its WAL or a backup: personal data is
+# shown only to authorised callers on stdout, and stored sealed.  What a
+# test gives ivtctl through ok/fails as --persons (BSNs and names),
+# --street, --bsn, --note or --notes is declared automatically; declare
+# the rest (CSV files, values the test sends otherwise) with this.
+pii() {
+	local v
+	for v in "$@"; do
+		# A short value would be found by chance in binary pages.
+		[ "${#v}" -ge 5 ] || die "pii: '$v' is too short to check"
+		PII+=("$v")
+	done
+}
+
+# pii_csv FILE...: declare the streets, BSNs and names of a subject
+# import file (the columns straat, bsn and naam; either separator).
+pii_csv() {
+	local v
+	while IFS= read -r -d '' v; do
+		[ "${#v}" -lt 5 ] || PII+=("$v")
+	done < <(python3 - "$@" <<'PY'
+import csv, sys
+for path in sys.argv[1:]:
+    with open(path, newline="", encoding="utf-8-sig") as f:
+        head = f.readline()
+        sep = ";" if head.count(";") >= head.count(",") else ","
+        f.seek(0)
+        for row in csv.DictReader(f, delimiter=sep):
+            for k, v in row.items():
+                if k and k.strip().lower() in ("straat", "bsn", "naam") and v:
+                    sys.stdout.write(v + "\0")
+PY
+	)
+}
+
+# pii_args ARG...: declare the personal data in an ivtctl command line.
+pii_args() {
+	local a p b n
+	while [ $# -gt 1 ]; do
+		a=$1
+		shift
+		case "$a" in
+		--street | --note | --notes) [ "${#1}" -lt 5 ] || PII+=("$1") ;;
+		--bsn) b=${1//[. ]/}; [ "${#b}" -lt 8 ] || PII+=("$b") ;;
+		--persons)
+			# BSN[:NAME[:BIRTHDATE]],...
+			local IFS=,
+			for p in $1; do
+				b=${p%%:*}
+				b=${b//[. ]/}
+				[ "${#b}" -lt 8 ] || PII+=("$b")
+				n=${p#*:}
+				[ "$n" = "$p" ] && continue
+				n=${n%%:*}
+				[ "${#n}" -lt 5 ] || PII+=("$n")
+			done
+			;;
+		esac
+	done
+}
+
+# err_keep: add $ERR to $ERRALL if it changed since the last time, so the
+# stderr of commands a test runs by hand (2>"$ERR") is checked as well.
+err_keep() {
+	[ -s "$ERR" ] || return 0
+	cmp -s "$ERR" "$ERR.kept" 2>/dev/null && return 0
+	cat "$ERR" >>"$ERRALL"
+	cp "$ERR" "$ERR.kept"
+}
+
+# pii_check: fail if a declared value is in a log, an ivtctl stderr or a
+# database file (see pii).
+pii_check() {
+	local files=() f v
+	err_keep
+	[ -e "$DLOG" ] && files+=("$DLOG")
+	[ -e "$ERRALL" ] && files+=("$ERRALL")
+	for f in "$E2E_DIR"/*.err "$STATE"/* "$E2E_DIR"/*.db "$E2E_DIR"/*.db-wal \
+		"$E2E_DIR"/*.bak "$E2E_DIR"/*backup*; do
+		[ -f "$f" ] && files+=("$f")
+	done
+	[ "${#files[@]}" -gt 0 ] || return 0
+	for v in "${PII[@]}"; do
+		for f in "${files[@]}"; do
+			if grep -a -F -q -- "$v" "$f"; then
+				echo "FAIL: personal data in ${f#"$E2E_DIR"/}: a value" \
+					"declared with pii (#$(pii_index "$v"))" >&2
+				return 1
+			fi
+		done
+	done
+}
+
+# Which declared value (1-based), so a failure does not print it again.
+pii_index() {
+	local i
+	for i in "${!PII[@]}"; do
+		[ "${PII[$i]}" = "$1" ] && { echo $((i + 1)); return; }
+	done
+}
+
+# sanitizer_check: the daemon's log must hold no sanitizer report (a leak
+# found by LeakSanitizer at exit, an ASan or UBSan error) nor a valgrind
+# error: a daemon that cleanup stops after the test has its exit status
+# checked there, but one the test killed has not, so look at what it
+# wrote as well.
+SAN_RE='ERROR: (LeakSanitizer|AddressSanitizer)|runtime error:'
+SAN_RE+='|==[0-9]+== (Invalid (read|write|free)|Conditional jump|Use of uninit'
+SAN_RE+='|Syscall param|Mismatched free|Source and destination overlap'
+SAN_RE+='|.* definitely lost)'
+sanitizer_check() {
+	[ -e "$DLOG" ] || return 0
+	grep -a -q -E "$SAN_RE" "$DLOG" || return 0
+	echo "FAIL: sanitizer or memcheck report in the daemon log:" >&2
+	grep -a -A 30 -E "$SAN_RE" "$DLOG" | head -n 80 >&2
+	return 1
+}
+
 cleanup() {
+	local rc=$?
 	if [ -n "$DPID" ] && kill -0 "$DPID" 2>/dev/null; then
 		kill -TERM "$DPID" 2>/dev/null || true
-		wait "$DPID" 2>/dev/null || true
+		DRC=0
+		wait "$DPID" 2>/dev/null || DRC=$?
+		DPID=""
+		# A passed test whose daemon then failed to shut down cleanly
+		# (a leak report aborts it) fails after all.
+		if [ "$rc" -eq 0 ] && [ "$DRC" -ne 0 ]; then
+			echo "FAIL: ivtd exited with $DRC on SIGTERM at the end" >&2
+			tail -n 30 "$DLOG" >&2 2>/dev/null || true
+			rc=1
+		fi
+	fi
+	if [ "$rc" -eq 0 ]; then
+		sanitizer_check || rc=1
+		pii_check || rc=1
 	fi
 	rm -rf "$E2E_DIR"
+	exit "$rc"
 }
 trap cleanup EXIT
 
+# IVT_VALGRIND=1 runs the daemon under valgrind memcheck (README,
+# "Valgrind"): any error or definite leak makes it exit 99, which
+# stop_daemon and cleanup report.  Use a build without sanitizers.
+IVT_VALGRIND_CMD=()
+if [ -n "${IVT_VALGRIND:-}" ]; then
+	IVT_VALGRIND_CMD=(valgrind --quiet --error-exitcode=99
+		--leak-check=full --errors-for-leak-kinds=definite
+		--show-leak-kinds=definite --track-fds=no)
+fi
+
 # start_daemon [extra ivtd args]: start and wait for the socket.
 start_daemon() {
-	"$IVTD" --config "$CONF" "$@" >>"$DLOG" 2>&1 &
+	"${IVT_VALGRIND_CMD[@]}" "$IVTD" --config "$CONF" "$@" >>"$DLOG" 2>&1 &
 	DPID=$!
-	for _ in $(seq 1 200); do
+	local tries=200
+	# valgrind runs the daemon some 20 times slower.
+	[ -z "${IVT_VALGRIND:-}" ] || tries=1200
+	for _ in $(seq 1 "$tries"); do
 		[ -S "$SOCK" ] && "$IVTCTL" --socket "$SOCK" service info \
 			>/dev/null 2>&1 && return 0
 		kill -0 "$DPID" 2>/dev/null || die "ivtd exited during start"
@@ -67,7 +219,9 @@ stop_daemon() {
 	kill -TERM "$DPID"
 	wait "$DPID" || rc=$?
 	DPID=""
+	DRC=$rc
 	[ "$rc" -eq 0 ] || die "ivtd exited with $rc on SIGTERM"
+	sanitizer_check || die "sanitizer report (see above)"
 	[ ! -e "$SOCK" ] || die "socket left behind after shutdown"
 }
 
@@ -85,7 +239,10 @@ ok() {
 	local desc=$1
 	shift
 	NCHECK=$((NCHECK + 1))
+	err_keep
+	pii_args "$@"
 	"$@" >"$OUT" 2>"$ERR" || die "$desc (exit $?)"
+	err_keep
 }
 
 # fails DESC ERROR cmd...: cmd must exit 1 naming the varlink error.
@@ -93,7 +250,10 @@ fails() {
 	local desc=$1 want=$2 rc=0
 	shift 2
 	NCHECK=$((NCHECK + 1))
+	err_keep
+	pii_args "$@"
 	"$@" >"$OUT" 2>"$ERR" || rc=$?
+	err_keep
 	[ "$rc" -eq 1 ] || die "$desc: expected exit 1, got $rc"
 	grep -q -- "$want" "$ERR" || die "$desc: stderr lacks '$want'"
 }

@@ -9,6 +9,7 @@
 # Test BSNs: the first passes the elfproef, the second does not.
 BSN=111222333
 BAD_BSN=123456789
+pii "$BSN" "$BAD_BSN" 123456782 "Jan Jansen" Dorpsstraat
 adm() { as 2004 "$IVTCTL" --socket "$SOCK" "$@"; }
 TODAY=$(date -u +%F)
 TOMORROW=$(date -u -d tomorrow +%F)

@@ -19,6 +19,8 @@ done
 [ -n "$PY" ] || die "python3-icalendar is needed (scripts/deps.sh)"
 
 BSN1=111222333
+pii "$BSN1" "Jan Jansen" Dorpsstraat Kerkweg Molenlaan Beukenlaan Eikenlaan \
+	Lindelaan
 # The daemon's "today" is UTC.
 DAY=$(date -u -d '+30 days' +%F)
 DAY2=$(date -u -d '+31 days' +%F)

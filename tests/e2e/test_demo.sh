@@ -4,6 +4,7 @@
 # actualisation — and a second run leaves an existing daemon alone.
 . "${IVT_E2E_LIB:-$(dirname "$0")/lib.sh}"
 ROOT=$(cd "$(dirname "${IVT_E2E_LIB:-$0}")/../.." && pwd)
+pii_csv "$ROOT/conf/demo-selectie.csv"
 
 start_daemon
 ok "seed" env IVTCTL="$IVTCTL" sh "$ROOT/scripts/demo-seed" "$SOCK"

@@ -4,6 +4,7 @@
 # the daemon's signing key; every kind of tampering is caught with a
 # message that says what happened.
 . "${IVT_E2E_LIB:-$(dirname "$0")/lib.sh}"
+pii 111222333 "Jan Jansen" Dorpsstraat
 . "$(dirname "${IVT_E2E_LIB:-$0}")/fixture.sh"
 
 adm() { as 2004 "$IVTCTL" --socket "$SOCK" "$@"; }

@@ -9,6 +9,9 @@
 start_daemon
 fixture_project
 ok "grant UWV" pl protocol grant 1 UWV --rights leveren,inlezen
+# The generated rows (gen) and the hand-written files below.
+pii Teststraat Testpersoon0 Testpersoon999 100000009 Kerkweg \
+	"Naam Zonder Bsn" "Lange Nieuwstraat" "Jansen, Jan" 111222333 123456782
 
 # gen FILE ROWS [BADLINE [SEP]]: ROWS data rows, every tenth at the
 # address of the row before it (so 10% merge); BADLINE gets a BSN that

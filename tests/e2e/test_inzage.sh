@@ -10,6 +10,8 @@
 JAN=111222333    # the citizen who asks
 PIET=123456782   # lives at the same address
 KEES=100000009   # lives elsewhere, read by SVB only
+pii "$JAN" "$PIET" "$KEES" "Jan Jansen" "Piet Pietersen" "Kees de Vries" \
+	Dorpsstraat Kerkstraat
 adm() { as 0 "$IVTCTL" --socket "$SOCK" "$@"; }
 
 start_daemon

@@ -126,6 +126,7 @@ ok "partner list" uwv project list; has "Wijkaanpak"; hasnt "Zuid"
 fails "other partner" nl.ivtd.PermissionDenied pol project show 1
 
 # --- journal: sealed, read under inlezen, audited
+pii "J. de Vries" "mogelijk onderhuur" "met UWV en Politie"
 ok "journal add" pl journal add 1 --kind casusbespreking \
 	--note "Casus Dorpsstraat 12: J. de Vries, mogelijk onderhuur"
 printf 'Brainstorm\nmet UWV en Politie\n' >"$E2E_DIR/note"

@@ -17,6 +17,7 @@ ok "grant politie" pl protocol grant 1 Politie --rights leveren
 # --- twelve subjects imported from the analysis; UWV has an interest in all
 streets=(Dorpsstraat Kerkweg Molenlaan Beukenlaan Eikenlaan Lindelaan
 	Esdoornlaan Wilgenlaan Populierlaan Kastanjelaan Berkenlaan Iepenlaan)
+pii "${streets[@]}"
 {
 	echo "straat;huisnummer;postcode;woonplaats;belang;indicatoren"
 	for i in $(seq 1 12); do

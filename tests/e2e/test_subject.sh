@@ -9,6 +9,8 @@
 BSN1=111222333
 BSN2=123456782
 BSN3=999999990
+pii "$BSN1" "$BSN2" "$BSN3" "Jan Jansen" "Piet Pietersen" Dorpsstraat \
+	Kerkweg Molenlaan
 start_daemon
 fixture_project
 
