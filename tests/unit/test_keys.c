@@ -487,6 +487,53 @@ test_rotation_interrupted(void **state)
 	assert_audit_intact(f);
 }
 
+static void
+copy_file(const char *from, const char *to)
+{
+	uint8_t buf[CRYPTO_KEYBYTES];
+	FILE *fp;
+
+	assert_non_null(fp = fopen(from, "rb"));
+	assert_int_equal(fread(buf, 1, sizeof(buf), fp), sizeof(buf));
+	fclose(fp);
+	unlink(to);
+	assert_non_null(fp = fopen(to, "wb"));
+	assert_int_equal(fwrite(buf, 1, sizeof(buf), fp), sizeof(buf));
+	fclose(fp);
+	assert_int_equal(chmod(to, 0600), 0);
+}
+
+/*
+ * A crash after the database switched to the new version but before the
+ * new key file was renamed over the old one: the files are put back in
+ * that state, and start-up does the rename.
+ */
+static void
+test_rotation_switch_crash(void **state)
+{
+	struct fx *f = *state;
+	char old[PATH_MAX + 8], next[PATH_MAX + 8];
+
+	open_keys(f);
+	add_project(f, 1);
+	seal_note(f, 1, 10, "een");
+	snprintf(old, sizeof(old), "%s.old", f->cfg.key_path);
+	snprintf(next, sizeof(next), "%s.next", f->cfg.key_path);
+	copy_file(f->cfg.key_path, old);
+	rotate_all(f);
+	keys_close(&f->ctx);
+	/* key_file holds the old key again, key_file.next the new one. */
+	copy_file(f->cfg.key_path, next);
+	copy_file(old, f->cfg.key_path);
+	unlink(old);
+	open_keys(f);
+	assert_int_equal(crypto_key_version(f->ctx.crypto), 2);
+	assert_false(file_exists(f, ".next"));
+	assert_int_equal(read_note(f, 10, "een"), 0);
+	reopen(f);
+	assert_int_equal(read_note(f, 10, "een"), 0);
+}
+
 /* A next key the database never named is removed at start-up. */
 static void
 test_orphan_next(void **state)
@@ -567,6 +614,8 @@ main(void)
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_rotation, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_rotation_interrupted, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_rotation_switch_crash, setup,
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_orphan_next, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_legacy_migration, setup,
