@@ -40,8 +40,7 @@ cmd_key_status(struct ivtctl *ctx, int argc, char **argv)
 
 	if (args_parse(ctx, argc, argv, NULL, 0, 0, &a) == -1)
 		return a.status;
-	return run_call(ctx, "nl.ivtd.Key.Status", json_object(),
-	                status_print);
+	return run_call(ctx, "nl.ivtd.Key.Status", json_object(), status_print);
 }
 
 /* One progress line on stderr: "rotating 1 -> 2: 5/12 keys". */

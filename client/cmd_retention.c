@@ -6,9 +6,9 @@
 
 #include "ivtctl.h"
 
-static const char *const item_headers[] = {
-    "PROJECT", "NAME", "CLOSED", "DAYS", "EXPIRED", "STATE", "CONFIRMED BY",
-    "NOTE"};
+static const char *const item_headers[] = {"PROJECT",      "NAME",    "CLOSED",
+                                           "DAYS",         "EXPIRED", "STATE",
+                                           "CONFIRMED BY", "NOTE"};
 
 static int
 print_items(const json_t *items)
@@ -20,7 +20,8 @@ print_items(const json_t *items)
 
 	if ((t = table_new(8, item_headers)) == NULL)
 		return IVTCTL_EXIT_FAIL;
-	json_array_foreach(items, i, e) {
+	json_array_foreach(items, i, e)
+	{
 		table_row(t);
 		table_cell(t, out_int(e, "project", p, sizeof(p)));
 		table_cell(t, out_str(e, "name"));
@@ -95,12 +96,12 @@ cmd_retention_show(struct ivtctl *ctx, int argc, char **argv)
 int
 cmd_retention_confirm(struct ivtctl *ctx, int argc, char **argv)
 {
-	return run_id_call(ctx, argc, argv, "nl.ivtd.Retention.Confirm",
-	                   "list", print_list);
+	return run_id_call(ctx, argc, argv, "nl.ivtd.Retention.Confirm", "list",
+	                   print_list);
 }
 
 static const char *const destroyed_headers[] = {
-    "LIST",    "PROJECT", "EXPIRED", "CONFIRMED BY",
+    "LIST",     "PROJECT", "EXPIRED", "CONFIRMED BY",
     "SUBJECTS", "PERSONS", "JOURNAL", "FINDINGS"};
 
 static int
@@ -118,7 +119,8 @@ print_destroyed(struct ivtctl *ctx, const json_t *res)
 		return out_finish();
 	if ((t = table_new(8, destroyed_headers)) == NULL)
 		return IVTCTL_EXIT_FAIL;
-	json_array_foreach(list, i, e) {
+	json_array_foreach(list, i, e)
+	{
 		table_row(t);
 		table_cell(t, out_int(e, "list", l, sizeof(l)));
 		table_cell(t, out_int(e, "project", p, sizeof(p)));

@@ -50,8 +50,7 @@
 #define WRAP_CTOFF    (WRAP_NONCEOFF + SEAL_NONCEBYTES)
 
 _Static_assert(CRYPTO_KEYBYTES == crypto_kdf_KEYBYTES, "master key size");
-_Static_assert(CRYPTO_KEYBYTES ==
-                   crypto_aead_xchacha20poly1305_ietf_KEYBYTES,
+_Static_assert(CRYPTO_KEYBYTES == crypto_aead_xchacha20poly1305_ietf_KEYBYTES,
                "data key size");
 _Static_assert(CRYPTO_SEAL_OVERHEAD ==
                    SEAL_CTOFF + crypto_aead_xchacha20poly1305_ietf_ABYTES,
@@ -157,8 +156,8 @@ crypto_derive(struct crypto *c)
 	uint8_t seed[crypto_sign_ed25519_SEEDBYTES];
 	int rc = -1;
 
-	if (crypto_kdf_derive_from_key(k->wrap, sizeof(k->wrap), 1,
-	                               "ivtwrap_", k->master) != 0)
+	if (crypto_kdf_derive_from_key(k->wrap, sizeof(k->wrap), 1, "ivtwrap_",
+	                               k->master) != 0)
 		goto out;
 	if (crypto_kdf_derive_from_key(k->blind, sizeof(k->blind), 1,
 	                               "ivtblind", k->master) != 0)
@@ -703,8 +702,8 @@ unwrap(const uint8_t *key, const struct wrap_ad *ad, const uint8_t *in,
 	    in[0] != WRAP_FORMAT)
 		return -1;
 	if (crypto_aead_xchacha20poly1305_ietf_decrypt(
-	        pt, &n, NULL, in + WRAP_CTOFF, len - WRAP_CTOFF, ad->b,
-	        ad->len, in + WRAP_NONCEOFF, key) != 0 ||
+	        pt, &n, NULL, in + WRAP_CTOFF, len - WRAP_CTOFF, ad->b, ad->len,
+	        in + WRAP_NONCEOFF, key) != 0 ||
 	    n != ptlen)
 		return -1;
 	return 0;
@@ -750,8 +749,7 @@ crypto_unwrap_system(struct crypto *c, const struct crypto *wrapper,
 	    (sb = sodium_malloc(sizeof(*sb))) == NULL)
 		return -1;
 	wrap_ad_init(&ad, "ivtd-sys", wrapper->version);
-	if (unwrap(wrapper->k->wrap, &ad, in, len, sb->b, sizeof(sb->b)) ==
-	        0 &&
+	if (unwrap(wrapper->k->wrap, &ad, in, len, sb->b, sizeof(sb->b)) == 0 &&
 	    sodium_mprotect_readwrite(c->k) == 0) {
 		rc = set_system(c, sb->b, sb->b + CRYPTO_KEYBYTES,
 		                sb->b + 2 * CRYPTO_KEYBYTES) == 0
@@ -862,8 +860,8 @@ struct dek_blob {
 	uint8_t pt[CRYPTO_KEYBYTES + 4];
 };
 
-_Static_assert(CRYPTO_WRAPPED_DEK == CRYPTO_WRAP_OVERHEAD +
-                                         sizeof(((struct dek_blob *)0)->pt),
+_Static_assert(CRYPTO_WRAPPED_DEK ==
+                   CRYPTO_WRAP_OVERHEAD + sizeof(((struct dek_blob *)0)->pt),
                "wrapped DEK size");
 
 static void
@@ -966,7 +964,7 @@ crypto_audit_mac(const struct crypto *c, const void *msg, size_t len,
 
 int
 crypto_sign_msg(const struct crypto *c, const void *msg, size_t len,
-                     uint8_t sig[CRYPTO_SIGBYTES])
+                uint8_t sig[CRYPTO_SIGBYTES])
 {
 	if (c == NULL || sig == NULL || (msg == NULL && len != 0))
 		return -1;
@@ -991,8 +989,8 @@ crypto_sign_pk(const struct crypto *c, uint8_t pk[CRYPTO_PKBYTES])
 }
 
 int
-crypto_verify_msg(const uint8_t pk[CRYPTO_PKBYTES], const void *msg,
-                       size_t len, const uint8_t sig[CRYPTO_SIGBYTES])
+crypto_verify_msg(const uint8_t pk[CRYPTO_PKBYTES], const void *msg, size_t len,
+                  const uint8_t sig[CRYPTO_SIGBYTES])
 {
 	if (pk == NULL || sig == NULL || (msg == NULL && len != 0))
 		return -1;

@@ -16,9 +16,8 @@ status_json(const struct keys_status *st)
 	o = json_pack("{s:I,s:b,s:I,s:I,s:I,s:I}", "current",
 	              (json_int_t)st->current, "rotating", st->next != 0,
 	              "done", (json_int_t)st->done, "total",
-	              (json_int_t)st->total, "projects",
-	              (json_int_t)st->active, "destroyed",
-	              (json_int_t)st->shredded);
+	              (json_int_t)st->total, "projects", (json_int_t)st->active,
+	              "destroyed", (json_int_t)st->shredded);
 	if (o != NULL && st->next != 0)
 		json_object_set_new(o, "next", json_integer(st->next));
 	return o;
@@ -60,7 +59,7 @@ key_status(struct call *c)
 }
 
 const struct method key_methods[] = {
-	{"nl.ivtd.Key.Rotate", key_rotate, ROLE_ADMIN, M_WRITE, NULL},
-	{"nl.ivtd.Key.Status", key_status, ROLE_ADMIN, 0, NULL},
-	{NULL, NULL, 0, 0, NULL},
+    {"nl.ivtd.Key.Rotate", key_rotate, ROLE_ADMIN, M_WRITE, NULL},
+    {"nl.ivtd.Key.Status", key_status, ROLE_ADMIN, 0, NULL},
+    {NULL, NULL, 0, 0, NULL},
 };

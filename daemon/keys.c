@@ -25,11 +25,11 @@
 #include "log.h"
 #include "varlink.h"
 
-#define STORE_MAGIC   "IVTKS01\n"
-#define STORE_HDR     8
-#define STORE_REC     (8 + 8 + CRYPTO_SHAREBYTES)
-#define STORE_MAX     (1 << 20) /* records: far above any real use */
-#define DEK_VERSION   1
+#define STORE_MAGIC "IVTKS01\n"
+#define STORE_HDR   8
+#define STORE_REC   (8 + 8 + CRYPTO_SHAREBYTES)
+#define STORE_MAX   (1 << 20) /* records: far above any real use */
+#define DEK_VERSION 1
 
 /* One project's share, as in the key store file. */
 struct share {
@@ -49,13 +49,13 @@ struct keys {
 	char key_path[PATH_MAX];
 	char next_path[PATH_MAX];
 	char store_path[PATH_MAX];
-	struct crypto *next;     /* rotation target, NULL when none */
-	struct share *shares;    /* sodium_malloc'd */
+	struct crypto *next;  /* rotation target, NULL when none */
+	struct share *shares; /* sodium_malloc'd */
 	size_t nshares, capshares;
 	struct dek_entry *cache;
 	size_t ncache, capcache;
-	struct event *tick;      /* drives rotation steps */
-	int pause_ms;            /* IVTD_TEST_ROTATION_PAUSE_MS, tests only */
+	struct event *tick; /* drives rotation steps */
+	int pause_ms;       /* IVTD_TEST_ROTATION_PAUSE_MS, tests only */
 };
 
 /* --- small file helpers ------------------------------------------------- */
@@ -324,8 +324,7 @@ cache_clear(struct keys *k)
 
 /* Take ownership of dek; NULL (dek freed) when out of memory. */
 static const struct crypto_dek *
-cache_add(struct keys *k, int64_t project, int64_t kid,
-          struct crypto_dek *dek)
+cache_add(struct keys *k, int64_t project, int64_t kid, struct crypto_dek *dek)
 {
 	struct dek_entry *nc;
 	size_t cap;
@@ -430,8 +429,8 @@ static int
 insert_master(struct store *s, const struct crypto *c, const char *state)
 {
 	static const char sql[] =
-		"INSERT INTO master_keys (version, check_value, state, created, "
-		"changed) VALUES (?, ?, ?, ?, ?4)";
+	    "INSERT INTO master_keys (version, check_value, state, created, "
+	    "changed) VALUES (?, ?, ?, ?, ?4)";
 	uint8_t check[CRYPTO_HASHBYTES];
 	sqlite3_stmt *st;
 
@@ -482,7 +481,7 @@ static int
 load_system(struct daemon_ctx *ctx, char *err, size_t errlen)
 {
 	static const char get[] =
-		"SELECT master_version, wrapped FROM system_keys WHERE id = 1";
+	    "SELECT master_version, wrapped FROM system_keys WHERE id = 1";
 	static const char put[] = "INSERT INTO system_keys (id, "
 	                          "master_version, wrapped) VALUES (1, ?, ?)";
 	uint8_t w[CRYPTO_WRAPPED_SYS];
@@ -496,15 +495,13 @@ load_system(struct daemon_ctx *ctx, char *err, size_t errlen)
 	if ((have = sqlite3_step(st) == SQLITE_ROW)) {
 		m = master_for(ctx, sqlite3_column_int64(st, 0));
 		if (m != NULL &&
-		    crypto_unwrap_system(ctx->crypto, m,
-		                         sqlite3_column_blob(st, 1),
-		                         (size_t)sqlite3_column_bytes(st, 1)) ==
-		        0 &&
+		    crypto_unwrap_system(
+		        ctx->crypto, m, sqlite3_column_blob(st, 1),
+		        (size_t)sqlite3_column_bytes(st, 1)) == 0 &&
 		    (ctx->keys->next == NULL ||
-		     crypto_unwrap_system(ctx->keys->next, m,
-		                          sqlite3_column_blob(st, 1),
-		                          (size_t)sqlite3_column_bytes(st, 1)) ==
-		         0))
+		     crypto_unwrap_system(
+		         ctx->keys->next, m, sqlite3_column_blob(st, 1),
+		         (size_t)sqlite3_column_bytes(st, 1)) == 0))
 			rc = 0;
 	}
 	sqlite3_reset(st);
@@ -551,8 +548,8 @@ static const struct crypto_dek *
 dek_create(struct daemon_ctx *ctx, int64_t project)
 {
 	static const char ins[] =
-		"INSERT INTO project_keys (project_id, kid, master_version, "
-		"wrapped, state, created) VALUES (?, ?, ?, ?, 'active', ?)";
+	    "INSERT INTO project_keys (project_id, kid, master_version, "
+	    "wrapped, state, created) VALUES (?, ?, ?, ?, 'active', ?)";
 	struct keys *k = ctx->keys;
 	uint8_t w[CRYPTO_WRAPPED_DEK];
 	struct crypto_dek *dek;
@@ -569,9 +566,10 @@ dek_create(struct daemon_ctx *ctx, int64_t project)
 	crypto_random(sh->share, sizeof(sh->share));
 	/* The share is durable before any ciphertext can depend on it; a
 	 * rolled-back key leaves an unused share, which is harmless. */
-	if (crypto_dek_wrap(ctx->crypto, project, (uint64_t)kid, sh->share,
-	                    dek, w) == -1 ||
-	    store_save(k) == -1 || (st = store_prepare(ctx->store, ins)) == NULL)
+	if (crypto_dek_wrap(ctx->crypto, project, (uint64_t)kid, sh->share, dek,
+	                    w) == -1 ||
+	    store_save(k) == -1 ||
+	    (st = store_prepare(ctx->store, ins)) == NULL)
 		goto fail;
 	sqlite3_bind_int64(st, 1, project);
 	sqlite3_bind_int64(st, 2, kid);
@@ -593,7 +591,8 @@ dek_unwrap_row(struct daemon_ctx *ctx, int64_t project, sqlite3_stmt *st,
                int col)
 {
 	int64_t kid = sqlite3_column_int64(st, col);
-	const struct crypto *m = master_for(ctx, sqlite3_column_int64(st, col + 1));
+	const struct crypto *m =
+	    master_for(ctx, sqlite3_column_int64(st, col + 1));
 	const struct share *sh = share_find(ctx->keys, project, kid);
 	struct crypto_dek *dek;
 
@@ -621,8 +620,8 @@ const struct crypto_dek *
 keys_dek(struct daemon_ctx *ctx, int64_t project, int create)
 {
 	static const char sql[] =
-		"SELECT state = 'active', kid, master_version, wrapped FROM "
-		"project_keys WHERE project_id = ?";
+	    "SELECT state = 'active', kid, master_version, wrapped FROM "
+	    "project_keys WHERE project_id = ?";
 	struct keys *k = ctx->keys;
 	struct crypto_dek *dek = NULL;
 	struct dek_entry *e;
@@ -675,10 +674,10 @@ int
 keys_shred(struct daemon_ctx *ctx, int64_t project)
 {
 	static const char upd[] =
-		"INSERT INTO project_keys (project_id, kid, master_version, "
-		"wrapped, state, created, shredded_at) VALUES (?1, 0, 0, NULL, "
-		"'shredded', ?2, ?2) ON CONFLICT (project_id) DO UPDATE SET "
-		"state = 'shredded', wrapped = NULL, shredded_at = ?2";
+	    "INSERT INTO project_keys (project_id, kid, master_version, "
+	    "wrapped, state, created, shredded_at) VALUES (?1, 0, 0, NULL, "
+	    "'shredded', ?2, ?2) ON CONFLICT (project_id) DO UPDATE SET "
+	    "state = 'shredded', wrapped = NULL, shredded_at = ?2";
 	struct keys *k = ctx->keys;
 
 	if (k == NULL || !ctx->store->in_txn ||
@@ -721,17 +720,23 @@ sync_shredded(struct daemon_ctx *ctx)
  * fields (first byte 1) are opened with the old field key and sealed again
  * with the project's DEK, row by row in id order.
  */
-#define LEGACY(tbl, col, proj)                                               \
-	{tbl, col,                                                           \
-	 "SELECT t.id, " proj ", t." col " FROM " tbl " t WHERE t.id > ? "   \
-	 "AND substr(t." col ", 1, 1) = x'01' ORDER BY t.id LIMIT 1",        \
-	 "UPDATE " tbl " SET " col " = ? WHERE id = ?"}
-#define SUBJ_PROJ   "t.project_id"
-#define PERS_PROJ   "(SELECT s.project_id FROM subjects s WHERE s.id = " \
-	            "t.subject_id)"
-#define FIND_PROJ   PERS_PROJ
-#define HIST_PROJ   "(SELECT s.project_id FROM findings f JOIN subjects s " \
-	            "ON s.id = f.subject_id WHERE f.id = t.finding_id)"
+#define LEGACY(tbl, col, proj)                                                 \
+	{                                                                      \
+		tbl, col,                                                      \
+		    "SELECT t.id, " proj ", t." col " FROM " tbl               \
+		    " t WHERE t.id > ? "                                       \
+		    "AND substr(t." col                                        \
+		    ", 1, 1) = x'01' ORDER BY t.id LIMIT 1",                   \
+		    "UPDATE " tbl " SET " col " = ? WHERE id = ?"              \
+	}
+#define SUBJ_PROJ "t.project_id"
+#define PERS_PROJ                                                              \
+	"(SELECT s.project_id FROM subjects s WHERE s.id = "                   \
+	"t.subject_id)"
+#define FIND_PROJ PERS_PROJ
+#define HIST_PROJ                                                              \
+	"(SELECT s.project_id FROM findings f JOIN subjects s "                \
+	"ON s.id = f.subject_id WHERE f.id = t.finding_id)"
 
 static const struct legacy_col {
 	const char *table, *column, *select, *update;
@@ -918,8 +923,8 @@ rewrap_project(struct daemon_ctx *ctx, sqlite3_stmt *st)
 	if ((dek = dek_unwrap_row(ctx, project, st, 1)) == NULL)
 		return -1;
 	sh = share_find(k, project, kid);
-	rc = crypto_dek_wrap(k->next, project, (uint64_t)kid, sh->share, dek,
-	                     w);
+	rc =
+	    crypto_dek_wrap(k->next, project, (uint64_t)kid, sh->share, dek, w);
 	crypto_dek_free(dek);
 	if (rc == -1 || (u = store_prepare(ctx->store, upd)) == NULL)
 		return -1;
@@ -950,9 +955,9 @@ static int64_t
 rotate_batch(struct daemon_ctx *ctx, int64_t next, int batch)
 {
 	static const char sql[] =
-		"SELECT project_id, kid, master_version, wrapped FROM "
-		"project_keys WHERE state = 'active' AND master_version <> ? "
-		"ORDER BY project_id LIMIT ?";
+	    "SELECT project_id, kid, master_version, wrapped FROM "
+	    "project_keys WHERE state = 'active' AND master_version <> ? "
+	    "ORDER BY project_id LIMIT ?";
 	struct store *s = ctx->store;
 	sqlite3_stmt *st;
 	int64_t left;
@@ -975,8 +980,10 @@ rotate_batch(struct daemon_ctx *ctx, int64_t next, int batch)
 	if (rc != SQLITE_DONE)
 		goto fail;
 	if (n < batch &&
-	    count_sql(s, "SELECT count(*) FROM system_keys WHERE "
-	                 "master_version <> ?", next) > 0 &&
+	    count_sql(s,
+	              "SELECT count(*) FROM system_keys WHERE "
+	              "master_version <> ?",
+	              next) > 0 &&
 	    rewrap_system(ctx) == -1)
 		goto fail;
 	if ((left = rotation_left(s, next)) < 0 || store_commit(s) == -1)
@@ -1006,8 +1013,8 @@ switch_files(struct keys *k)
 	}
 	if (rename(k->next_path, k->key_path) == -1 ||
 	    fsync_dir_of(k->key_path) == -1) {
-		log_err("cannot rename %s to %s: %s", k->next_path,
-		        k->key_path, strerror(errno));
+		log_err("cannot rename %s to %s: %s", k->next_path, k->key_path,
+		        strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -1023,11 +1030,11 @@ static int
 rotate_finish(struct daemon_ctx *ctx)
 {
 	static const char retire[] =
-		"UPDATE master_keys SET state = 'retired', changed = ? WHERE "
-		"state = 'current'";
+	    "UPDATE master_keys SET state = 'retired', changed = ? WHERE "
+	    "state = 'current'";
 	static const char promote[] =
-		"UPDATE master_keys SET state = 'current', changed = ? WHERE "
-		"version = ?";
+	    "UPDATE master_keys SET state = 'current', changed = ? WHERE "
+	    "version = ?";
 	struct keys *k = ctx->keys;
 	struct store *s = ctx->store;
 	uint32_t from = crypto_key_version(ctx->crypto);
@@ -1126,8 +1133,9 @@ keys_rotate_begin(struct daemon_ctx *ctx, struct keys_status *st, char *err,
 		return -1;
 	if (nx.found)
 		return 1;
-	v = count_sql(s, "SELECT coalesce(max(version), 0) + 1 FROM "
-	                 "master_keys",
+	v = count_sql(s,
+	              "SELECT coalesce(max(version), 0) + 1 FROM "
+	              "master_keys",
 	              0);
 	if (v < 2 || v > (int64_t)UINT32_MAX)
 		return -1;
@@ -1278,8 +1286,8 @@ open_masters(struct daemon_ctx *ctx, int create, char *err, size_t errlen)
 		set_err(err, errlen, "%s", "cannot read the master key table");
 		return -1;
 	}
-	if ((a = crypto_open(k->key_path, create && !cur.found, err,
-	                     errlen)) == NULL)
+	if ((a = crypto_open(k->key_path, create && !cur.found, err, errlen)) ==
+	    NULL)
 		return -1;
 	b = load_optional(k->next_path, &bad);
 	if (!cur.found) {

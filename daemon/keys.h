@@ -89,8 +89,8 @@ struct keys_status {
  * fresh key (fsync'ed) and record it as the next version.  1 when a
  * rotation is running already, 0 started, -1 error (err set).
  */
-int keys_rotate_begin(struct daemon_ctx *ctx, struct keys_status *st,
-                      char *err, size_t errlen);
+int keys_rotate_begin(struct daemon_ctx *ctx, struct keys_status *st, char *err,
+                      size_t errlen);
 /*
  * One rotation step in a transaction of its own: re-wrap up to batch keys;
  * when none is left, switch the database and the key file.  1 when more is

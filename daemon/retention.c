@@ -22,13 +22,13 @@
 #define DAY_SECONDS        (24 * 60 * 60)
 
 /* Categories that a destruction removes, for the audit entry. */
-#define DESTROYED_FIELDS                                                    \
-	"adres,bsn,naam,geboortedatum,journaal.note,bevinding.notes,"       \
+#define DESTROYED_FIELDS                                                       \
+	"adres,bsn,naam,geboortedatum,journaal.note,bevinding.notes,"          \
 	"besluit,belang.reden"
 
 /* The closure date of every closed project. */
-#define CLOSED_SQL                                                          \
-	"(SELECT project_id, max(event_date) AS closed FROM project_events " \
+#define CLOSED_SQL                                                             \
+	"(SELECT project_id, max(event_date) AS closed FROM project_events "   \
 	"WHERE to_phase = 'afgesloten' GROUP BY project_id)"
 
 static struct event *daily;
@@ -50,20 +50,19 @@ item_row(sqlite3_stmt *st)
 	              (json_int_t)sqlite3_column_int64(st, 0), "name",
 	              (const char *)sqlite3_column_text(st, 1), "closed_on",
 	              (const char *)sqlite3_column_text(st, 2),
-	              "retention_days",
-	              (json_int_t)sqlite3_column_int64(st, 3), "expired_on",
-	              (const char *)sqlite3_column_text(st, 4), "state",
-	              (const char *)sqlite3_column_text(st, 5));
+	              "retention_days", (json_int_t)sqlite3_column_int64(st, 3),
+	              "expired_on", (const char *)sqlite3_column_text(st, 4),
+	              "state", (const char *)sqlite3_column_text(st, 5));
 	if (o == NULL)
 		return NULL;
 	if (sqlite3_column_type(st, 6) != SQLITE_NULL)
-		json_object_set_new(o, "confirmed_by",
-		                    json_string((const char *)
-		                                    sqlite3_column_text(st, 6)));
+		json_object_set_new(
+		    o, "confirmed_by",
+		    json_string((const char *)sqlite3_column_text(st, 6)));
 	if (sqlite3_column_type(st, 7) != SQLITE_NULL)
-		json_object_set_new(o, "note",
-		                    json_string((const char *)
-		                                    sqlite3_column_text(st, 7)));
+		json_object_set_new(
+		    o, "note",
+		    json_string((const char *)sqlite3_column_text(st, 7)));
 	return o;
 }
 
@@ -72,15 +71,15 @@ item_row(sqlite3_stmt *st)
  * for a projectleider only the projects they lead.  Columns as item_row.
  */
 static const char due_sql[] =
-	"SELECT p.id, p.name, c.closed, coalesce(p.retention_days, ?1), "
-	"date(c.closed, '+' || coalesce(p.retention_days, ?1) || ' days') "
-	"AS expires, 'proposed', NULL, NULL FROM projects p JOIN " CLOSED_SQL
-	" c ON c.project_id = p.id WHERE p.phase = 'afgesloten' AND "
-	"p.destroyed IS NULL AND p.hold_reason IS NULL AND expires <= ?2 AND "
-	"(?3 = 0 OR p.id IN (SELECT project_id FROM project_leaders WHERE "
-	"uid = ?3)) AND NOT EXISTS (SELECT 1 FROM retention_items i WHERE "
-	"i.project_id = p.id AND i.state IN ('proposed','confirmed')) "
-	"ORDER BY p.id";
+    "SELECT p.id, p.name, c.closed, coalesce(p.retention_days, ?1), "
+    "date(c.closed, '+' || coalesce(p.retention_days, ?1) || ' days') "
+    "AS expires, 'proposed', NULL, NULL FROM projects p JOIN " CLOSED_SQL
+    " c ON c.project_id = p.id WHERE p.phase = 'afgesloten' AND "
+    "p.destroyed IS NULL AND p.hold_reason IS NULL AND expires <= ?2 AND "
+    "(?3 = 0 OR p.id IN (SELECT project_id FROM project_leaders WHERE "
+    "uid = ?3)) AND NOT EXISTS (SELECT 1 FROM retention_items i WHERE "
+    "i.project_id = p.id AND i.state IN ('proposed','confirmed')) "
+    "ORDER BY p.id";
 
 static sqlite3_stmt *
 due_projects(struct call *c)
@@ -93,27 +92,27 @@ due_projects(struct call *c)
 	today(d);
 	sqlite3_bind_int64(st, 1, c->ctx->cfg->retention_days);
 	sqlite3_bind_text(st, 2, d, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 3, c->who.role == ROLE_PROJECTLEIDER
-	                              ? (sqlite3_int64)c->who.uid
-	                              : 0);
+	sqlite3_bind_int64(
+	    st, 3,
+	    c->who.role == ROLE_PROJECTLEIDER ? (sqlite3_int64)c->who.uid : 0);
 	return st;
 }
 
 static const char items_sql[] =
-	"SELECT i.project_id, p.name, i.closed_on, i.retention_days, "
-	"i.expired_on, i.state, coalesce(u.name, 'uid ' || i.confirmed_by), "
-	"i.note FROM retention_items i JOIN projects p ON p.id = "
-	"i.project_id LEFT JOIN users u ON u.uid = i.confirmed_by WHERE "
-	"i.list_id = ? ORDER BY i.project_id";
+    "SELECT i.project_id, p.name, i.closed_on, i.retention_days, "
+    "i.expired_on, i.state, coalesce(u.name, 'uid ' || i.confirmed_by), "
+    "i.note FROM retention_items i JOIN projects p ON p.id = "
+    "i.project_id LEFT JOIN users u ON u.uid = i.confirmed_by WHERE "
+    "i.list_id = ? ORDER BY i.project_id";
 
 /* Reply {"list": {id, created, items}} for list id; 0 not found. */
 static int
 reply_list(struct call *c, int64_t id)
 {
 	static const char get[] =
-		"SELECT l.created, coalesce(u.name, 'uid ' || l.created_by) "
-		"FROM retention_lists l LEFT JOIN users u ON u.uid = "
-		"l.created_by WHERE l.id = ?";
+	    "SELECT l.created, coalesce(u.name, 'uid ' || l.created_by) "
+	    "FROM retention_lists l LEFT JOIN users u ON u.uid = "
+	    "l.created_by WHERE l.id = ?";
 	char created[32], by[80];
 	sqlite3_stmt *st;
 	json_t *items, *v;
@@ -148,9 +147,9 @@ reply_list(struct call *c, int64_t id)
 		json_decref(items);
 		return call_internal(c);
 	}
-	c->reply = json_pack("{s:{s:I,s:s,s:s,s:o}}", "list", "id",
-	                     (json_int_t)id, "created", created, "created_by",
-	                     by, "items", items);
+	c->reply =
+	    json_pack("{s:{s:I,s:s,s:s,s:o}}", "list", "id", (json_int_t)id,
+	              "created", created, "created_by", by, "items", items);
 	return c->reply ? 1 : call_internal(c);
 }
 
@@ -176,8 +175,8 @@ static int
 add_item(struct call *c, int64_t list, sqlite3_stmt *due)
 {
 	static const char sql[] =
-		"INSERT INTO retention_items (list_id, project_id, closed_on, "
-		"retention_days, expired_on) VALUES (?, ?, ?, ?, ?)";
+	    "INSERT INTO retention_items (list_id, project_id, closed_on, "
+	    "retention_days, expired_on) VALUES (?, ?, ?, ?, ?)";
 	sqlite3_stmt *st;
 
 	if ((st = store_prepare(c->ctx->store, sql)) == NULL)
@@ -205,8 +204,7 @@ retention_propose(struct call *c)
 	int64_t list = 0;
 	int rc;
 
-	if ((items = json_array()) == NULL ||
-	    (st = due_projects(c)) == NULL) {
+	if ((items = json_array()) == NULL || (st = due_projects(c)) == NULL) {
 		json_decref(items);
 		return call_internal(c);
 	}
@@ -252,7 +250,7 @@ static int
 is_held(struct store *s, int64_t project)
 {
 	static const char sql[] =
-		"SELECT hold_reason IS NOT NULL FROM projects WHERE id = ?";
+	    "SELECT hold_reason IS NOT NULL FROM projects WHERE id = ?";
 	sqlite3_stmt *st;
 	int held = 1; /* an error counts as held: never destroy by doubt */
 
@@ -270,12 +268,12 @@ set_item(struct call *c, int64_t list, int64_t project, const char *state,
          const char *note)
 {
 	static const char sql[] =
-		"UPDATE retention_items SET state = ?1, note = ?2, "
-		"confirmed_by = CASE WHEN ?1 = 'confirmed' THEN ?3 ELSE "
-		"confirmed_by END, confirmed_at = CASE WHEN ?1 = 'confirmed' "
-		"THEN ?4 ELSE confirmed_at END, done_at = CASE WHEN ?1 = "
-		"'destroyed' THEN ?4 ELSE done_at END WHERE list_id = ?5 AND "
-		"project_id = ?6";
+	    "UPDATE retention_items SET state = ?1, note = ?2, "
+	    "confirmed_by = CASE WHEN ?1 = 'confirmed' THEN ?3 ELSE "
+	    "confirmed_by END, confirmed_at = CASE WHEN ?1 = 'confirmed' "
+	    "THEN ?4 ELSE confirmed_at END, done_at = CASE WHEN ?1 = "
+	    "'destroyed' THEN ?4 ELSE done_at END WHERE list_id = ?5 AND "
+	    "project_id = ?6";
 	sqlite3_stmt *st;
 
 	if ((st = store_prepare(c->ctx->store, sql)) == NULL)
@@ -299,8 +297,8 @@ static int
 retention_confirm(struct call *c)
 {
 	static const char sql[] =
-		"SELECT project_id FROM retention_items WHERE list_id = ? AND "
-		"state = 'proposed' ORDER BY project_id";
+	    "SELECT project_id FROM retention_items WHERE list_id = ? AND "
+	    "state = 'proposed' ORDER BY project_id";
 	int64_t list = ivt_json_int(c->params, "list", 0), p, *ps = NULL;
 	size_t n = 0, cap = 0, i;
 	int mine = 0, done = 0, rc, lead;
@@ -383,28 +381,28 @@ static int
 wipe_project(struct store *s, struct destroyed *d)
 {
 	static const char persons[] =
-		"DELETE FROM persons WHERE subject_id IN (SELECT id FROM "
-		"subjects WHERE project_id = ?1)";
+	    "DELETE FROM persons WHERE subject_id IN (SELECT id FROM "
+	    "subjects WHERE project_id = ?1)";
 	/* Empty sealed values and a constant address index: nothing left
 	 * to open or to link.  addr_key must stay unique per project, so it
 	 * gets random bytes that match no address. */
 	static const char subjects[] =
-		"UPDATE subjects SET street = x'', huisnummer = x'', "
-		"toevoeging = x'', postcode = x'', woonplaats = x'', "
-		"resolution = NULL, addr_index = zeroblob(32), addr_key = "
-		"randomblob(32) WHERE project_id = ?1";
+	    "UPDATE subjects SET street = x'', huisnummer = x'', "
+	    "toevoeging = x'', postcode = x'', woonplaats = x'', "
+	    "resolution = NULL, addr_index = zeroblob(32), addr_key = "
+	    "randomblob(32) WHERE project_id = ?1";
 	static const char reasons[] =
-		"UPDATE interests SET reason = NULL WHERE subject_id IN (SELECT "
-		"id FROM subjects WHERE project_id = ?1)";
+	    "UPDATE interests SET reason = NULL WHERE subject_id IN (SELECT "
+	    "id FROM subjects WHERE project_id = ?1)";
 	static const char journal[] = "DELETE FROM journal WHERE project_id "
 	                              "= ?1";
 	static const char findings[] =
-		"UPDATE findings SET notes = x'' WHERE subject_id IN (SELECT id "
-		"FROM subjects WHERE project_id = ?1)";
+	    "UPDATE findings SET notes = x'' WHERE subject_id IN (SELECT id "
+	    "FROM subjects WHERE project_id = ?1)";
 	static const char history[] =
-		"UPDATE finding_history SET notes = NULL WHERE finding_id IN "
-		"(SELECT f.id FROM findings f JOIN subjects s ON s.id = "
-		"f.subject_id WHERE s.project_id = ?1)";
+	    "UPDATE finding_history SET notes = NULL WHERE finding_id IN "
+	    "(SELECT f.id FROM findings f JOIN subjects s ON s.id = "
+	    "f.subject_id WHERE s.project_id = ?1)";
 	static const char mark[] = "UPDATE projects SET destroyed = ?2 WHERE "
 	                           "id = ?1";
 	sqlite3_stmt *st;
@@ -477,21 +475,21 @@ audit_destruction(struct daemon_ctx *ctx, struct call *c,
  * or a hold since confirmation wins.
  */
 static const char confirmed_sql[] =
-	"SELECT i.list_id, i.project_id, date(c.closed, '+' || "
-	"coalesce(p.retention_days, ?1) || ' days') AS expires, "
-	"coalesce(u.name, 'uid ' || i.confirmed_by), p.hold_reason IS NOT "
-	"NULL FROM retention_items i JOIN projects p ON p.id = i.project_id "
-	"JOIN " CLOSED_SQL " c ON c.project_id = p.id LEFT JOIN users u ON "
-	"u.uid = i.confirmed_by WHERE i.state = 'confirmed' AND p.phase = "
-	"'afgesloten' AND p.destroyed IS NULL ORDER BY i.list_id, "
-	"i.project_id";
+    "SELECT i.list_id, i.project_id, date(c.closed, '+' || "
+    "coalesce(p.retention_days, ?1) || ' days') AS expires, "
+    "coalesce(u.name, 'uid ' || i.confirmed_by), p.hold_reason IS NOT "
+    "NULL FROM retention_items i JOIN projects p ON p.id = i.project_id "
+    "JOIN " CLOSED_SQL " c ON c.project_id = p.id LEFT JOIN users u ON "
+    "u.uid = i.confirmed_by WHERE i.state = 'confirmed' AND p.phase = "
+    "'afgesloten' AND p.destroyed IS NULL ORDER BY i.list_id, "
+    "i.project_id";
 
 static int
 exec_item_done(struct daemon_ctx *ctx, const struct destroyed *d)
 {
 	static const char sql[] =
-		"UPDATE retention_items SET state = 'destroyed', done_at = ? "
-		"WHERE list_id = ? AND project_id = ?";
+	    "UPDATE retention_items SET state = 'destroyed', done_at = ? "
+	    "WHERE list_id = ? AND project_id = ?";
 	sqlite3_stmt *st;
 
 	if ((st = store_prepare(ctx->store, sql)) == NULL)
@@ -595,8 +593,8 @@ retention_run(struct call *c)
 static int
 retention_access(struct call *c, int64_t id)
 {
-	return access_project(c, id, c->who.role == ROLE_PRIVACY ? ACC_META
-	                                                         : ACC_MANAGE);
+	return access_project(
+	    c, id, c->who.role == ROLE_PRIVACY ? ACC_META : ACC_MANAGE);
 }
 
 static int
@@ -622,9 +620,9 @@ static int
 reply_state(struct call *c, int64_t id)
 {
 	static const char sql[] =
-		"SELECT p.retention_days, p.hold_reason, c.closed FROM projects "
-		"p LEFT JOIN " CLOSED_SQL " c ON c.project_id = p.id WHERE p.id "
-		"= ?";
+	    "SELECT p.retention_days, p.hold_reason, c.closed FROM projects "
+	    "p LEFT JOIN " CLOSED_SQL " c ON c.project_id = p.id WHERE p.id "
+	    "= ?";
 	sqlite3_stmt *st;
 	json_t *r = NULL;
 	int64_t days;
@@ -643,17 +641,18 @@ reply_state(struct call *c, int64_t id)
 		if (r != NULL && sqlite3_column_type(st, 1) != SQLITE_NULL)
 			json_object_set_new(
 			    r, "hold",
-			    json_string((const char *)sqlite3_column_text(st,
-			                                                  1)));
+			    json_string(
+			        (const char *)sqlite3_column_text(st, 1)));
 		if (r != NULL && sqlite3_column_type(st, 2) != SQLITE_NULL) {
-			date_format(date_parse((const char *)
-			                           sqlite3_column_text(st, 2)) +
-			                (int32_t)days,
-			            exp, sizeof(exp));
-			json_object_set_new(r, "closed_on",
-			                    json_string((const char *)
-			                                    sqlite3_column_text(
-			                                        st, 2)));
+			date_format(
+			    date_parse(
+			        (const char *)sqlite3_column_text(st, 2)) +
+			        (int32_t)days,
+			    exp, sizeof(exp));
+			json_object_set_new(
+			    r, "closed_on",
+			    json_string(
+			        (const char *)sqlite3_column_text(st, 2)));
 			json_object_set_new(r, "expires", json_string(exp));
 		}
 	}
@@ -668,8 +667,8 @@ static int
 project_hold(struct call *c)
 {
 	static const char sql[] =
-		"UPDATE projects SET hold_reason = ?, hold_by = ?, hold_since "
-		"= ? WHERE id = ?";
+	    "UPDATE projects SET hold_reason = ?, hold_by = ?, hold_since "
+	    "= ? WHERE id = ?";
 	int64_t id = ivt_json_int(c->params, "id", 0);
 	const char *why = ivt_json_str(c->params, "reason");
 	sqlite3_stmt *st;
@@ -694,8 +693,8 @@ static int
 project_release(struct call *c)
 {
 	static const char sql[] =
-		"UPDATE projects SET hold_reason = NULL, hold_by = NULL, "
-		"hold_since = NULL WHERE id = ? AND hold_reason IS NOT NULL";
+	    "UPDATE projects SET hold_reason = NULL, hold_by = NULL, "
+	    "hold_since = NULL WHERE id = ? AND hold_reason IS NOT NULL";
 	int64_t id = ivt_json_int(c->params, "id", 0);
 	sqlite3_stmt *st;
 
@@ -718,23 +717,25 @@ static int
 project_retention(struct call *c)
 {
 	static const char sql[] =
-		"UPDATE projects SET retention_days = ? WHERE id = ?";
+	    "UPDATE projects SET retention_days = ? WHERE id = ?";
 	int64_t id = ivt_json_int(c->params, "id", 0);
 	json_t *days = json_object_get(c->params, "days");
 	int reset = json_is_true(json_object_get(c->params, "default"));
 	sqlite3_stmt *st;
 
 	if (days == NULL && !reset)
-		return access_project(c, id, ACC_META) == -1 ? -1
-		                                             : reply_state(c, id);
+		return access_project(c, id, ACC_META) == -1
+		           ? -1
+		           : reply_state(c, id);
 	if (access_project(c, id, ACC_MANAGE) == -1 ||
 	    not_destroyed(c, id) == -1)
 		return -1;
 	call_object(c, "project:%lld retention", (long long)id);
 	if (days != NULL && reset)
-		return call_invalid(c, "days", "give days or default, not both");
-	if (days != NULL && (json_integer_value(days) < 0 ||
-	                     json_integer_value(days) > 36500))
+		return call_invalid(c, "days",
+		                    "give days or default, not both");
+	if (days != NULL &&
+	    (json_integer_value(days) < 0 || json_integer_value(days) > 36500))
 		return call_invalid(c, "days", "0 to 36500");
 	if ((st = store_prepare(c->ctx->store, sql)) == NULL)
 		return call_internal(c);
@@ -801,22 +802,21 @@ retention_detach(void)
 	daily = NULL;
 }
 
-#define R_ALL (ROLE_ADMIN | ROLE_PROJECTLEIDER | ROLE_PRIVACY)
+#define R_ALL     (ROLE_ADMIN | ROLE_PROJECTLEIDER | ROLE_PRIVACY)
 #define R_DESTROY (ROLE_ADMIN | ROLE_PROJECTLEIDER)
 
 const struct method retention_methods[] = {
-	{"nl.ivtd.Retention.Propose", retention_propose, R_ALL, M_WRITE,
-	 ACTIVITY_RETENTION},
-	{"nl.ivtd.Retention.Show", retention_show, R_ALL, 0, NULL},
-	{"nl.ivtd.Retention.Confirm", retention_confirm, R_DESTROY, M_WRITE,
-	 ACTIVITY_RETENTION},
-	{"nl.ivtd.Retention.Run", retention_run, R_DESTROY, M_WRITE,
-	 ACTIVITY_RETENTION},
-	{"nl.ivtd.Project.Hold", project_hold, R_ALL, M_WRITE,
-	 ACTIVITY_RETENTION},
-	{"nl.ivtd.Project.Release", project_release, R_ALL, M_WRITE,
-	 ACTIVITY_RETENTION},
-	{"nl.ivtd.Project.Retention", project_retention, R_ALL, M_WRITE,
-	 ACTIVITY_RETENTION},
-	{NULL, NULL, 0, 0, NULL},
+    {"nl.ivtd.Retention.Propose", retention_propose, R_ALL, M_WRITE,
+     ACTIVITY_RETENTION},
+    {"nl.ivtd.Retention.Show", retention_show, R_ALL, 0, NULL},
+    {"nl.ivtd.Retention.Confirm", retention_confirm, R_DESTROY, M_WRITE,
+     ACTIVITY_RETENTION},
+    {"nl.ivtd.Retention.Run", retention_run, R_DESTROY, M_WRITE,
+     ACTIVITY_RETENTION},
+    {"nl.ivtd.Project.Hold", project_hold, R_ALL, M_WRITE, ACTIVITY_RETENTION},
+    {"nl.ivtd.Project.Release", project_release, R_ALL, M_WRITE,
+     ACTIVITY_RETENTION},
+    {"nl.ivtd.Project.Retention", project_retention, R_ALL, M_WRITE,
+     ACTIVITY_RETENTION},
+    {NULL, NULL, 0, 0, NULL},
 };

@@ -59,12 +59,12 @@ test_dek_wrap(void **state)
 	other = crypto_from_key(key, 1);
 	assert_non_null(dek = crypto_dek_new(1));
 	assert_int_equal(crypto_dek_wrap(m1, 7, 99, share, dek, w), 0);
-	assert_int_equal(crypto_seal(dek, "t", "c", 1, (const uint8_t *)"geheim",
-	                             6, ct, &ctlen),
+	assert_int_equal(crypto_seal(dek, "t", "c", 1,
+	                             (const uint8_t *)"geheim", 6, ct, &ctlen),
 	                 0);
 	/* Round trip: the unwrapped key opens what the original sealed. */
-	assert_non_null(back = crypto_dek_unwrap(m1, 7, 99, share, w,
-	                                         sizeof(w)));
+	assert_non_null(back =
+	                    crypto_dek_unwrap(m1, 7, 99, share, w, sizeof(w)));
 	assert_int_equal(crypto_dek_version(back), 1);
 	assert_int_equal(
 	    crypto_open_field(back, "t", "c", 1, ct, ctlen, out, &outlen), 0);
@@ -108,8 +108,7 @@ test_system_wrap(void **state)
 	assert_memory_not_equal(a, b, sizeof(a));
 	/* Wrapped under new, unwrapped into new: new has old's keys. */
 	assert_int_equal(crypto_wrap_system(new, old, w), 0);
-	assert_int_equal(crypto_unwrap_system(stale, stale, w, sizeof(w)),
-	                 -1);
+	assert_int_equal(crypto_unwrap_system(stale, stale, w, sizeof(w)), -1);
 	assert_int_equal(crypto_unwrap_system(new, new, w, sizeof(w)), 0);
 	assert_int_equal(crypto_blind_index(new, "bsn", "1", 1, b), 0);
 	assert_memory_equal(a, b, sizeof(a));
@@ -242,10 +241,9 @@ read_note(struct fx *f, int64_t id, const char *note)
 	sqlite3_bind_int64(st, 1, id);
 	if (sqlite3_step(st) == SQLITE_ROW &&
 	    (k = keys_dek(&f->ctx, sqlite3_column_int64(st, 0), 0)) != NULL &&
-	    crypto_open_field(k, "journal", "note", id,
-	                      sqlite3_column_blob(st, 1),
-	                      (size_t)sqlite3_column_bytes(st, 1), out,
-	                      &n) == 0 &&
+	    crypto_open_field(
+	        k, "journal", "note", id, sqlite3_column_blob(st, 1),
+	        (size_t)sqlite3_column_bytes(st, 1), out, &n) == 0 &&
 	    n == strlen(note) && memcmp(out, note, n) == 0)
 		rc = 0;
 	sqlite3_reset(st);
@@ -258,9 +256,9 @@ count(struct fx *f, const char *sql)
 	sqlite3_stmt *st;
 	int64_t n = -1;
 
-	assert_int_equal(sqlite3_prepare_v2(f->ctx.store->db, sql, -1, &st,
-	                                    NULL),
-	                 SQLITE_OK);
+	assert_int_equal(
+	    sqlite3_prepare_v2(f->ctx.store->db, sql, -1, &st, NULL),
+	    SQLITE_OK);
 	if (sqlite3_step(st) == SQLITE_ROW)
 		n = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
@@ -300,9 +298,8 @@ assert_audit_intact(struct fx *f)
 {
 	struct audit_verify_result r;
 
-	assert_int_equal(audit_verify(f->ctx.store, f->ctx.crypto, &r, NULL,
-	                              NULL),
-	                 0);
+	assert_int_equal(
+	    audit_verify(f->ctx.store, f->ctx.crypto, &r, NULL, NULL), 0);
 }
 
 static void
@@ -405,8 +402,7 @@ test_rotation(void **state)
 	seal_note(f, 2, 20, "twee");
 	seal_note(f, 3, 30, "drie");
 	audit_one(f);
-	assert_int_equal(crypto_blind_index(f->ctx.crypto, "bsn", "9", 1,
-	                                    idx1),
+	assert_int_equal(crypto_blind_index(f->ctx.crypto, "bsn", "9", 1, idx1),
 	                 0);
 	assert_non_null(fp = fopen(f->cfg.key_path, "rb"));
 	assert_int_equal(fread(before, 1, sizeof(before), fp), sizeof(before));
@@ -429,8 +425,7 @@ test_rotation(void **state)
 	                 1);
 	/* Fields, blind indexes and the audit chain all survive. */
 	assert_int_equal(read_note(f, 10, "een"), 0);
-	assert_int_equal(crypto_blind_index(f->ctx.crypto, "bsn", "9", 1,
-	                                    idx2),
+	assert_int_equal(crypto_blind_index(f->ctx.crypto, "bsn", "9", 1, idx2),
 	                 0);
 	assert_memory_equal(idx1, idx2, sizeof(idx1));
 	audit_one(f);
@@ -554,9 +549,8 @@ test_orphan_next(void **state)
 	/* And a key file of another database is refused. */
 	keys_close(&f->ctx);
 	unlink(f->cfg.key_path);
-	assert_int_equal(crypto_create_key_file(f->cfg.key_path, err,
-	                                        sizeof(err)),
-	                 0);
+	assert_int_equal(
+	    crypto_create_key_file(f->cfg.key_path, err, sizeof(err)), 0);
 	assert_int_equal(keys_open(&f->ctx, 1, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "not the master key"));
 }
@@ -587,9 +581,9 @@ test_legacy_migration(void **state)
 	                                    (const uint8_t *)"oud", 3, ct, &n),
 	                 0);
 	assert_int_equal(crypto_is_legacy(ct, n), 1);
-	assert_int_equal(sqlite3_prepare_v2(f->ctx.store->db, sql, -1, &st,
-	                                    NULL),
-	                 SQLITE_OK);
+	assert_int_equal(
+	    sqlite3_prepare_v2(f->ctx.store->db, sql, -1, &st, NULL),
+	    SQLITE_OK);
 	sqlite3_bind_int64(st, 1, 10);
 	sqlite3_bind_blob(st, 2, ct, (int)n, SQLITE_TRANSIENT);
 	assert_int_equal(sqlite3_step(st), SQLITE_DONE);
