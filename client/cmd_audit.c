@@ -87,7 +87,7 @@ static int
 verify_daemon(struct ivtctl *ctx)
 {
 	json_t *res = NULL, *params;
-	const char *hash;
+	const char *hash = "";
 	int64_t entries = 0, next = 0, total = 0;
 	int rc;
 

@@ -12,6 +12,7 @@
 
 #include "ivt/wire.h"
 #include "bsn.h"
+#include "date.h"
 #include "register.h"
 #include "varlink.h"
 
@@ -94,7 +95,6 @@ privacy_register(struct call *c)
  */
 
 #define INZAGE_ACCESS_MAX   5000 /* accesses listed; all are counted */
-#define RETENTION_YEARS     5    /* register ivt-04: after closure */
 #define HELD_FIELDS_PERSON  "bsn,naam,geboortedatum"
 #define HELD_FIELDS_ADDRESS "straat,huisnummer,toevoeging,postcode,woonplaats"
 
@@ -154,27 +154,13 @@ who_json(sqlite3_stmt *st, int org, int role)
 	                 "role", col(st, role));
 }
 
-/* YYYY-MM-DD plus years (29 February becomes 28 February). */
-static void
-add_years(const char *date, int years, char *out, size_t len)
-{
-	int y, m, d;
-
-	if (sscanf(date, "%4d-%2d-%2d", &y, &m, &d) != 3) {
-		snprintf(out, len, "%s", "");
-		return;
-	}
-	if (m == 2 && d == 29)
-		d = 28;
-	snprintf(out, len, "%04d-%02d-%02d", y + years, m, d);
-}
-
 static const char sql_projects[] =
     "SELECT pr.id, pr.name, pr.gemeente, pr.phase, pr.legal_basis,"
     " pr.purpose,"
     " (SELECT max(e.event_date) FROM project_events e"
     "  WHERE e.project_id = pr.id AND e.to_phase = 'afgesloten'),"
-    " group_concat(s.id), group_concat(s.status)"
+    " group_concat(s.id), group_concat(s.status),"
+    " coalesce(pr.retention_days, -1)"
     " FROM persons p JOIN subjects s ON s.id = p.subject_id"
     " JOIN projects pr ON pr.id = s.project_id"
     " WHERE p.bsn_index = ? GROUP BY pr.id ORDER BY pr.id";
@@ -239,8 +225,9 @@ subjects_json(const char *ids, const char *statuses)
 static json_t *
 project_json(struct call *c, const struct inzage *q, sqlite3_stmt *st)
 {
-	char end[16];
+	char end[16], rule[96];
 	const char *closed = col(st, 6);
+	int64_t days, start;
 	int64_t id = sqlite3_column_int64(st, 0);
 	json_t *p;
 
@@ -253,17 +240,20 @@ project_json(struct call *c, const struct inzage *q, sqlite3_stmt *st)
 	              "findings", project_findings(c, q, id));
 	if (p == NULL)
 		return NULL;
-	if (closed[0] != '\0') {
-		add_years(closed, RETENTION_YEARS, end, sizeof(end));
+	/* The project's own retention period, or the configured one. */
+	days = sqlite3_column_int64(st, 9);
+	if (days < 0)
+		days = c->ctx->cfg->retention_days;
+	if (closed[0] != '\0' && (start = date_parse(closed)) >= 0) {
+		date_format((int32_t)(start + days), end, sizeof(end));
 		json_object_set_new(p, "closed", json_string(closed));
 		json_object_set_new(p, "retention_end", json_string(end));
 	} else
 		json_object_set_new(p, "retention_end", json_null());
-	/* No per-project retention is stored yet: the register's rule. */
-	json_object_set_new(
-	    p, "retention_rule",
-	    json_string("5 jaar na afsluiting van het project (register, "
-	                "ivt-04)"));
+	snprintf(rule, sizeof(rule), "%lld dagen na afsluiting van het "
+	         "project%s", (long long)days,
+	         sqlite3_column_int64(st, 9) < 0 ? " (standaardtermijn)" : "");
+	json_object_set_new(p, "retention_rule", json_string(rule));
 	return p;
 }
 

@@ -271,7 +271,9 @@ file_exists(struct fx *f, const char *suffix)
 	char path[PATH_MAX];
 	struct stat st;
 
-	snprintf(path, sizeof(path), "%s%s", f->cfg.key_path, suffix);
+	if (snprintf(path, sizeof(path), "%s%s", f->cfg.key_path, suffix) >=
+	    (int)sizeof(path))
+		return 0;
 	return stat(path, &st) == 0;
 }
 
