@@ -255,7 +255,9 @@ csv_feed(struct csv *p, const char *buf, size_t len, csv_cb cb, void *arg)
 		p->hlen += n;
 		buf += n;
 		len -= n;
-		if (p->hlen < sizeof(p->head) && p->head[p->hlen - 1] != '\n')
+		/* An empty first piece leaves hlen 0: nothing to look at. */
+		if (p->hlen < sizeof(p->head) &&
+		    (p->hlen == 0 || p->head[p->hlen - 1] != '\n'))
 			return 0; /* the first line is not complete yet */
 		if ((rc = start(p, cb, arg)) != 0)
 			return rc;

@@ -4,7 +4,13 @@
 #ifndef IVTD_IMPORT_H
 #define IVTD_IMPORT_H
 
+struct event_base;
+
 /* End every import session, wiping its data (daemon shutdown). */
 void import_free_all(void);
+/* Drop idle imports each minute; import_detach ends the timer and every
+ * session.  0 or -1. */
+int import_attach(struct event_base *base);
+void import_detach(void);
 
 #endif

@@ -37,6 +37,7 @@
 #include "ivt/wire.h"
 #include "keys.h"
 #include "retention.h"
+#include "import.h"
 #include "log.h"
 #include "server.h"
 #include "store.h"
@@ -499,8 +500,9 @@ run(struct config *cfg, uid_t started_by)
 		goto out;
 	}
 	if (keys_attach(&ctx, base) == -1 ||
-	    retention_attach(&ctx, base) == -1) {
-		log_err("cannot create the key rotation and retention timers");
+	    retention_attach(&ctx, base) == -1 || import_attach(base) == -1) {
+		log_err("cannot create the key rotation, retention and import "
+		        "timers");
 		goto out;
 	}
 	sigterm = evsignal_new(base, SIGTERM, on_signal, base);
@@ -534,6 +536,7 @@ out:
 	varlink_free(&ctx);
 	/* Frees the timers: before the event base. */
 	retention_detach();
+	import_detach();
 	keys_close(&ctx);
 	if (base)
 		event_base_free(base);

@@ -6,6 +6,8 @@
 ROOT=$(cd "$(dirname "${IVT_E2E_LIB:-$0}")/../.." && pwd)
 pii_csv "$ROOT/conf/demo-selectie.csv"
 
+# The demo data is fictitious, but handled as the real thing would be.
+pii_csv "$ROOT/conf/demo-selectie.csv"
 start_daemon
 ok "seed" env IVTCTL="$IVTCTL" sh "$ROOT/scripts/demo-seed" "$SOCK"
 has "Demo project 1 is ready"

@@ -150,6 +150,20 @@ ok "abort" pl call nl.ivtd.Import.Abort "{\"session\":\"$SESSION\"}"
 fails "aborted" nl.ivtd.NotFound pl call nl.ivtd.Import.Commit \
 	"{\"session\":\"$SESSION\"}"
 
+# --- one organisation holds at most 4 imports, so it cannot lock out others
+for u in 2101 2102 2103 2104; do
+	ok "user $u" ctl user add "uwv$u" --uid "$u" --role partner --org UWV
+done
+for u in 2002 2101 2102 2103; do
+	ok "begin $u" as "$u" "$IVTCTL" --socket "$SOCK" call \
+		nl.ivtd.Import.Begin '{"project":1}'
+done
+fails "fifth of UWV" "too many imports" as 2104 "$IVTCTL" --socket "$SOCK" \
+	call nl.ivtd.Import.Begin '{"project":1}'
+ok "gemeente still may" pl call nl.ivtd.Import.Begin '{"project":1}'
+ok "begin audited" ctl --json audit tail --last 1
+has '"method":"nl.ivtd.Import.Begin"'; has '"activity":"ivt-04"'
+
 # --- the audit trail has one entry per imported data subject
 ok "audit" ctl --json audit list --bsn 111222333
 has '"activity": "ivt-04"'

@@ -182,6 +182,13 @@ test_callback_stops(void **state)
 	csv_free(p);
 	assert_string_equal(o.text, "1:a\n2:b\n");
 	memset(&o, 0, sizeof(o));
+	/* An empty first piece (an empty chunk) is nothing. */
+	assert_non_null(p = csv_new(0));
+	assert_int_equal(csv_feed(p, "", 0, collect, &o), 0);
+	assert_int_equal(csv_feed(p, "a;b\n", 4, collect, &o), 0);
+	csv_free(p);
+	assert_string_equal(o.text, "1:a|b\n");
+	memset(&o, 0, sizeof(o));
 	assert_int_equal(csv_sep(p = csv_new(0)), 0);
 	assert_int_equal(csv_feed(p, "x,y", 3, collect, &o), 0);
 	assert_int_equal(csv_sep(p), 0); /* header not complete */
