@@ -515,7 +515,7 @@ seal_with(const uint8_t *key, uint8_t format, uint32_t version,
 	out[0] = format;
 	put_be32(out + SEAL_VEROFF, version);
 	/* 192-bit random nonces: collisions are not a concern. */
-	randombytes_buf(out + SEAL_NONCEOFF, SEAL_NONCEBYTES);
+	crypto_nonce(out + SEAL_NONCEOFF, SEAL_NONCEBYTES);
 	rc = crypto_aead_xchacha20poly1305_ietf_encrypt(
 	    out + SEAL_CTOFF, &ctlen, pt, ptlen, ad, adlen, NULL,
 	    out + SEAL_NONCEOFF, key);
@@ -1019,4 +1019,34 @@ crypto_random(void *buf, size_t n)
 	if (buf == NULL || n == 0)
 		return;
 	randombytes_buf(buf, n);
+}
+
+/*
+ * Nonces and trace ids are drawn for every sealed field and every call:
+ * one getrandom(2) each was a tenth of an import's time.  They come from a
+ * pool filled from the kernel 4 KiB at a time instead.  They need to be
+ * unpredictable and unique, not secret, and ivtd is one thread that never
+ * forks after start, so a pool cannot hand out the same bytes twice.
+ * Used bytes are wiped so they cannot be read back from the pool.
+ */
+void
+crypto_nonce(void *buf, size_t n)
+{
+	static uint8_t pool[4096];
+	static size_t left;
+	uint8_t *out = buf;
+	size_t take;
+
+	while (n > 0) {
+		if (left == 0) {
+			randombytes_buf(pool, sizeof(pool));
+			left = sizeof(pool);
+		}
+		take = n < left ? n : left;
+		memcpy(out, pool + sizeof(pool) - left, take);
+		sodium_memzero(pool + sizeof(pool) - left, take);
+		left -= take;
+		out += take;
+		n -= take;
+	}
 }

@@ -193,7 +193,10 @@ int crypto_verify_msg(const uint8_t pk[CRYPTO_PKBYTES], const void *msg,
 
 /* Lowercase hex of n bytes into out (2n+1 bytes). */
 void crypto_hex(const uint8_t *in, size_t n, char *out);
-/* Random bytes (trace ids, nonces, shares). */
+/* Random bytes straight from the kernel (keys, shares, tokens). */
 void crypto_random(void *buf, size_t n);
+/* Random bytes from a pool refilled from the kernel: for values that must
+ * be unique and unpredictable but are not secret (nonces, trace ids). */
+void crypto_nonce(void *buf, size_t n);
 
 #endif

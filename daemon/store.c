@@ -483,13 +483,16 @@ store_open(const char *path, char *err, size_t errlen)
 	 * WAL for concurrent readers (backups) and cheap commits; FULL sync so
 	 * an acknowledged write survives power loss; secure_delete so freed
 	 * pages do not keep old ciphertexts; trusted_schema off so a tampered
-	 * schema cannot run functions with side effects.
+	 * schema cannot run functions with side effects; temp_store in memory
+	 * so the statement journals of a group commit's savepoints do not
+	 * create and delete a file in /var/tmp for every batch.
 	 */
 	if (exec_sql(s, "PRAGMA journal_mode = WAL;"
 	                "PRAGMA synchronous = FULL;"
 	                "PRAGMA foreign_keys = ON;"
 	                "PRAGMA secure_delete = ON;"
-	                "PRAGMA trusted_schema = OFF;") == -1) {
+	                "PRAGMA trusted_schema = OFF;"
+	                "PRAGMA temp_store = MEMORY;") == -1) {
 		snprintf(err, errlen, "cannot configure database %s", path);
 		goto fail;
 	}

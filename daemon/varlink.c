@@ -291,7 +291,7 @@ call_disclose(struct call *c, const char *subject, const char *type,
 		e.project = project;
 	/* The first subject is the call's own span; the rest get new ones. */
 	if (c->ndisclosed > 0) {
-		crypto_random(rnd, sizeof(rnd));
+		crypto_nonce(rnd, sizeof(rnd));
 		crypto_hex(rnd, sizeof(rnd), e.span_id);
 	}
 	if (audit_append(c->ctx->store, c->ctx->crypto, &e,
@@ -679,7 +679,7 @@ varlink_dispatch_batched(struct daemon_ctx *ctx, uid_t uid, pid_t pid,
 	c->params = json_object_get(msg, "parameters");
 	c->activity = "";
 	c->ts_start = store_now_us();
-	crypto_random(rnd, sizeof(rnd));
+	crypto_nonce(rnd, sizeof(rnd));
 	if (parse_traceparent(ivt_json_str(msg, "traceparent"), c->trace_id,
 	                      c->parent_span) == -1)
 		crypto_hex(rnd, 16, c->trace_id);
