@@ -15,9 +15,16 @@ ivt_framer_init(struct ivt_framer *f, size_t max)
 	f->max = max;
 }
 
+/*
+ * Messages carry personal data (a CSV import, a subject's fields), so no
+ * byte of one is left behind in memory given back: freed, moved or
+ * outgrown buffers are wiped first.
+ */
 void
 ivt_framer_free(struct ivt_framer *f)
 {
+	if (f->buf != NULL)
+		explicit_bzero(f->buf, f->cap);
 	free(f->buf);
 	memset(f, 0, sizeof(*f));
 }
@@ -35,6 +42,8 @@ framer_compact(struct ivt_framer *f)
 	if (f->off == 0)
 		return;
 	memmove(f->buf, f->buf + f->off, f->len - f->off);
+	/* The consumed bytes' copies beyond the new end. */
+	explicit_bzero(f->buf + f->len - f->off, f->off);
 	f->len -= f->off;
 	f->off = 0;
 }
@@ -58,8 +67,14 @@ ivt_framer_push(struct ivt_framer *f, const void *data, size_t n)
 		ncap = f->cap ? f->cap : 4096;
 		while (ncap < need)
 			ncap *= 2;
-		if ((nbuf = realloc(f->buf, ncap)) == NULL)
+		/* Not realloc: the old block is wiped before it goes. */
+		if ((nbuf = malloc(ncap)) == NULL)
 			return -1;
+		if (f->buf != NULL) {
+			memcpy(nbuf, f->buf, f->len);
+			explicit_bzero(f->buf, f->cap);
+			free(f->buf);
+		}
 		f->buf = nbuf;
 		f->cap = ncap;
 	}
