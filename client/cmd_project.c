@@ -90,6 +90,13 @@ print_project(struct ivtctl *ctx, const json_t *res)
 	}
 	if (out_str(p, "closed_reason") != NULL)
 		out_kv("closed_reason", out_str(p, "closed_reason"));
+	if (out_str(p, "hold") != NULL)
+		out_kv("legal_hold", out_str(p, "hold"));
+	if (json_object_get(p, "retention_days") != NULL)
+		out_kv("retention_days",
+		       out_int(p, "retention_days", buf, sizeof(buf)));
+	if (out_str(p, "destroyed") != NULL)
+		out_kv("destroyed", out_time(p, "destroyed"));
 	out_kv("created", out_time(p, "created"));
 	return out_finish();
 }

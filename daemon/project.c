@@ -124,7 +124,8 @@ set_report_due(json_t *p, const char *opend)
 #define PROJECT_COLS                                                       \
 	"SELECT id, name, gemeente, problem, themes, legal_basis, purpose, " \
 	"phase, planned_start, planned_end, operational_end, "              \
-	"protocol_registered, protocol_ref, closed_reason, created "        \
+	"protocol_registered, protocol_ref, closed_reason, created, "      \
+	"hold_reason, destroyed, retention_days "                          \
 	"FROM projects "
 
 /* The full Project object of the current row of st. */
@@ -158,6 +159,17 @@ project_row(struct store *s, sqlite3_stmt *st)
 	set_opt_text(p, "closed_reason", st, 13);
 	if (sqlite3_column_type(st, 10) != SQLITE_NULL)
 		set_report_due(p, col_text(st, 10));
+	/* Retention (retention.c): legal hold, destruction, own period. */
+	set_opt_text(p, "hold", st, 15);
+	if (sqlite3_column_type(st, 16) != SQLITE_NULL) {
+		format_time(sqlite3_column_int64(st, 16), created,
+		            sizeof(created));
+		json_object_set_new(p, "destroyed", json_string(created));
+	}
+	if (sqlite3_column_type(st, 17) != SQLITE_NULL)
+		json_object_set_new(
+		    p, "retention_days",
+		    json_integer((json_int_t)sqlite3_column_int64(st, 17)));
 	return p;
 }
 

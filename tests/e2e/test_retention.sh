@@ -62,6 +62,7 @@ has "2 projects would go"; has "Wijkaanpak Noord"; has "Wijkaanpak Zuid"
 fails "hold needs a reason" nl.ivtd.InvalidValue \
 	priv project hold 2 --reason ""
 ok "hold 2" priv project hold 2 --reason "bezwaarprocedure loopt"
+ok "hold shown" pl project show 2; has "legal_hold bezwaarprocedure loopt"
 has "hold bezwaarprocedure loopt"
 fails "partner may not list" nl.ivtd.PermissionDenied uwv retention list
 ok "list" priv retention list; has "destruction list 1: 1 projects"
@@ -86,6 +87,8 @@ ok "confirm" pl retention confirm 1; has "confirmed"; has alice
 fails "confirmed already" nl.ivtd.Conflict ctl retention confirm 1
 ok "run" pl retention run; has "1 projects destroyed"
 ok "run again" ctl retention run; has "0 projects destroyed"
+ok "destroyed shown" pl project show 1; has "^destroyed 20"
+ok "not held" pl project show 1; hasnt "legal_hold"
 
 # --- the project's personal data is gone, its aggregates are not
 fails "subject unreadable" nl.ivtd.Internal pl subject show 1
