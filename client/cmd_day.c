@@ -389,18 +389,8 @@ cmd_day_confirm(struct ivtctl *ctx, int argc, char **argv)
 int
 cmd_day_cancel(struct ivtctl *ctx, int argc, char **argv)
 {
-	struct opt opts[] = {{"reason", 1, NULL}, {NULL, 0, NULL}};
-	struct args a;
-	long long id;
-
-	if (args_id(ctx, argc, argv, opts, 1, 1, &a, &id) == -1)
-		return a.status;
-	if (opts[0].value == NULL)
-		return usage_error(ctx, "--reason is required");
-	return run_call(ctx, "nl.ivtd.Day.Cancel",
-	                json_pack("{s:I,s:s}", "id", (json_int_t)id, "reason",
-	                          opts[0].value),
-	                print_day);
+	return run_id_opt_call(ctx, argc, argv, "nl.ivtd.Day.Cancel", "id",
+	                       "reason", "reason", print_day);
 }
 
 int
@@ -662,18 +652,8 @@ print_assignment(struct ivtctl *ctx, const json_t *res)
 int
 cmd_subject_assign(struct ivtctl *ctx, int argc, char **argv)
 {
-	struct opt opts[] = {{"to", 1, NULL}, {NULL, 0, NULL}};
-	struct args a;
-	long long id;
-
-	if (args_id(ctx, argc, argv, opts, 1, 1, &a, &id) == -1)
-		return a.status;
-	if (opts[0].value == NULL)
-		return usage_error(ctx, "--to USER is required");
-	return run_call(ctx, "nl.ivtd.Day.Assign",
-	                json_pack("{s:I,s:s}", "subject", (json_int_t)id,
-	                          "user", opts[0].value),
-	                print_assignment);
+	return run_id_opt_call(ctx, argc, argv, "nl.ivtd.Day.Assign", "subject",
+	                       "to", "user", print_assignment);
 }
 
 static int

@@ -9,18 +9,18 @@
 #include "ivtctl.h"
 
 /* Options shared by create and update, in this order. */
-#define PROJECT_OPTS                                                       \
-	{"gemeente", 1, NULL}, {"problem", 1, NULL}, {"themes", 1, NULL},  \
-	    {"area", 1, NULL}, {"legal-basis", 1, NULL},                   \
-	    {"purpose", 1, NULL}, {"leaders", 1, NULL}, {"start", 1, NULL}, \
-	    {"end", 1, NULL}, {"name", 1, NULL},                           \
-	{                                                                  \
-		NULL, 0, NULL                                              \
+#define PROJECT_OPTS                                                           \
+	{"gemeente", 1, NULL}, {"problem", 1, NULL}, {"themes", 1, NULL},      \
+	    {"area", 1, NULL}, {"legal-basis", 1, NULL}, {"purpose", 1, NULL}, \
+	    {"leaders", 1, NULL}, {"start", 1, NULL}, {"end", 1, NULL},        \
+	    {"name", 1, NULL},                                                 \
+	{                                                                      \
+		NULL, 0, NULL                                                  \
 	}
 
 static const char *const project_keys[] = {
-	"gemeente", "problem", "themes", "area", "legal_basis",
-	"purpose", "leaders", "planned_start", "planned_end", "name",
+    "gemeente", "problem", "themes",        "area",        "legal_basis",
+    "purpose",  "leaders", "planned_start", "planned_end", "name",
 };
 
 /* Copy the given options into params; lists are comma separated. */
@@ -46,7 +46,8 @@ kv_list(const char *key, const json_t *a)
 	size_t i;
 
 	printf("%s ", key);
-	json_array_foreach(a, i, v) {
+	json_array_foreach(a, i, v)
+	{
 		if (i > 0)
 			fputs(", ", stdout);
 		out_safe(stdout, json_string_value(v));
@@ -143,7 +144,7 @@ cmd_project_update(struct ivtctl *ctx, int argc, char **argv)
 	return run_call(ctx, "nl.ivtd.Project.Update", params, print_project);
 }
 
-static const char *const list_headers[] = {"ID", "NAME", "GEMEENTE",
+static const char *const list_headers[] = {"ID",    "NAME",    "GEMEENTE",
                                            "PHASE", "LEADERS", "REPORT DUE"};
 
 static int
@@ -158,9 +159,11 @@ print_list(struct ivtctl *ctx, const json_t *res)
 		return IVTCTL_EXIT_CONN;
 	if ((t = table_new(6, list_headers)) == NULL)
 		return IVTCTL_EXIT_FAIL;
-	json_array_foreach(list, i, p) {
+	json_array_foreach(list, i, p)
+	{
 		leaders[0] = '\0';
-		json_array_foreach(json_object_get(p, "leaders"), j, v) {
+		json_array_foreach(json_object_get(p, "leaders"), j, v)
+		{
 			if (j > 0)
 				strncat(leaders, ",",
 				        sizeof(leaders) - strlen(leaders) - 1);
@@ -192,7 +195,7 @@ int
 cmd_project_show(struct ivtctl *ctx, int argc, char **argv)
 {
 	return run_id_call(ctx, argc, argv, "nl.ivtd.Project.Show", "id",
-	               print_project);
+	                   print_project);
 }
 
 int
@@ -242,9 +245,9 @@ cmd_project_advance(struct ivtctl *ctx, int argc, char **argv)
 	return run_call(ctx, "nl.ivtd.Project.Advance", params, print_project);
 }
 
-static const char *const history_headers[] = {
-    "DATE", "KIND", "GATE", "DECISION", "BODY", "FROM", "TO", "BY",
-    "RATIONALE"};
+static const char *const history_headers[] = {"DATE",     "KIND", "GATE",
+                                              "DECISION", "BODY", "FROM",
+                                              "TO",       "BY",   "RATIONALE"};
 
 static int
 print_history(struct ivtctl *ctx, const json_t *res)
@@ -257,14 +260,16 @@ print_history(struct ivtctl *ctx, const json_t *res)
 		return IVTCTL_EXIT_CONN;
 	if ((t = table_new(9, history_headers)) == NULL)
 		return IVTCTL_EXIT_FAIL;
-	json_array_foreach(list, i, e) {
+	json_array_foreach(list, i, e)
+	{
 		go = json_object_get(e, "go");
 		table_row(t);
 		table_cell(t, out_str(e, "date"));
 		table_cell(t, out_str(e, "kind"));
 		table_cell(t, out_str(e, "gate"));
-		table_cell(t, go == NULL ? NULL
-		                         : json_is_true(go) ? "GO" : "NO-GO");
+		table_cell(t, go == NULL         ? NULL
+		              : json_is_true(go) ? "GO"
+		                                 : "NO-GO");
 		table_cell(t, out_str(e, "body"));
 		table_cell(t, out_str(e, "from_phase"));
 		table_cell(t, out_str(e, "to_phase"));
@@ -278,7 +283,7 @@ int
 cmd_project_history(struct ivtctl *ctx, int argc, char **argv)
 {
 	return run_id_call(ctx, argc, argv, "nl.ivtd.Project.History", "id",
-	               print_history);
+	                   print_history);
 }
 
 /* --- legal hold and retention (nl.ivtd.Project.Hold/Release/Retention) */
@@ -292,9 +297,10 @@ print_retention(struct ivtctl *ctx, const json_t *res)
 	if ((r = reply_get(ctx, res, "retention", JSON_OBJECT)) == NULL)
 		return IVTCTL_EXIT_CONN;
 	out_kv("project", out_int(r, "project", buf, sizeof(buf)));
-	out_kv("retention_days", out_int(r, "retention_days", buf, sizeof(buf)));
-	out_kv("default", json_is_true(json_object_get(r, "default")) ? "yes"
-	                                                              : "no");
+	out_kv("retention_days",
+	       out_int(r, "retention_days", buf, sizeof(buf)));
+	out_kv("default",
+	       json_is_true(json_object_get(r, "default")) ? "yes" : "no");
 	out_kv("closed_on", out_str(r, "closed_on"));
 	out_kv("expires", out_str(r, "expires"));
 	out_kv("hold", out_str(r, "hold"));
@@ -304,18 +310,8 @@ print_retention(struct ivtctl *ctx, const json_t *res)
 int
 cmd_project_hold(struct ivtctl *ctx, int argc, char **argv)
 {
-	struct opt opts[] = {{"reason", 1, NULL}, {NULL, 0, NULL}};
-	struct args a;
-	long long id;
-
-	if (args_id(ctx, argc, argv, opts, 1, 1, &a, &id) == -1)
-		return a.status;
-	if (opts[0].value == NULL)
-		return usage_error(ctx, "--reason is required");
-	return run_call(ctx, "nl.ivtd.Project.Hold",
-	                json_pack("{s:I,s:s}", "id", (json_int_t)id, "reason",
-	                          opts[0].value),
-	                print_retention);
+	return run_id_opt_call(ctx, argc, argv, "nl.ivtd.Project.Hold", "id",
+	                       "reason", "reason", print_retention);
 }
 
 int

@@ -157,6 +157,11 @@ int args_id(struct ivtctl *ctx, int argc, char **argv, struct opt *opts,
 /* Commands whose only argument is an id: method({key: id}). */
 int run_id_call(struct ivtctl *ctx, int argc, char **argv, const char *method,
                 const char *key, int (*print)(struct ivtctl *, const json_t *));
+/* Commands ID --OPT VALUE (required): method({idkey: id, key: value}). */
+int run_id_opt_call(struct ivtctl *ctx, int argc, char **argv,
+                    const char *method, const char *idkey, const char *opt,
+                    const char *key,
+                    int (*print)(struct ivtctl *, const json_t *));
 /* "a,b,c" as a JSON array of strings. */
 json_t *split_list(const char *s);
 /* Set params[key] when value is given (a list: comma separated). */

@@ -20,6 +20,25 @@ run_call(struct ivtctl *ctx, const char *method, json_t *params,
 	return rc;
 }
 
+int
+run_id_opt_call(struct ivtctl *ctx, int argc, char **argv, const char *method,
+                const char *idkey, const char *opt, const char *key,
+                int (*print)(struct ivtctl *, const json_t *))
+{
+	struct opt opts[] = {{opt, 1, NULL}, {NULL, 0, NULL}};
+	struct args a;
+	long long id;
+
+	if (args_id(ctx, argc, argv, opts, 1, 1, &a, &id) == -1)
+		return a.status;
+	if (opts[0].value == NULL)
+		return usage_error(ctx, "--%s is required", opt);
+	return run_call(
+	    ctx, method,
+	    json_pack("{s:I,s:s}", idkey, (json_int_t)id, key, opts[0].value),
+	    print);
+}
+
 json_t *
 split_list(const char *s)
 {
@@ -29,7 +48,8 @@ split_list(const char *s)
 	while (a != NULL && s != NULL) {
 		comma = strchr(p, ',');
 		json_array_append_new(
-		    a, json_stringn(p, comma ? (size_t)(comma - p) : strlen(p)));
+		    a,
+		    json_stringn(p, comma ? (size_t)(comma - p) : strlen(p)));
 		if (comma == NULL)
 			break;
 		p = comma + 1;

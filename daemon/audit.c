@@ -30,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <sodium/utils.h>
 
@@ -362,6 +363,27 @@ insert_entry(struct store *s, const struct fields *f,
  * On error the caller rolls back its transaction, which also undoes a
  * half-written entry, so a failed append never consumes a sequence number.
  */
+void
+audit_system_entry(struct audit_entry *e, const char *method,
+                   const char *object)
+{
+	uint8_t rnd[24];
+
+	memset(e, 0, sizeof(*e));
+	e->ts_start = e->ts_end = store_now_us();
+	crypto_nonce(rnd, sizeof(rnd));
+	crypto_hex(rnd, 16, e->trace_id);
+	crypto_hex(rnd + 16, 8, e->span_id);
+	e->actor_uid = (int64_t)getuid();
+	e->actor_name = "ivtd";
+	e->role = "system";
+	e->org = e->activity = "";
+	e->method = method;
+	e->object = object;
+	e->subject = e->subject_type = e->fields = e->error = "";
+	e->result = "allowed";
+}
+
 int64_t
 audit_append(struct store *s, const struct crypto *c, struct audit_entry *e,
              int every)

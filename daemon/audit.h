@@ -51,6 +51,14 @@ struct audit_entry {
 int64_t audit_append(struct store *s, const struct crypto *c,
                      struct audit_entry *e, int every);
 
+/*
+ * Fill e for an entry the daemon writes itself, with no caller: actor
+ * "ivtd" (its uid, role system), a fresh trace, result allowed, every
+ * other text "".  method and object are kept by reference.
+ */
+void audit_system_entry(struct audit_entry *e, const char *method,
+                        const char *object);
+
 /* Sign a checkpoint for the current size if it is not yet covered.  Runs
  * its own transaction.  0 on success. */
 int audit_checkpoint(struct store *s, const struct crypto *c);

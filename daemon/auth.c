@@ -15,10 +15,10 @@ static const struct {
 	enum role role;
 	const char *name;
 } roles[] = {
-	{ROLE_ADMIN, "admin"},
-	{ROLE_PROJECTLEIDER, "projectleider"},
-	{ROLE_PARTNER, "partner"},
-	{ROLE_PRIVACY, "privacy"},
+    {ROLE_ADMIN, "admin"},
+    {ROLE_PROJECTLEIDER, "projectleider"},
+    {ROLE_PARTNER, "partner"},
+    {ROLE_PRIVACY, "privacy"},
 };
 
 const char *
@@ -57,9 +57,9 @@ int
 auth_lookup(struct store *s, uid_t uid, struct caller *c)
 {
 	static const char sql[] =
-		"SELECT u.name, u.role, u.partner_id, p.name FROM users u "
-		"LEFT JOIN partners p ON p.id = u.partner_id "
-		"WHERE u.uid = ? AND u.disabled = 0";
+	    "SELECT u.name, u.role, u.partner_id, p.name FROM users u "
+	    "LEFT JOIN partners p ON p.id = u.partner_id "
+	    "WHERE u.uid = ? AND u.disabled = 0";
 	sqlite3_stmt *st;
 	int rc;
 
@@ -84,16 +84,14 @@ auth_lookup(struct store *s, uid_t uid, struct caller *c)
 
 /* Insert an admin for uid and audit it as done by the daemon itself. */
 static int
-bootstrap_admin(struct store *s, const struct crypto *c, uid_t uid,
-                int every)
+bootstrap_admin(struct store *s, const struct crypto *c, uid_t uid, int every)
 {
 	static const char sql[] =
-		"INSERT OR IGNORE INTO users (uid, name, role, created) "
-		"VALUES (?, ?, 'admin', ?)";
+	    "INSERT OR IGNORE INTO users (uid, name, role, created) "
+	    "VALUES (?, ?, 'admin', ?)";
 	struct audit_entry e;
 	struct passwd *pw;
 	char name[65], object[64];
-	uint8_t rnd[24];
 	sqlite3_stmt *st;
 
 	/* Account names are staff identities, not citizens' data. */
@@ -109,21 +107,8 @@ bootstrap_admin(struct store *s, const struct crypto *c, uid_t uid,
 	sqlite3_bind_int64(st, 3, store_now_us());
 	if (store_step_done(st) == -1)
 		return -1;
-	memset(&e, 0, sizeof(e));
-	e.ts_start = e.ts_end = store_now_us();
-	crypto_random(rnd, sizeof(rnd));
-	crypto_hex(rnd, 16, e.trace_id);
-	crypto_hex(rnd + 16, 8, e.span_id);
-	e.actor_uid = (int64_t)getuid();
-	e.actor_name = "ivtd";
-	e.role = "system";
-	e.org = "";
-	e.method = "ivtd.bootstrap";
-	e.activity = "";
 	snprintf(object, sizeof(object), "user:%u", (unsigned)uid);
-	e.object = object;
-	e.subject = e.subject_type = e.fields = e.error = "";
-	e.result = "allowed";
+	audit_system_entry(&e, "ivtd.bootstrap", object);
 	return audit_append(s, c, &e, every) < 0 ? -1 : 0;
 }
 
@@ -134,8 +119,8 @@ auth_bootstrap(struct store *s, const struct crypto *c, uid_t uid,
 	sqlite3_stmt *st;
 	int empty;
 
-	if ((st = store_prepare(s, "SELECT NOT EXISTS (SELECT 1 FROM users)")) ==
-	    NULL)
+	if ((st = store_prepare(
+	         s, "SELECT NOT EXISTS (SELECT 1 FROM users)")) == NULL)
 		return -1;
 	empty = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
 	sqlite3_reset(st);

@@ -449,22 +449,8 @@ static int
 audit_system(struct daemon_ctx *ctx, const char *method, const char *object)
 {
 	struct audit_entry e;
-	uint8_t rnd[24];
 
-	memset(&e, 0, sizeof(e));
-	e.ts_start = e.ts_end = store_now_us();
-	crypto_random(rnd, sizeof(rnd));
-	crypto_hex(rnd, 16, e.trace_id);
-	crypto_hex(rnd + 16, 8, e.span_id);
-	e.actor_uid = (int64_t)getuid();
-	e.actor_name = "ivtd";
-	e.role = "system";
-	e.org = "";
-	e.method = method;
-	e.activity = "";
-	e.object = object;
-	e.subject = e.subject_type = e.fields = e.error = "";
-	e.result = "allowed";
+	audit_system_entry(&e, method, object);
 	return audit_append(ctx->store, ctx->crypto, &e,
 	                    ctx->cfg->checkpoint_every) < 0
 	           ? -1

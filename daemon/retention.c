@@ -426,29 +426,19 @@ audit_destruction(struct daemon_ctx *ctx, struct call *c,
                   const struct destroyed *d)
 {
 	struct audit_entry e;
-	char object[256];
-	uint8_t rnd[24];
+	char object[256] = "";
 
-	memset(&e, 0, sizeof(e));
-	crypto_random(rnd, sizeof(rnd));
-	e.ts_start = c ? c->ts_start : store_now_us();
-	e.ts_end = store_now_us();
+	/* The daily timer destroys as the daemon; a call as its caller. */
+	audit_system_entry(&e, "ivtd.retention-daily", object);
 	if (c != NULL) {
+		e.ts_start = c->ts_start;
 		memcpy(e.trace_id, c->trace_id, sizeof(e.trace_id));
 		e.actor_uid = c->who.uid;
 		e.actor_name = c->who.name;
 		e.role = role_name(c->who.role);
 		e.org = c->who.org;
 		e.method = c->method;
-	} else {
-		crypto_hex(rnd, 16, e.trace_id);
-		e.actor_uid = (int64_t)getuid();
-		e.actor_name = "ivtd";
-		e.role = "system";
-		e.org = "";
-		e.method = "ivtd.retention-daily";
 	}
-	crypto_hex(rnd + 16, 8, e.span_id);
 	snprintf(object, sizeof(object),
 	         "retention-list:%lld project:%lld destroyed; retention ended "
 	         "%s; confirmed by %s; subjects %d, persons %d, journal %d, "
@@ -459,10 +449,7 @@ audit_destruction(struct daemon_ctx *ctx, struct call *c,
 	e.activity = ACTIVITY_RETENTION;
 	e.project = d->project;
 	e.object = object;
-	e.subject = e.subject_type = "";
 	e.fields = DESTROYED_FIELDS;
-	e.result = "allowed";
-	e.error = "";
 	return audit_append(ctx->store, ctx->crypto, &e,
 	                    ctx->cfg->checkpoint_every) < 0
 	           ? -1
