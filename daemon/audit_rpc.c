@@ -478,27 +478,18 @@ static json_t *
 entries_after(struct call *c, int64_t *after, int64_t limit)
 {
 	sqlite3_stmt *st;
-	json_t *list, *v;
-	int rc;
+	json_t *list;
+	size_t n;
 
-	if ((st = store_prepare(c->ctx->store, sql_tail_from)) == NULL ||
-	    (list = json_array()) == NULL)
+	if ((st = store_prepare(c->ctx->store, sql_tail_from)) == NULL)
 		return NULL;
 	sqlite3_bind_int64(st, 1, *after);
 	sqlite3_bind_int64(st, 2, limit);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		*after = sqlite3_column_int64(st, 0);
-		if ((v = entry_row(st)) == NULL ||
-		    json_array_append_new(list, v) == -1) {
-			rc = SQLITE_NOMEM;
-			break;
-		}
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		json_decref(list);
+	if ((list = rows_json(st, entry_row)) == NULL)
 		return NULL;
-	}
+	if ((n = json_array_size(list)) > 0)
+		*after =
+		    ivt_json_int(json_array_get(list, n - 1), "seq", *after);
 	return json_pack("{s:o}", "entries", list);
 }
 

@@ -184,10 +184,10 @@ import_attach(struct event_base *base)
 void
 import_detach(void)
 {
+	/* The sessions themselves end in varlink_free(), with dispatch. */
 	if (sweep != NULL)
 		event_free(sweep);
 	sweep = NULL;
-	import_free_all();
 }
 
 /* Sessions held by the caller's organisation (partners only). */

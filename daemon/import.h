@@ -8,8 +8,8 @@ struct event_base;
 
 /* End every import session, wiping its data (daemon shutdown). */
 void import_free_all(void);
-/* Drop idle imports each minute; import_detach ends the timer and every
- * session.  0 or -1. */
+/* Drop idle imports each minute; import_detach ends the timer.  0 or
+ * -1. */
 int import_attach(struct event_base *base);
 void import_detach(void);
 

@@ -115,7 +115,7 @@ reply_list(struct call *c, int64_t id)
 	    "l.created_by WHERE l.id = ?";
 	char created[32], by[80];
 	sqlite3_stmt *st;
-	json_t *items, *v;
+	json_t *items;
 	int rc;
 
 	if ((st = store_prepare(c->ctx->store, get)) == NULL)
@@ -129,24 +129,10 @@ reply_list(struct call *c, int64_t id)
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW)
 		return rc == SQLITE_DONE ? 0 : call_internal(c);
-	if ((items = json_array()) == NULL ||
-	    (st = store_prepare(c->ctx->store, items_sql)) == NULL) {
-		json_decref(items);
+	if ((st = store_prepare(c->ctx->store, items_sql)) != NULL)
+		sqlite3_bind_int64(st, 1, id);
+	if ((items = rows_json(st, item_row)) == NULL)
 		return call_internal(c);
-	}
-	sqlite3_bind_int64(st, 1, id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if ((v = item_row(st)) == NULL ||
-		    json_array_append_new(items, v) == -1) {
-			rc = SQLITE_NOMEM;
-			break;
-		}
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		json_decref(items);
-		return call_internal(c);
-	}
 	c->reply =
 	    json_pack("{s:{s:I,s:s,s:s,s:o}}", "list", "id", (json_int_t)id,
 	              "created", created, "created_by", by, "items", items);

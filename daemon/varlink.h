@@ -184,8 +184,14 @@ void call_object(struct call *c, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 /*
- * Step the prepared, bound statement st to its end and reply
- * {key: [row(st) for every row]}.  Returns 0, or -1 with the call failed.
+ * Step the prepared, bound statement st (NULL: a failed prepare) to its
+ * end: [row(st) for every row], or NULL on error.  st is reset.
+ */
+json_t *rows_json(sqlite3_stmt *st, json_t *(*row)(sqlite3_stmt *));
+
+/*
+ * The same as the call's reply: {key: [row(st) for every row]}.
+ * Returns 0, or -1 with the call failed.
  */
 int call_reply_rows(struct call *c, sqlite3_stmt *st, const char *key,
                     json_t *(*row)(sqlite3_stmt *));
