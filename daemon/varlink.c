@@ -17,14 +17,26 @@ extern const char *const ivt_proto_text[];
 extern const size_t ivt_proto_count;
 
 static const struct method *const method_tables[] = {
-    service_methods, user_methods,      partner_methods,  audit_methods,
-    privacy_methods, project_methods,   protocol_methods, journal_methods,
-    subject_methods, actualise_methods, admin_methods,    day_methods,
-    finding_methods, report_methods,    import_methods,   retention_methods,
-    key_methods,
+	service_methods,
+	user_methods,
+	partner_methods,
+	audit_methods,
+	privacy_methods,
+	project_methods,
+	protocol_methods,
+	journal_methods,
+	subject_methods,
+	actualise_methods,
+	admin_methods,
+	day_methods,
+	finding_methods,
+	report_methods,
+	import_methods,
+	retention_methods,
+	key_methods,
 };
 
-#define NTABLES         (sizeof(method_tables) / sizeof(method_tables[0]))
+#define NTABLES (sizeof(method_tables) / sizeof(method_tables[0]))
 #define METHOD_NAME_MAX 255
 
 int
@@ -39,9 +51,9 @@ varlink_init(struct daemon_ctx *ctx, char *err, size_t errlen)
 		return -1;
 	}
 	for (i = 0; i < ivt_proto_count; i++) {
-		ctx->ifaces[i] =
-		    idl_parse(ivt_proto_text[i], strlen(ivt_proto_text[i]),
-		              perr, sizeof(perr));
+		ctx->ifaces[i] = idl_parse(ivt_proto_text[i],
+		                           strlen(ivt_proto_text[i]), perr,
+		                           sizeof(perr));
 		if (ctx->ifaces[i] == NULL) {
 			snprintf(err, errlen, "embedded interface %zu: %s", i,
 			         perr);
@@ -135,8 +147,8 @@ call_denied(struct call *c, const char *reason)
 int
 call_not_found(struct call *c, const char *kind, const char *id)
 {
-	return call_fail(c, "nl.ivtd.NotFound", "{s:s,s:s}", "kind", kind, "id",
-	                 id);
+	return call_fail(c, "nl.ivtd.NotFound", "{s:s,s:s}", "kind", kind,
+	                 "id", id);
 }
 
 int
@@ -240,10 +252,9 @@ seen_add(struct call *c, const char *subject, const char *type)
 	size_t i, j, ncap;
 
 	for (i = 0; i < 16 && subject[i] != '\0'; i++)
-		key =
-		    key << 4 | (uint64_t)(subject[i] <= '9'
-		                              ? subject[i] - '0'
-		                              : (subject[i] | 0x20) - 'a' + 10);
+		key = key << 4 |
+		      (uint64_t)(subject[i] <= '9' ? subject[i] - '0'
+		                                   : (subject[i] | 0x20) - 'a' + 10);
 	key ^= (uint64_t)(unsigned char)type[0] << 56;
 	key |= 1; /* 0 marks an empty slot */
 	if ((c->nseen + 1) * 2 > c->capseen) {
@@ -253,8 +264,7 @@ seen_add(struct call *c, const char *subject, const char *type)
 		for (i = 0; i < c->capseen; i++) {
 			if (c->seen[i] == 0)
 				continue;
-			for (j = c->seen[i] % ncap; ns[j] != 0;
-			     j = (j + 1) % ncap)
+			for (j = c->seen[i] % ncap; ns[j] != 0; j = (j + 1) % ncap)
 				;
 			ns[j] = c->seen[i];
 		}
@@ -652,7 +662,8 @@ varlink_stream_next(struct call *c, int *done)
 
 json_t *
 varlink_dispatch_batched(struct daemon_ctx *ctx, uid_t uid, pid_t pid,
-                         json_t *msg, int *close_after, struct call **deferred)
+                         json_t *msg, int *close_after,
+                         struct call **deferred)
 {
 	const struct method *m;
 	const char *bad;
@@ -689,11 +700,10 @@ varlink_dispatch_batched(struct daemon_ctx *ctx, uid_t uid, pid_t pid,
 			c->activity = m->activity;
 		/* Only the server (deferred) can keep a stream going. */
 		more = json_is_true(json_object_get(msg, "more"));
-		c->more =
-		    more && !oneway && deferred != NULL && (m->flags & M_MORE);
+		c->more = more && !oneway && deferred != NULL &&
+		          (m->flags & M_MORE);
 		if (authorize(c, m, uid) == 0) {
-			if (deferred != NULL &&
-			    (m->flags & (M_WRITE | M_AUDIT))) {
+			if (deferred != NULL && (m->flags & (M_WRITE | M_AUDIT))) {
 				c->m = m;
 				*deferred = c;
 				return NULL;
