@@ -77,9 +77,9 @@ visible_fields(struct call *c, int64_t project, unsigned *bits)
 }
 
 /* Open sealed column col of the current row into out (NUL-terminated),
- * with the data key of the row's project. */
+ * with k, the data key of the row's project (NULL: fails). */
 static int
-open_col(struct call *c, int64_t project, sqlite3_stmt *st, int col,
+open_col(const struct crypto_dek *k, sqlite3_stmt *st, int col,
          const char *table, const char *name, int64_t rowid, char *out,
          size_t outlen)
 {
@@ -87,27 +87,27 @@ open_col(struct call *c, int64_t project, sqlite3_stmt *st, int col,
 	int n = sqlite3_column_bytes(st, col);
 	size_t len;
 
-	if (ct == NULL || n < CRYPTO_SEAL_OVERHEAD ||
+	if (k == NULL || ct == NULL || n < CRYPTO_SEAL_OVERHEAD ||
 	    (size_t)n - CRYPTO_SEAL_OVERHEAD >= outlen ||
-	    crypto_open_field(keys_dek(c->ctx, project, 0), table, name, rowid,
-	                      ct, (size_t)n, (uint8_t *)out, &len) == -1)
+	    crypto_open_field(k, table, name, rowid, ct, (size_t)n,
+	                      (uint8_t *)out, &len) == -1)
 		return -1;
 	out[len] = '\0';
 	return 0;
 }
 
 static json_t *
-subject_address(struct call *c, int64_t project, sqlite3_stmt *st, int64_t id)
+subject_address(const struct crypto_dek *k, sqlite3_stmt *st, int64_t id)
 {
 	char street[300], nr[16], toev[32], pc[16], city[128];
 
-	if (open_col(c, project, st, 5, "subjects", "street", id, street,
+	if (open_col(k, st, 5, "subjects", "street", id, street,
 	             sizeof(street)) ||
-	    open_col(c, project, st, 6, "subjects", "huisnummer", id, nr, sizeof(nr)) ||
-	    open_col(c, project, st, 7, "subjects", "toevoeging", id, toev,
+	    open_col(k, st, 6, "subjects", "huisnummer", id, nr, sizeof(nr)) ||
+	    open_col(k, st, 7, "subjects", "toevoeging", id, toev,
 	             sizeof(toev)) ||
-	    open_col(c, project, st, 8, "subjects", "postcode", id, pc, sizeof(pc)) ||
-	    open_col(c, project, st, 9, "subjects", "woonplaats", id, city,
+	    open_col(k, st, 8, "subjects", "postcode", id, pc, sizeof(pc)) ||
+	    open_col(k, st, 9, "subjects", "woonplaats", id, city,
 	             sizeof(city)))
 		return NULL;
 	return json_pack("{s:s,s:I,s:s,s:s,s:s}", "street", street,
@@ -118,8 +118,8 @@ subject_address(struct call *c, int64_t project, sqlite3_stmt *st, int64_t id)
 
 /* The persons of a subject, with the visible fields; audits each. */
 static int
-subject_persons(struct call *c, int64_t subject, int64_t project,
-                unsigned bits, json_t *list, int *count)
+subject_persons(struct call *c, const struct crypto_dek *k, int64_t subject,
+                int64_t project, unsigned bits, json_t *list, int *count)
 {
 	static const char sql[] =
 		"SELECT id, bsn_index, bsn, name, birthdate FROM persons "
@@ -145,15 +145,15 @@ subject_persons(struct call *c, int64_t subject, int64_t project,
 			continue;
 		pid = sqlite3_column_int64(st, 0);
 		p = json_object();
-		if ((bits & F_BSN) && open_col(c, project, st, 2, "persons", "bsn", pid,
+		if ((bits & F_BSN) && open_col(k, st, 2, "persons", "bsn", pid,
 		                               buf, sizeof(buf)) == 0)
 			json_object_set_new(p, "bsn", json_string(buf));
-		if ((bits & F_NAAM) && open_col(c, project, st, 3, "persons", "name",
+		if ((bits & F_NAAM) && open_col(k, st, 3, "persons", "name",
 		                                pid, buf, sizeof(buf)) == 0 &&
 		    buf[0] != '\0')
 			json_object_set_new(p, "name", json_string(buf));
 		if ((bits & F_GEB) &&
-		    open_col(c, project, st, 4, "persons", "birthdate", pid, buf,
+		    open_col(k, st, 4, "persons", "birthdate", pid, buf,
 		             sizeof(buf)) == 0 &&
 		    buf[0] != '\0')
 			json_object_set_new(p, "birthdate", json_string(buf));
@@ -208,6 +208,7 @@ subject_view(struct call *c, int64_t id, json_t **out)
 		"toevoeging, postcode, woonplaats, addr_index, resolution "
 		"FROM subjects WHERE id = ?";
 	char hex[65], res[4200];
+	const struct crypto_dek *k = NULL;
 	sqlite3_stmt *st;
 	json_t *v = NULL, *addr = NULL, *persons;
 	int64_t project = 0;
@@ -225,6 +226,10 @@ subject_view(struct call *c, int64_t id, json_t **out)
 	project = sqlite3_column_int64(st, 1);
 	if (visible_fields(c, project, &bits) == -1)
 		goto fail;
+	/* One key lookup for all fields (nothing below calls keys_dek);
+	 * without a key every open_col fails, as each lookup would. */
+	if (bits != 0)
+		k = keys_dek(c->ctx, project, 0);
 	v = json_pack("{s:I,s:I,s:s,s:s,s:o}", "id", (json_int_t)id,
 	              "project", (json_int_t)project, "status",
 	              sqlite3_column_text(st, 2), "pc4",
@@ -234,7 +239,7 @@ subject_view(struct call *c, int64_t id, json_t **out)
 	if (v == NULL)
 		goto fail;
 	if (bits & F_ADRES) {
-		if ((addr = subject_address(c, project, st, id)) == NULL)
+		if ((addr = subject_address(k, st, id)) == NULL)
 			goto fail;
 		json_object_set_new(v, "address", addr);
 		crypto_hex(sqlite3_column_blob(st, 10), 32, hex);
@@ -245,13 +250,13 @@ subject_view(struct call *c, int64_t id, json_t **out)
 			goto fail;
 	}
 	if (bits == F_ALL && sqlite3_column_type(st, 11) != SQLITE_NULL &&
-	    open_col(c, project, st, 11, "subjects", "resolution", id, res,
+	    open_col(k, st, 11, "subjects", "resolution", id, res,
 	             sizeof(res)) == 0)
 		json_object_set_new(v, "resolution", json_string(res));
 	sqlite3_reset(st);
 	persons = json_array();
 	json_object_set_new(v, "persons", persons);
-	if (subject_persons(c, id, project, bits, persons, &count) == -1)
+	if (subject_persons(c, k, id, project, bits, persons, &count) == -1)
 		goto fail2;
 	json_object_set_new(v, "person_count", json_integer(count));
 	json_object_set_new(v, "interests", subject_interests(c, id));

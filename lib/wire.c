@@ -111,8 +111,7 @@ ivt_msg_parse(const char *msg, size_t len, char *err, size_t errlen)
 	json_error_t jerr;
 	json_t *v;
 
-	v = json_loadb(msg, len, JSON_REJECT_DUPLICATES,
-	               &jerr);
+	v = json_loadb(msg, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (v == NULL) {
 		/* jansson's text may quote input; report only the position. */
 		snprintf(err, errlen, "invalid JSON at byte %d", jerr.position);
@@ -126,46 +125,248 @@ ivt_msg_parse(const char *msg, size_t len, char *err, size_t errlen)
 	return v;
 }
 
+/*
+ * The encoder.  jansson's json_dump_callback spent 44 000 instructions on
+ * a 400-byte reply (a "%p" snprintf and a hash-table insert per object to
+ * detect cycles, a UTF-8 decode per character, a callback per token),
+ * more than the audited read it answered.  This one writes the same bytes
+ * as json_dumps(JSON_COMPACT) -- test_wire compares the two -- straight
+ * into one buffer: runs of plain characters are copied whole, cycles are
+ * caught by the depth limit.
+ */
+/* jansson's parser limit: what we read, we can write. */
+#define ENC_MAX_DEPTH 2048
+
 /* Output buffer for one encoding pass; room for the NUL is kept. */
 struct enc_buf {
 	char *buf;
 	size_t len, cap;
 };
 
+/* Room for n more bytes and the NUL; an outgrown block is wiped. */
 static int
-enc_put(const char *data, size_t n, void *arg)
+enc_reserve(struct enc_buf *e, size_t n)
 {
-	struct enc_buf *e = arg;
 	size_t ncap;
 	char *nbuf;
 
-	if (n >= SIZE_MAX / 2 - e->len)
+	if (n >= SIZE_MAX / 4 - e->len)
 		return -1;
-	if (e->len + n + 1 > e->cap) {
-		ncap = e->cap ? e->cap : 1024;
-		while (ncap < e->len + n + 1)
-			ncap *= 2;
-		if ((nbuf = realloc(e->buf, ncap)) == NULL)
-			return -1;
-		e->buf = nbuf;
-		e->cap = ncap;
+	if (e->len + n + 1 <= e->cap)
+		return 0;
+	ncap = e->cap ? e->cap : 1024;
+	while (ncap < e->len + n + 1)
+		ncap *= 2;
+	if ((nbuf = malloc(ncap)) == NULL)
+		return -1;
+	if (e->buf != NULL) {
+		memcpy(nbuf, e->buf, e->len);
+		explicit_bzero(e->buf, e->cap);
+		free(e->buf);
 	}
+	e->buf = nbuf;
+	e->cap = ncap;
+	return 0;
+}
+
+static int
+enc_put(struct enc_buf *e, const char *data, size_t n)
+{
+	if (enc_reserve(e, n) == -1)
+		return -1;
 	memcpy(e->buf + e->len, data, n);
 	e->len += n;
 	return 0;
 }
 
-/*
- * One pass into a growing buffer: json_dumpb twice (once to size, once to
- * write) spent more than a third of the daemon's time on small calls.
- */
+/* Length of the valid UTF-8 sequence at p (lead byte >= 0x80), or 0. */
+static size_t
+utf8_seq(const unsigned char *p, size_t avail)
+{
+	uint32_t cp;
+	size_t n, i;
+
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		n = 2, cp = p[0] & 0x1fu;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef)
+		n = 3, cp = p[0] & 0x0fu;
+	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+		n = 4, cp = p[0] & 0x07u;
+	else
+		return 0;
+	if (n > avail)
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (p[i] & 0x3fu);
+	}
+	/* Overlong forms, surrogates and beyond U+10FFFF, as jansson. */
+	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+		return 0;
+	return n;
+}
+
+static int
+enc_string(struct enc_buf *e, const char *str, size_t n)
+{
+	static const char hex[] = "0123456789ABCDEF"; /* as jansson */
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0, run, k;
+	char esc[6];
+
+	if (enc_put(e, "\"", 1) == -1)
+		return -1;
+	while (i < n) {
+		/* Plain ASCII needs nothing: copy the run at once. */
+		for (run = i; run < n && s[run] >= 0x20 && s[run] < 0x80 &&
+		              s[run] != '"' && s[run] != '\\';
+		     run++)
+			;
+		if (run > i && enc_put(e, str + i, run - i) == -1)
+			return -1;
+		if ((i = run) == n)
+			break;
+		if (s[i] >= 0x80) {
+			if ((k = utf8_seq(s + i, n - i)) == 0 ||
+			    enc_put(e, str + i, k) == -1)
+				return -1;
+			i += k;
+			continue;
+		}
+		esc[0] = '\\';
+		k = 2;
+		switch (s[i]) {
+		case '"':
+			esc[1] = '"';
+			break;
+		case '\\':
+			esc[1] = '\\';
+			break;
+		case '\b':
+			esc[1] = 'b';
+			break;
+		case '\f':
+			esc[1] = 'f';
+			break;
+		case '\n':
+			esc[1] = 'n';
+			break;
+		case '\r':
+			esc[1] = 'r';
+			break;
+		case '\t':
+			esc[1] = 't';
+			break;
+		default:
+			memcpy(esc + 1, "u00", 3);
+			esc[4] = hex[s[i] >> 4];
+			esc[5] = hex[s[i] & 0xf];
+			k = 6;
+		}
+		if (enc_put(e, esc, k) == -1)
+			return -1;
+		i++;
+	}
+	return enc_put(e, "\"", 1);
+}
+
+/* Decimal digits of v at the end of buf[24]; their count.  snprintf
+ * cost more than the rest of a typical reply's encoding. */
+static size_t
+enc_int(char buf[24], json_int_t v)
+{
+	/* Unsigned, so that INT64_MIN's magnitude fits. */
+	unsigned long long u =
+	    v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+	size_t n = 0;
+
+	do {
+		buf[23 - n++] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u != 0);
+	if (v < 0)
+		buf[23 - n++] = '-';
+	return n;
+}
+
+/* A real as jansson writes it ("%.17g" with its fix-ups): rare here. */
+static int
+enc_real(struct enc_buf *e, const json_t *v)
+{
+	char *s = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	rc = enc_put(e, s, strlen(s));
+	free(s);
+	return rc;
+}
+
+static int
+enc_value(struct enc_buf *e, const json_t *v, int depth)
+{
+	char num[24];
+	void *it;
+	size_t i, n;
+
+	if (depth > ENC_MAX_DEPTH)
+		return -1;
+	switch (json_typeof(v)) {
+	case JSON_OBJECT:
+		if (enc_put(e, "{", 1) == -1)
+			return -1;
+		/* json_t * is const in spirit: iteration does not modify. */
+		for (it = json_object_iter((json_t *)v), i = 0; it != NULL;
+		     it = json_object_iter_next((json_t *)v, it), i++) {
+			if ((i > 0 && enc_put(e, ",", 1) == -1) ||
+			    enc_string(e, json_object_iter_key(it),
+			               json_object_iter_key_len(it)) == -1 ||
+			    enc_put(e, ":", 1) == -1 ||
+			    enc_value(e, json_object_iter_value(it),
+			              depth + 1) == -1)
+				return -1;
+		}
+		return enc_put(e, "}", 1);
+	case JSON_ARRAY:
+		if (enc_put(e, "[", 1) == -1)
+			return -1;
+		for (i = 0; i < json_array_size(v); i++) {
+			if ((i > 0 && enc_put(e, ",", 1) == -1) ||
+			    enc_value(e, json_array_get(v, i), depth + 1) == -1)
+				return -1;
+		}
+		return enc_put(e, "]", 1);
+	case JSON_STRING:
+		return enc_string(e, json_string_value(v),
+		                  json_string_length(v));
+	case JSON_INTEGER:
+		n = enc_int(num, json_integer_value(v));
+		return enc_put(e, num + sizeof(num) - n, n);
+	case JSON_REAL:
+		return enc_real(e, v);
+	case JSON_TRUE:
+		return enc_put(e, "true", 4);
+	case JSON_FALSE:
+		return enc_put(e, "false", 5);
+	case JSON_NULL:
+		return enc_put(e, "null", 4);
+	}
+	return -1;
+}
+
+/* One NUL-terminated message; *len counts the NUL (it is the delimiter). */
 char *
 ivt_msg_encode(const json_t *obj, size_t *len)
 {
 	struct enc_buf e = {NULL, 0, 0};
 
-	if (json_dump_callback(obj, enc_put, &e, JSON_COMPACT) == -1 ||
-	    e.len == 0) {
+	if (obj == NULL || !(json_is_object(obj) || json_is_array(obj)) ||
+	    enc_value(&e, obj, 0) == -1) {
+		if (e.buf != NULL)
+			explicit_bzero(e.buf, e.cap);
 		free(e.buf);
 		return NULL;
 	}

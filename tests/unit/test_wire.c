@@ -207,6 +207,143 @@ test_encode_large(void **state)
 	json_decref(v);
 }
 
+/* Random JSON trees: strings from a nasty alphabet, every type. */
+static unsigned long rng_state = 88172645463325252UL;
+
+static unsigned
+rnd(unsigned n)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return (unsigned)(rng_state % n);
+}
+
+static void
+rnd_string(char *buf, size_t cap, size_t *len, int nul)
+{
+	static const char *const bits[] = {
+		"a", "Z", " ", "\"", "\\", "/", "\n", "\t", "\r", "\b", "\f",
+		"\x01", "\x1f", "\x7f", "\xc3\xa9", "\xe2\x82\xac",
+		"\xf0\x9f\x98\x80", "\xe2\x80\xa8", "1234", "\0"};
+	size_t n = rnd(12), i, k;
+	unsigned nbits = (unsigned)(sizeof(bits) / sizeof(bits[0])) - (nul ? 0 : 1);
+
+	*len = 0;
+	for (i = 0; i < n; i++) {
+		size_t which = rnd(nbits);
+
+		k = which == sizeof(bits) / sizeof(bits[0]) - 1 ? 1
+		                                                : strlen(bits[which]);
+		if (*len + k >= cap)
+			break;
+		memcpy(buf + *len, bits[which], k);
+		*len += k;
+	}
+	buf[*len] = '\0';
+}
+
+static json_t *
+rnd_value(int depth)
+{
+	static const json_int_t ints[] = {0, -1, 1, 42, INT64_MAX, INT64_MIN};
+	static const double reals[] = {0.0, 1.5, -2.25, 1e300, 3.0, 0.1};
+	char s[64], k[64];
+	size_t len, klen, i, n;
+	json_t *v;
+
+	switch (rnd(depth > 4 ? 6 : 8)) {
+	case 0: return json_null();
+	case 1: return json_boolean(rnd(2));
+	case 2: return json_integer(ints[rnd(6)]);
+	case 3: return json_real(reals[rnd(6)]);
+	case 4:
+	case 5:
+		rnd_string(s, sizeof(s), &len, 1);
+		return json_stringn(s, len);
+	case 6:
+		v = json_array();
+		for (i = 0, n = rnd(5); i < n; i++)
+			json_array_append_new(v, rnd_value(depth + 1));
+		return v;
+	default:
+		v = json_object();
+		for (i = 0, n = rnd(5); i < n; i++) {
+			/* jansson's parser takes no NUL in a key. */
+			rnd_string(k, sizeof(k), &klen, 0);
+			json_object_setn_new(v, k, klen, rnd_value(depth + 1));
+		}
+		return v;
+	}
+}
+
+/* The encoder writes exactly what jansson's compact dump writes. */
+static void
+test_encode_same_as_jansson(void **state)
+{
+	size_t len, i;
+	char *buf, *ref;
+	json_t *v, *back;
+
+	(void)state;
+	for (i = 0; i < 20000; i++) {
+		v = json_object();
+		json_object_set_new(v, "x", rnd_value(0));
+		buf = ivt_msg_encode(v, &len);
+		ref = json_dumps(v, JSON_COMPACT);
+		assert_non_null(buf);
+		assert_non_null(ref);
+		assert_int_equal(len, strlen(ref) + 1);
+		assert_memory_equal(buf, ref, len);
+		/* NUL inside strings: valid JSON the daemon's parser refuses. */
+		back = json_loadb(buf, len - 1, JSON_ALLOW_NUL, NULL);
+		assert_non_null(back);
+		assert_true(json_equal(back, v));
+		json_decref(back);
+		json_decref(v);
+		free(buf);
+		free(ref);
+	}
+}
+
+/* Invalid UTF-8 (only reachable through *_nocheck) and cycles fail. */
+static void
+test_encode_refuses(void **state)
+{
+	static const char *const bad[] = {"\xff", "\xc3", "\xc0\x80",
+	                                  "\xed\xa0\x80", "\xf4\x90\x80\x80",
+	                                  "a\xe2\x82"};
+	json_t *v, *a, *b;
+	size_t len, i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		v = json_object();
+		json_object_set_new(v, "s", json_string_nocheck(bad[i]));
+		assert_null(json_dumps(v, JSON_COMPACT));
+		assert_null(ivt_msg_encode(v, &len));
+		json_decref(v);
+	}
+	a = json_object();
+	b = json_object();
+	json_object_set(a, "b", b);
+	json_object_set(b, "a", a);
+	assert_null(ivt_msg_encode(a, &len));
+	json_object_del(b, "a");
+	json_decref(b);
+	json_decref(a);
+	/* An array is a message body too (export lines). */
+	v = json_pack("[i,s]", 1, "x");
+	{
+		char *buf = ivt_msg_encode(v, &len);
+
+		assert_non_null(buf);
+		assert_string_equal(buf, "[1,\"x\"]");
+		free(buf);
+	}
+	json_decref(v);
+}
+
 int
 main(void)
 {
@@ -218,6 +355,8 @@ main(void)
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_encode),
 		cmocka_unit_test(test_encode_large),
+		cmocka_unit_test(test_encode_same_as_jansson),
+		cmocka_unit_test(test_encode_refuses),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
