@@ -40,6 +40,9 @@ config_defaults(struct config *c)
 	c->max_connections_uid = 32;
 	c->idle_timeout = 600;
 	c->checkpoint_every = 1000;
+	/* Enough for any honest mistake, far from a flood. */
+	c->denials_burst = 30;
+	c->denials_per_minute = 60;
 	/* Five years after closure, as the register (ivt-04..08) says. */
 	c->retention_days = 1826;
 	c->log_level = LOG_INFO;
@@ -167,6 +170,18 @@ config_set(struct config *c, const char *k, const char *v, const char **why)
 		if (parse_num(v, 1, 65536, 0, &n) == -1)
 			return -1;
 		c->max_connections_uid = (int)n;
+		return 0;
+	}
+	if (strcmp(k, "unknown_denials_burst") == 0) {
+		if (parse_num(v, 1, 1000000, 0, &n) == -1)
+			return -1;
+		c->denials_burst = (int)n;
+		return 0;
+	}
+	if (strcmp(k, "unknown_denials_per_minute") == 0) {
+		if (parse_num(v, 1, 1000000, 0, &n) == -1)
+			return -1;
+		c->denials_per_minute = (int)n;
 		return 0;
 	}
 	if (strcmp(k, "idle_timeout") == 0) {

@@ -27,6 +27,8 @@ struct config {
 	int max_connections_uid;
 	int idle_timeout;        /* seconds; 0 disables */
 	int checkpoint_every;    /* audit entries per signed checkpoint */
+	int denials_burst;       /* audited denials of an unknown uid ... */
+	int denials_per_minute;  /* ... and their refill rate */
 	int retention_days;      /* default retention after closure */
 	enum log_level log_level;
 	unsigned explicit_paths; /* paths set by key, kept by state_dir */

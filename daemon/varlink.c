@@ -10,6 +10,7 @@
 #include "ivt/wire.h"
 #include "log.h"
 #include "import.h"
+#include "ratelimit.h"
 #include "register.h"
 #include "varlink.h"
 
@@ -62,6 +63,14 @@ varlink_init(struct daemon_ctx *ctx, char *err, size_t errlen)
 		}
 		ctx->nifaces = i + 1;
 	}
+	if (ctx->cfg != NULL &&
+	    (ctx->denials = ratelimit_new((unsigned)ctx->cfg->denials_burst,
+	                                  (unsigned)ctx->cfg->denials_per_minute)) ==
+	        NULL) {
+		snprintf(err, errlen, "out of memory");
+		varlink_free(ctx);
+		return -1;
+	}
 	/* Every activity a method names must be in the register. */
 	if (register_init(method_tables, NTABLES, err, errlen) == -1) {
 		varlink_free(ctx);
@@ -76,6 +85,8 @@ varlink_free(struct daemon_ctx *ctx)
 	size_t i;
 
 	import_free_all();
+	ratelimit_free(ctx->denials);
+	ctx->denials = NULL;
 	for (i = 0; i < ctx->nifaces; i++)
 		idl_free(ctx->ifaces[i]);
 	free(ctx->ifaces);
@@ -343,6 +354,57 @@ audit_alone(struct call *c, const char *result)
 	}
 }
 
+/* A system entry: count refusals of uid were answered but not audited. */
+static int
+audit_unaudited(struct call *c, uint64_t uid, uint64_t count)
+{
+	struct audit_entry e;
+	char object[64];
+
+	snprintf(object, sizeof(object), "uid:%llu refused:%llu",
+	         (unsigned long long)uid, (unsigned long long)count);
+	audit_system_entry(&e, "ivtd.denials-not-audited", object);
+	return audit_append(c->ctx->store, c->ctx->crypto, &e,
+	                    c->ctx->cfg->checkpoint_every) < 0
+	           ? -1
+	           : 0;
+}
+
+/*
+ * A refusal of a uid that is no (enabled) user: audited as any denial up
+ * to unknown_denials_burst per uid, then only counted until the allowance
+ * comes back (ratelimit.h); the count goes into the log before the next
+ * entry of that uid, in the same transaction.
+ */
+static void
+audit_unknown_denial(struct call *c)
+{
+	struct store *s = c->ctx->store;
+	uint64_t uid = (uint64_t)c->who.uid, refused = 0, evicted = 0,
+		 ekey = 0;
+
+	if (c->ctx->denials != NULL &&
+	    !ratelimit_take(c->ctx->denials, uid, store_now_us(), &refused,
+	                    &evicted, &ekey)) {
+		if (refused == 1)
+			log_warn("uid %llu: refused calls are no longer audited "
+			         "one by one, but counted (unknown_denials_burst)",
+			         (unsigned long long)uid);
+		return;
+	}
+	if (evicted > 0)
+		log_warn("uid %llu forgotten with %llu refused calls not "
+		         "audited one by one; the count is audited",
+		         (unsigned long long)ekey, (unsigned long long)evicted);
+	if (store_begin(s) == -1 ||
+	    (evicted > 0 && audit_unaudited(c, ekey, evicted) == -1) ||
+	    (refused > 0 && audit_unaudited(c, uid, refused) == -1) ||
+	    audit_call(c, "denied") == -1 || store_commit(s) == -1) {
+		store_rollback(s);
+		log_err("audit: cannot record denied call to %s", c->method);
+	}
+}
+
 static int
 is_denial(const struct call *c)
 {
@@ -531,9 +593,12 @@ authorize(struct call *c, const struct method *m, uid_t uid)
 		call_internal(c);
 		return -1;
 	}
-	if (!c->who.known)
+	if (!c->who.known) {
 		call_denied(c, "unknown or disabled user");
-	else if (!(m->roles & c->who.role))
+		audit_unknown_denial(c);
+		return -1;
+	}
+	if (!(m->roles & c->who.role))
 		call_denied(c, "role may not call this method");
 	else
 		return 0;

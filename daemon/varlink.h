@@ -26,6 +26,7 @@ struct daemon_ctx {
 	struct store *store;
 	struct crypto *crypto;
 	struct keys *keys;      /* project data keys, rotation (keys.h) */
+	struct ratelimit *denials; /* audited denials per unknown uid */
 	struct idl_interface **ifaces;
 	size_t nifaces;
 };

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # End-to-end: the per-connection limits of ivtd(8), each hit with a small
 # configured value: max_message, max_output (flow control and the hard
-# limit), max_connections_per_uid, max_connections and idle_timeout.
+# limit), max_connections_per_uid, max_connections, idle_timeout and
+# unknown_denials_burst (audited refusals of a uid that is no user).
 # After each, the daemon must still serve other clients.
 . "${IVT_E2E_LIB:-$(dirname "$0")/lib.sh}"
 
 conf_add "max_message = 1024" "max_output = 65536" \
-	"max_connections = 4" "max_connections_per_uid = 2" "idle_timeout = 30"
+	"max_connections = 4" "max_connections_per_uid = 2" "idle_timeout = 30" \
+	"unknown_denials_burst = 5" "unknown_denials_per_minute = 60"
 
 # A small varlink client for what ivtctl does not do: hold connections,
 # pipeline without reading.  Runs as root; a connection "as" another uid
@@ -124,6 +126,49 @@ lim() { python3 "$E2E_DIR/limits.py" "$SOCK" "$@"; }
 start_daemon
 ok "user 2001" ctl user add alice --uid 2001 --role projectleider
 
+# --- unknown_denials_burst: a uid that is no user is refused every time,
+# but only 5 refusals are audited one by one; the rest are counted, and
+# the count is audited before its next entry once the allowance is back.
+# A user's refusals are all audited.
+denied() { # uid: number of its "denied" entries
+	ctl --json audit list --result denied --limit 1000 | python3 -c '
+import json, sys
+print(sum(1 for e in json.load(sys.stdin)["entries"]
+          if e["actor_uid"] == int(sys.argv[1])))' "$1"
+}
+fails "unknown uid" nl.ivtd.PermissionDenied \
+	as 54400 "$IVTCTL" --socket "$SOCK" project list
+for _ in $(seq 1 11); do
+	! as 54400 "$IVTCTL" --socket "$SOCK" project list 2>/dev/null ||
+		die "uid 54400 was let in"
+done
+n=$(denied 54400)
+[ "$n" -eq 5 ] || die "unknown uid: $n refusals audited, expected the burst of 5"
+grep -q "uid 54400: refused calls are no longer audited" "$DLOG" ||
+	die "no log line when counting starts"
+for _ in $(seq 1 8); do
+	! as 2001 "$IVTCTL" --socket "$SOCK" user list 2>/dev/null ||
+		die "projectleider may list users"
+done
+n=$(denied 2001)
+[ "$n" -eq 8 ] || die "user: $n of 8 refusals audited"
+sleep 1.2
+fails "unknown uid, allowance back" nl.ivtd.PermissionDenied \
+	as 54400 "$IVTCTL" --socket "$SOCK" project list
+n=$(denied 54400)
+[ "$n" -eq 6 ] || die "unknown uid after refill: $n entries, expected 6"
+ok "count audited" ctl --json audit list --limit 1000
+python3 - "$OUT" <<'PY' || die "no ivtd.denials-not-audited entry before the 6th"
+import json, sys
+es = json.load(open(sys.argv[1]))["entries"]
+i = max(k for k, e in enumerate(es) if e["actor_uid"] == 54400)
+j = [k for k, e in enumerate(es) if e["method"] == "ivtd.denials-not-audited"]
+assert len(j) == 1 and es[j[0]]["object"] == "uid:54400 refused:7", j
+# Listed newest first or oldest first: adjacent either way.
+assert abs(j[0] - i) == 1, (i, j)
+PY
+ok "serving after denials" ctl whoami
+
 # --- max_message: a larger message is refused and the connection closed
 pad() { head -c "$1" /dev/zero | tr '\0' x; }
 printf '{"method":"nl.ivtd.WhoAmI","parameters":{"p":"%s"}}\0{"method":"nl.ivtd.WhoAmI"}\0' \
@@ -172,6 +217,7 @@ grep -q "uid 0: connection limit reached" "$DLOG" || die "no log line (uid)"
 grep -q "uid 2003: connection limit reached" "$DLOG" ||
 	die "no log line (total)"
 ok "serving after connection limits" ctl whoami
+
 stop_daemon
 
 # --- idle_timeout = 1: a quiet connection is closed, a busy one kept; a

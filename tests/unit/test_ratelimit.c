@@ -1,0 +1,111 @@
+/*
+ * test_ratelimit.c - token buckets per key (daemon/ratelimit.c).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "ratelimit.h"
+
+#define SEC 1000000LL
+
+static int
+take(struct ratelimit *rl, uint64_t key, int64_t now, uint64_t *refused)
+{
+	return ratelimit_take(rl, key, now, refused, NULL, NULL);
+}
+
+/* A burst, then refusals counted and reported with the next token. */
+static void
+test_burst_and_refill(void **state)
+{
+	struct ratelimit *rl = ratelimit_new(3, 60); /* one per second */
+	uint64_t refused;
+	int i;
+
+	(void)state;
+	assert_non_null(rl);
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(take(rl, 7, 0, &refused), 1);
+		assert_int_equal(refused, 0);
+	}
+	for (i = 0; i < 5; i++) {
+		assert_int_equal(take(rl, 7, SEC / 2, &refused), 0);
+		assert_int_equal(refused, (uint64_t)i + 1);
+	}
+	/* Half a second more: one token, and the five refusals with it. */
+	assert_int_equal(take(rl, 7, SEC, &refused), 1);
+	assert_int_equal(refused, 5);
+	assert_int_equal(take(rl, 7, SEC, &refused), 0);
+	assert_int_equal(take(rl, 7, 2 * SEC, &refused), 1);
+	assert_int_equal(refused, 1);
+	/* Long idle: no more than the burst. */
+	for (i = 0; i < 3; i++)
+		assert_int_equal(take(rl, 7, 3600 * SEC, &refused), 1);
+	assert_int_equal(take(rl, 7, 3600 * SEC, &refused), 0);
+	ratelimit_free(rl);
+}
+
+/* Keys do not share a bucket; a clock stepping back refills nothing. */
+static void
+test_keys_and_clock(void **state)
+{
+	struct ratelimit *rl = ratelimit_new(1, 60);
+	uint64_t refused;
+
+	(void)state;
+	assert_non_null(rl);
+	assert_int_equal(take(rl, 1, 10 * SEC, &refused), 1);
+	assert_int_equal(take(rl, 1, 10 * SEC, &refused), 0);
+	assert_int_equal(take(rl, 2, 10 * SEC, &refused), 1);
+	assert_int_equal(take(rl, 1, 5 * SEC, &refused), 0);
+	assert_int_equal(take(rl, 1, 11 * SEC, &refused), 1);
+	assert_int_equal(refused, 2);
+	ratelimit_free(rl);
+	assert_null(ratelimit_new(0, 60));
+}
+
+/* A full table forgets the key seen longest ago, and says what it lost. */
+static void
+test_eviction(void **state)
+{
+	struct ratelimit *rl = ratelimit_new(1, 1);
+	uint64_t refused, evicted, ekey, k;
+
+	(void)state;
+	assert_non_null(rl);
+	for (k = 0; k < RATELIMIT_SLOTS; k++)
+		assert_int_equal(ratelimit_take(rl, k, (int64_t)k + 1, &refused,
+		                                &evicted, &ekey),
+		                 1);
+	/* Key 0 is the stalest; give it two refusals. */
+	assert_int_equal(take(rl, 0, 1, &refused), 0);
+	assert_int_equal(take(rl, 0, 1, &refused), 0);
+	assert_int_equal(ratelimit_take(rl, 1000, 100, &refused, &evicted,
+	                                &ekey),
+	                 1);
+	assert_int_equal(evicted, 2);
+	assert_int_equal(ekey, 0);
+	/* Key 1 went next; it had no refusals. */
+	assert_int_equal(ratelimit_take(rl, 1001, 101, &refused, &evicted,
+	                                &ekey),
+	                 1);
+	assert_int_equal(evicted, 0);
+	/* Key 1000 is still known: its bucket is empty. */
+	assert_int_equal(take(rl, 1000, 102, &refused), 0);
+	ratelimit_free(rl);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_burst_and_refill),
+		cmocka_unit_test(test_keys_and_clock),
+		cmocka_unit_test(test_eviction),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
