@@ -12,15 +12,23 @@ service_get_info(struct call *c)
 	json_t *list;
 	size_t i;
 
-	if ((list = json_array()) == NULL)
-		return call_internal(c);
-	for (i = 0; i < c->ctx->nifaces; i++)
-		json_array_append_new(list,
-		                      json_string(c->ctx->ifaces[i]->name));
-	c->reply = json_pack("{s:s,s:s,s:s,s:s,s:o}", "vendor", "ivtd project",
-	                     "product", "ivtd", "version", IVT_VERSION, "url",
-	                     "https://varlink.org", "interfaces", list);
-	return c->reply ? 0 : call_internal(c);
+	/* Built once: the protocol floor should not rebuild 20 strings. */
+	if (c->ctx->info == NULL) {
+		if ((list = json_array()) == NULL)
+			return call_internal(c);
+		for (i = 0; i < c->ctx->nifaces; i++)
+			json_array_append_new(
+			    list, json_string(c->ctx->ifaces[i]->name));
+		c->ctx->info = json_pack(
+		    "{s:s,s:s,s:s,s:s,s:o}", "vendor", "ivtd project",
+		    "product", "ivtd", "version", IVT_VERSION, "url",
+		    "https://varlink.org", "interfaces", list);
+		if (c->ctx->info == NULL)
+			return call_internal(c);
+	}
+	/* The reply holds a reference; nothing modifies it. */
+	c->reply = json_incref(c->ctx->info);
+	return 0;
 }
 
 static int

@@ -87,6 +87,8 @@ varlink_free(struct daemon_ctx *ctx)
 	import_free_all();
 	ratelimit_free(ctx->denials);
 	ctx->denials = NULL;
+	json_decref(ctx->info);
+	ctx->info = NULL;
 	for (i = 0; i < ctx->nifaces; i++)
 		idl_free(ctx->ifaces[i]);
 	free(ctx->ifaces);

@@ -169,10 +169,11 @@ enc_reserve(struct enc_buf *e, size_t n)
 	return 0;
 }
 
-static int
+/* Called for every token: the common case, room left, is inline. */
+static inline int
 enc_put(struct enc_buf *e, const char *data, size_t n)
 {
-	if (enc_reserve(e, n) == -1)
+	if (e->cap - e->len <= n && enc_reserve(e, n) == -1)
 		return -1;
 	memcpy(e->buf + e->len, data, n);
 	e->len += n;
@@ -208,6 +209,14 @@ utf8_seq(const unsigned char *p, size_t avail)
 	return n;
 }
 
+/* Does byte c end a run of plain characters: a control, '"', '\\', or
+ * from 0x80 on (UTF-8, checked)?  One compare for the common case. */
+static inline int
+enc_special(unsigned char c)
+{
+	return (unsigned char)(c - 0x20) >= 0x60 || c == '"' || c == '\\';
+}
+
 static int
 enc_string(struct enc_buf *e, const char *str, size_t n)
 {
@@ -220,9 +229,7 @@ enc_string(struct enc_buf *e, const char *str, size_t n)
 		return -1;
 	while (i < n) {
 		/* Plain ASCII needs nothing: copy the run at once. */
-		for (run = i; run < n && s[run] >= 0x20 && s[run] < 0x80 &&
-		              s[run] != '"' && s[run] != '\\';
-		     run++)
+		for (run = i; run < n && !enc_special(s[run]); run++)
 			;
 		if (run > i && enc_put(e, str + i, run - i) == -1)
 			return -1;
