@@ -464,6 +464,7 @@ store_open(const char *path, char *err, size_t errlen)
 {
 	struct store_impl *si;
 	struct store *s;
+	char sql[64];
 	const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
 	                  SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW;
 
@@ -504,6 +505,12 @@ store_open(const char *path, char *err, size_t errlen)
 	}
 	if (migrate(s, err, errlen) == -1)
 		goto fail;
+	snprintf(sql, sizeof(sql), "PRAGMA journal_size_limit = %d",
+	         STORE_WAL_LIMIT);
+	if (exec_sql(s, sql) == -1) {
+		snprintf(err, errlen, "cannot configure database %s", path);
+		goto fail;
+	}
 	return s;
 fail:
 	store_close(s);

@@ -63,6 +63,12 @@ int64_t store_now_us(void);
  * Dirty pages cannot go before the transaction ends, so inside one a
  * smaller size takes effect at its commit or rollback.
  */
+/*
+ * The WAL file is truncated back to this size when it restarts after a
+ * checkpoint: a 100 000-row import grows it by hundreds of MiB, which
+ * would otherwise stay on disk for good.
+ */
+#define STORE_WAL_LIMIT (64 * 1024 * 1024)
 #define STORE_CACHE_KIB 2000 /* SQLite's default, kept between bulk writes */
 void store_cache_kib(struct store *s, int kib);
 

@@ -78,6 +78,8 @@ test_migrate_fresh(void **state)
 	assert_int_equal(pragma_int(s, "PRAGMA foreign_keys"), 1);
 	assert_int_equal(pragma_int(s, "PRAGMA secure_delete"), 1);
 	assert_int_equal(pragma_int(s, "PRAGMA synchronous"), 2); /* FULL */
+	assert_int_equal(pragma_int(s, "PRAGMA journal_size_limit"),
+	                 STORE_WAL_LIMIT);
 	assert_int_equal(sqlite3_prepare_v2(s->db, "PRAGMA journal_mode", -1,
 	                                    &st, NULL),
 	                 SQLITE_OK);
@@ -182,6 +184,70 @@ test_transactions(void **state)
 	store_close(s);
 }
 
+static int
+count_partners(struct store *s)
+{
+	sqlite3_stmt *st = store_prepare(s, "SELECT count(*) FROM partners");
+	int n;
+
+	assert_non_null(st);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	n = sqlite3_column_int(st, 0);
+	sqlite3_reset(st);
+	return n;
+}
+
+static void
+add_partner(struct store *s, const char *name)
+{
+	static const char ins[] =
+		"INSERT INTO partners (name, kind, created) VALUES (?, 'zorg', 1)";
+	sqlite3_stmt *st = store_prepare(s, ins);
+
+	assert_non_null(st);
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	assert_int_equal(store_step_done(st), 0);
+}
+
+/* The savepoints a group commit puts around each call: a failed call
+ * goes, the others stay, and the savepoint stack is empty after each. */
+static void
+test_savepoints(void **state)
+{
+	struct fixture *fx = *state;
+	char err[256];
+	struct store *s;
+	int round;
+
+	s = store_open(fx->path, err, sizeof(err));
+	assert_non_null(s);
+	for (round = 0; round < 3; round++) {
+		int before = count_partners(s);
+		char a[16], b[16];
+
+		snprintf(a, sizeof(a), "kept%d", round);
+		snprintf(b, sizeof(b), "gone%d", round);
+		assert_int_equal(store_begin(s), 0);
+		assert_int_equal(store_savepoint(s), 0);
+		add_partner(s, a);
+		assert_int_equal(store_release(s), 0);
+		assert_int_equal(store_savepoint(s), 0);
+		add_partner(s, b);
+		assert_int_equal(store_rollback_to(s), 0);
+		/* Nothing left to release: the stack is empty. */
+		assert_int_equal(store_release(s), -1);
+		assert_int_equal(store_commit(s), 0);
+		assert_int_equal(count_partners(s), before + 1);
+	}
+	/* Outside a transaction a savepoint starts one; RELEASE ends it. */
+	assert_int_equal(store_savepoint(s), 0);
+	add_partner(s, "alone");
+	assert_int_equal(store_release(s), 0);
+	assert_int_equal(sqlite3_get_autocommit(s->db), 1);
+	assert_int_equal(count_partners(s), 4);
+	store_close(s);
+}
+
 int
 main(void)
 {
@@ -193,6 +259,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_strict_and_foreign_keys,
 		                                setup, teardown),
 		cmocka_unit_test_setup_teardown(test_transactions, setup,
+		                                teardown),
+		cmocka_unit_test_setup_teardown(test_savepoints, setup,
 		                                teardown),
 	};
 
