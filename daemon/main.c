@@ -500,9 +500,10 @@ run(struct config *cfg, uid_t started_by)
 		goto out;
 	}
 	if (keys_attach(&ctx, base) == -1 ||
-	    retention_attach(&ctx, base) == -1 || import_attach(base) == -1) {
-		log_err("cannot create the key rotation, retention and import "
-		        "timers");
+	    retention_attach(&ctx, base) == -1 || import_attach(base) == -1 ||
+	    varlink_attach(&ctx, base) == -1) {
+		log_err("cannot create the key rotation, retention, import and "
+		        "audit timers");
 		goto out;
 	}
 	sigterm = evsignal_new(base, SIGTERM, on_signal, base);
@@ -527,7 +528,10 @@ out:
 	if (sigint)
 		event_free(sigint);
 	server_free(srv);
-	/* Every handled call has committed; seal the tail of the log. */
+	/* Every handled call has committed; counted refusals go in, and the
+	 * closing checkpoint seals the tail of the log. */
+	if (ctx.store != NULL && ctx.crypto != NULL)
+		(void)varlink_audit_refusals(&ctx);
 	if (ctx.store != NULL && ctx.crypto != NULL &&
 	    audit_checkpoint(ctx.store, ctx.crypto) == -1) {
 		log_err("cannot write the closing audit checkpoint");
@@ -537,6 +541,7 @@ out:
 	/* Frees the timers: before the event base. */
 	retention_detach();
 	import_detach();
+	varlink_detach();
 	keys_close(&ctx);
 	if (base)
 		event_base_free(base);

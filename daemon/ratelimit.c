@@ -64,6 +64,22 @@ find(struct ratelimit *rl, uint64_t key, int64_t now_us, uint64_t *evicted,
 	return stale;
 }
 
+size_t
+ratelimit_drain(struct ratelimit *rl, uint64_t keys[RATELIMIT_SLOTS],
+                uint64_t counts[RATELIMIT_SLOTS])
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < RATELIMIT_SLOTS; i++) {
+		if (!rl->b[i].used || rl->b[i].refused == 0)
+			continue;
+		keys[n] = rl->b[i].key;
+		counts[n++] = rl->b[i].refused;
+		rl->b[i].refused = 0;
+	}
+	return n;
+}
+
 int
 ratelimit_take(struct ratelimit *rl, uint64_t key, int64_t now_us,
                uint64_t *refused, uint64_t *evicted, uint64_t *evicted_key)

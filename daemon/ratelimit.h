@@ -23,8 +23,8 @@ struct ratelimit *ratelimit_new(unsigned burst, unsigned per_minute);
 void ratelimit_free(struct ratelimit *rl);
 
 /*
- * Take a token for key at now_us (a monotonic-enough clock in
- * microseconds).  1: taken; *refused is then the number of refusals of
+ * Take a token for key at now_us (a monotonic clock in microseconds:
+ * a wall clock stepping back would starve a bucket).  1: taken; *refused is then the number of refusals of
  * this key since its last token, which the caller now reports, and the
  * count starts again.  0: refused and counted, *refused is the count so
  * far (1 for the first refusal).  *evicted, when not NULL,
@@ -34,5 +34,14 @@ void ratelimit_free(struct ratelimit *rl);
 int ratelimit_take(struct ratelimit *rl, uint64_t key, int64_t now_us,
                    uint64_t *refused, uint64_t *evicted,
                    uint64_t *evicted_key);
+
+/*
+ * Hand over every pending count: keys[i] had counts[i] refusals not yet
+ * reported (at most RATELIMIT_SLOTS); the counts start again from 0, the
+ * buckets keep their tokens.  Returns how many.
+ */
+size_t ratelimit_drain(struct ratelimit *rl,
+                       uint64_t keys[RATELIMIT_SLOTS],
+                       uint64_t counts[RATELIMIT_SLOTS]);
 
 #endif

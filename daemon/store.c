@@ -607,6 +607,12 @@ store_rollback(struct store *s)
 }
 
 int
+store_txn_open(struct store *s)
+{
+	return s->in_txn && !sqlite3_get_autocommit(s->db);
+}
+
+int
 store_savepoint(struct store *s)
 {
 	return exec_cached(s, "SAVEPOINT call");

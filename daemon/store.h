@@ -42,6 +42,13 @@ void store_rollback(struct store *s);
 int store_savepoint(struct store *s);
 int store_release(struct store *s);
 int store_rollback_to(struct store *s);
+/*
+ * Is the transaction store_begin opened still open?  SQLite rolls a
+ * whole transaction back by itself after some errors (SQLITE_FULL,
+ * SQLITE_IOERR, SQLITE_NOMEM, ...); a SAVEPOINT after that would start a
+ * new one, and its RELEASE commit a call on its own, outside the batch.
+ */
+int store_txn_open(struct store *s);
 
 /*
  * Prepare a statement, cached by its text pointer: callers pass string

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <event2/event.h>
+
 #include "ivt/wire.h"
 #include "log.h"
 #include "import.h"
@@ -358,7 +360,7 @@ audit_alone(struct call *c, const char *result)
 
 /* A system entry: count refusals of uid were answered but not audited. */
 static int
-audit_unaudited(struct call *c, uint64_t uid, uint64_t count)
+audit_unaudited(struct daemon_ctx *ctx, uint64_t uid, uint64_t count)
 {
 	struct audit_entry e;
 	char object[64];
@@ -366,10 +368,74 @@ audit_unaudited(struct call *c, uint64_t uid, uint64_t count)
 	snprintf(object, sizeof(object), "uid:%llu refused:%llu",
 	         (unsigned long long)uid, (unsigned long long)count);
 	audit_system_entry(&e, "ivtd.denials-not-audited", object);
-	return audit_append(c->ctx->store, c->ctx->crypto, &e,
-	                    c->ctx->cfg->checkpoint_every) < 0
+	return audit_append(ctx->store, ctx->crypto, &e,
+	                    ctx->cfg->checkpoint_every) < 0
 	           ? -1
 	           : 0;
+}
+
+/* The rate limiter's clock: the wall clock may step back. */
+static int64_t
+mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+int
+varlink_audit_refusals(struct daemon_ctx *ctx)
+{
+	uint64_t keys[RATELIMIT_SLOTS], counts[RATELIMIT_SLOTS];
+	struct store *s = ctx->store;
+	size_t i, n;
+
+	if (ctx->denials == NULL || s->in_txn ||
+	    (n = ratelimit_drain(ctx->denials, keys, counts)) == 0)
+		return 0;
+	if (store_begin(s) == 0) {
+		for (i = 0; i < n; i++) {
+			if (audit_unaudited(ctx, keys[i], counts[i]) == -1)
+				break;
+		}
+		if (i == n && store_commit(s) == 0)
+			return 0;
+		store_rollback(s);
+	}
+	/* Not lost without a trace: the counts go to the daemon log. */
+	for (i = 0; i < n; i++)
+		log_err("audit: cannot record %llu refused calls of uid %llu",
+		        (unsigned long long)counts[i],
+		        (unsigned long long)keys[i]);
+	return -1;
+}
+
+static void
+refusals_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)varlink_audit_refusals(arg);
+}
+
+static struct event *refusals_tick;
+
+int
+varlink_attach(struct daemon_ctx *ctx, struct event_base *base)
+{
+	struct timeval minute = {60, 0};
+
+	refusals_tick = event_new(base, -1, EV_PERSIST, refusals_cb, ctx);
+	return refusals_tick == NULL ? -1 : event_add(refusals_tick, &minute);
+}
+
+void
+varlink_detach(void)
+{
+	if (refusals_tick != NULL)
+		event_free(refusals_tick);
+	refusals_tick = NULL;
 }
 
 /*
@@ -386,7 +452,7 @@ audit_unknown_denial(struct call *c)
 		 ekey = 0;
 
 	if (c->ctx->denials != NULL &&
-	    !ratelimit_take(c->ctx->denials, uid, store_now_us(), &refused,
+	    !ratelimit_take(c->ctx->denials, uid, mono_us(), &refused,
 	                    &evicted, &ekey)) {
 		if (refused == 1)
 			log_warn("uid %llu: refused calls are no longer audited "
@@ -399,8 +465,8 @@ audit_unknown_denial(struct call *c)
 		         "audited one by one; the count is audited",
 		         (unsigned long long)ekey, (unsigned long long)evicted);
 	if (store_begin(s) == -1 ||
-	    (evicted > 0 && audit_unaudited(c, ekey, evicted) == -1) ||
-	    (refused > 0 && audit_unaudited(c, uid, refused) == -1) ||
+	    (evicted > 0 && audit_unaudited(c->ctx, ekey, evicted) == -1) ||
+	    (refused > 0 && audit_unaudited(c->ctx, uid, refused) == -1) ||
 	    audit_call(c, "denied") == -1 || store_commit(s) == -1) {
 		store_rollback(s);
 		log_err("audit: cannot record denied call to %s", c->method);
@@ -421,7 +487,9 @@ run_in_savepoint(struct call *c)
 	struct store *s = c->ctx->store;
 	int rc;
 
-	if (store_savepoint(s) == -1) {
+	/* After SQLite rolled the batch back, nothing more may run in it:
+	 * its COMMIT fails and every call of the batch with it. */
+	if (!store_txn_open(s) || store_savepoint(s) == -1) {
 		call_internal(c);
 		return;
 	}
@@ -429,6 +497,14 @@ run_in_savepoint(struct call *c)
 	if (rc == 0 && audit_call(c, "allowed") == 0) {
 		if (store_release(s) == 0)
 			return;
+	}
+	if (!store_txn_open(s)) {
+		/* Gone with the whole transaction; no entry outside it. */
+		json_decref(c->reply);
+		c->reply = NULL;
+		log_err("transaction rolled back during %s", c->method);
+		call_internal(c);
+		return;
 	}
 	/* Nothing of the call stays, not even its disclosure entries. */
 	if (store_rollback_to(s) == -1)

@@ -38,6 +38,17 @@ struct daemon_ctx {
 #define M_AUDIT  0x4 /* discloses personal data: audited, in a transaction */
 #define M_MORE   0x8 /* may answer a "more" call with a stream (with M_AUDIT) */
 
+/*
+ * Refusals of unknown uids counted but not yet audited (ratelimit.h) go
+ * into the log every minute from a timer, and at shutdown before the
+ * closing checkpoint: 0, or -1 when they could not (then they are in the
+ * daemon log).
+ */
+struct event_base;
+int varlink_audit_refusals(struct daemon_ctx *ctx);
+int varlink_attach(struct daemon_ctx *ctx, struct event_base *base);
+void varlink_detach(void);
+
 struct call;
 /*
  * The producer of a streaming call's later replies (see varlink_stream_next):

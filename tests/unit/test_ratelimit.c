@@ -98,6 +98,32 @@ test_eviction(void **state)
 	ratelimit_free(rl);
 }
 
+/* Pending counts are handed over once, the tokens stay as they were. */
+static void
+test_drain(void **state)
+{
+	struct ratelimit *rl = ratelimit_new(1, 60);
+	uint64_t keys[RATELIMIT_SLOTS], counts[RATELIMIT_SLOTS], refused;
+
+	(void)state;
+	assert_non_null(rl);
+	assert_int_equal(ratelimit_drain(rl, keys, counts), 0);
+	assert_int_equal(take(rl, 5, 0, &refused), 1);
+	assert_int_equal(take(rl, 6, 0, &refused), 1);
+	assert_int_equal(take(rl, 5, 0, &refused), 0);
+	assert_int_equal(take(rl, 5, 0, &refused), 0);
+	assert_int_equal(ratelimit_drain(rl, keys, counts), 1);
+	assert_int_equal(keys[0], 5);
+	assert_int_equal(counts[0], 2);
+	assert_int_equal(ratelimit_drain(rl, keys, counts), 0);
+	/* Still no token: counting starts again at 1. */
+	assert_int_equal(take(rl, 5, 0, &refused), 0);
+	assert_int_equal(refused, 1);
+	assert_int_equal(take(rl, 5, SEC, &refused), 1);
+	assert_int_equal(refused, 1);
+	ratelimit_free(rl);
+}
+
 int
 main(void)
 {
@@ -105,6 +131,7 @@ main(void)
 		cmocka_unit_test(test_burst_and_refill),
 		cmocka_unit_test(test_keys_and_clock),
 		cmocka_unit_test(test_eviction),
+		cmocka_unit_test(test_drain),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

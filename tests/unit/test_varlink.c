@@ -203,12 +203,81 @@ test_group_commit(void **state)
 	                 0);
 }
 
+/*
+ * A disk that fills up in the middle of a batch: SQLite may then roll the
+ * whole transaction back by itself.  Whatever it does, a call reports
+ * success exactly when its change is in the database, nothing is left
+ * half-open, and the audit chain verifies.
+ */
+static void
+test_group_commit_disk_full(void **state)
+{
+	enum { N = 60 };
+	struct fx *f = *state;
+	struct call *calls[N], *d;
+	struct audit_verify_result vr;
+	char text[256], sql[128];
+	json_t *msg, *r;
+	size_t i;
+	int close_after, ok, present, round, failed = 0;
+
+	for (round = 0; round < 6; round++) {
+		/* A few pages of room for each round's batch. */
+		snprintf(sql, sizeof(sql), "PRAGMA max_page_count = %lld",
+		         (long long)count(f, "PRAGMA page_count") + 3);
+		assert_int_equal(sqlite3_exec(f->ctx.store->db, sql, NULL,
+		                              NULL, NULL),
+		                 SQLITE_OK);
+		for (i = 0; i < N; i++) {
+			snprintf(text, sizeof(text),
+			         "{\"method\":\"nl.ivtd.Partner.Add\",\"parameters\":"
+			         "{\"name\":\"Partner %d-%zu with a rather long "
+			         "name to fill pages\",\"kind\":\"zorg\"}}",
+			         round, i);
+			msg = json_loads(text, 0, NULL);
+			r = varlink_dispatch_batched(&f->ctx, 0, 1, msg,
+			                             &close_after, &d);
+			json_decref(msg);
+			assert_null(r);
+			assert_non_null(d);
+			calls[i] = d;
+		}
+		varlink_run_batch(&f->ctx, calls, N);
+		assert_int_equal(sqlite3_get_autocommit(f->ctx.store->db), 1);
+		assert_false(f->ctx.store->in_txn);
+		for (i = 0; i < N; i++) {
+			r = varlink_finish(calls[i]);
+			ok = error_of(r) == NULL;
+			json_decref(r);
+			snprintf(sql, sizeof(sql),
+			         "SELECT count(*) FROM partners WHERE name = "
+			         "'Partner %d-%zu with a rather long name to "
+			         "fill pages'",
+			         round, i);
+			present = (int)count(f, sql);
+			assert_int_equal(ok, present);
+			failed += !ok;
+		}
+	}
+	/* The test means nothing unless the disk did fill up. */
+	assert_true(failed > 0);
+	assert_int_equal(sqlite3_exec(f->ctx.store->db,
+	                              "PRAGMA max_page_count = 1073741823",
+	                              NULL, NULL, NULL),
+	                 SQLITE_OK);
+	assert_int_equal(audit_verify(f->ctx.store, f->ctx.crypto, &vr, NULL,
+	                              NULL),
+	                 0);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_standard_errors, setup,
 		                                teardown),
+		cmocka_unit_test_setup_teardown(test_group_commit_disk_full,
+		                                setup, teardown),
 		cmocka_unit_test_setup_teardown(test_group_commit, setup,
 		                                teardown),
 	};
