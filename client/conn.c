@@ -197,7 +197,7 @@ conn_send(struct ivtctl *ctx, const char *method, const json_t *params,
 		return IVTCTL_EXIT_FAIL;
 	}
 	rc = write_all(ctx, buf, len);
-	free(buf);
+	ivt_msg_free(buf, len);
 	return rc;
 }
 

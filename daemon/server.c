@@ -155,13 +155,13 @@ conn_send(struct conn *c, json_t *reply)
 		done = direct_write(c, buf, len);
 	if (buf == NULL ||
 	    (done < len && evbuffer_add(out, buf + done, len - done) == -1)) {
-		free(buf);
+		ivt_msg_free(buf, len);
 		log_err("uid %u: cannot queue reply; dropping connection",
 		        (unsigned)c->uid);
 		conn_free(c);
 		return -1;
 	}
-	free(buf);
+	ivt_msg_free(buf, len);
 	if (evbuffer_get_length(out) > c->srv->ctx->cfg->max_output) {
 		/* A reply over the limit is never written, even in part. */
 		log_warn("uid %u: %zu bytes of replies unsent, over "

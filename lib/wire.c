@@ -382,6 +382,14 @@ ivt_msg_encode(const json_t *obj, size_t *len)
 	return e.buf;
 }
 
+void
+ivt_msg_free(char *buf, size_t len)
+{
+	if (buf != NULL)
+		explicit_bzero(buf, len);
+	free(buf);
+}
+
 const char *
 ivt_json_str(const json_t *obj, const char *key)
 {

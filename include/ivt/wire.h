@@ -48,8 +48,11 @@ size_t ivt_framer_pending(const struct ivt_framer *f);
  */
 json_t *ivt_msg_parse(const char *msg, size_t len, char *err, size_t errlen);
 
-/* Encode obj as compact JSON plus the NUL terminator.  Caller frees. */
+/* Encode obj as compact JSON plus the NUL terminator.  The caller frees
+ * it with ivt_msg_free. */
 char *ivt_msg_encode(const json_t *obj, size_t *len);
+/* Wipe (it may hold personal data) and free an encoded message. */
+void ivt_msg_free(char *buf, size_t len);
 
 /* Small JSON accessors used on both sides. */
 const char *ivt_json_str(const json_t *obj, const char *key);
