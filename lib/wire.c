@@ -132,7 +132,10 @@ ivt_msg_parse(const char *msg, size_t len, char *err, size_t errlen)
  * more than the audited read it answered.  This one writes the same bytes
  * as json_dumps(JSON_COMPACT) -- test_wire compares the two -- straight
  * into one buffer: runs of plain characters are copied whole, cycles are
- * caught by the depth limit.
+ * caught by the depth limit.  It refuses two things jansson writes:
+ * nesting deeper than ENC_MAX_DEPTH, and an object key that is not UTF-8
+ * (only json_object_setn_nocheck makes one; jansson 2.14 then writes
+ * JSON that parses into something else).
  */
 /* jansson's parser limit: what we read, we can write. */
 #define ENC_MAX_DEPTH 2048

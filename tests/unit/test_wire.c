@@ -226,7 +226,8 @@ rnd_string(char *buf, size_t cap, size_t *len, int nul)
 		"a", "Z", " ", "\"", "\\", "/", "\n", "\t", "\r", "\b", "\f",
 		"\x01", "\x1f", "\x7f", "\xc3\xa9", "\xe2\x82\xac",
 		"\xf0\x9f\x98\x80", "\xe2\x80\xa8", "1234", "\0"};
-	size_t n = rnd(12), i, k;
+	/* Now and then long enough to cross the encoder's buffer growth. */
+	size_t n = rnd(10) == 0 ? 200 + rnd(400) : rnd(12), i, k;
 	unsigned nbits = (unsigned)(sizeof(bits) / sizeof(bits[0])) - (nul ? 0 : 1);
 
 	*len = 0;
@@ -248,7 +249,7 @@ rnd_value(int depth)
 {
 	static const json_int_t ints[] = {0, -1, 1, 42, INT64_MAX, INT64_MIN};
 	static const double reals[] = {0.0, 1.5, -2.25, 1e300, 3.0, 0.1};
-	char s[64], k[64];
+	char s[2048], k[2048];
 	size_t len, klen, i, n;
 	json_t *v;
 
@@ -306,6 +307,41 @@ test_encode_same_as_jansson(void **state)
 	}
 }
 
+/* Raw bytes as string values (json_stringn_nocheck): where jansson
+ * refuses, so does the encoder; otherwise the same bytes. */
+static void
+test_encode_raw_bytes(void **state)
+{
+	unsigned char raw[40];
+	size_t len, i, k, n;
+	char *buf, *ref;
+	json_t *v;
+
+	(void)state;
+	for (i = 0; i < 50000; i++) {
+		n = rnd(sizeof(raw));
+		for (k = 0; k < n; k++)
+			/* Mostly high bytes, where UTF-8 goes wrong. */
+			raw[k] = (unsigned char)(rnd(4) ? 0x80 + rnd(0x80)
+			                                : rnd(0x80));
+		v = json_object();
+		json_object_set_new(v, "s",
+		                    json_stringn_nocheck((const char *)raw, n));
+		buf = ivt_msg_encode(v, &len);
+		ref = json_dumps(v, JSON_COMPACT);
+		if (ref == NULL)
+			assert_null(buf);
+		else {
+			assert_non_null(buf);
+			assert_int_equal(len, strlen(ref) + 1);
+			assert_memory_equal(buf, ref, len);
+		}
+		free(buf);
+		free(ref);
+		json_decref(v);
+	}
+}
+
 /* Invalid UTF-8 (only reachable through *_nocheck) and cycles fail. */
 static void
 test_encode_refuses(void **state)
@@ -323,6 +359,33 @@ test_encode_refuses(void **state)
 		assert_null(json_dumps(v, JSON_COMPACT));
 		assert_null(ivt_msg_encode(v, &len));
 		json_decref(v);
+	}
+	/* A key that is not UTF-8: jansson writes broken JSON, we refuse. */
+	v = json_object();
+	json_object_setn_nocheck(v, "\xff\xfe", 2, json_null());
+	assert_null(ivt_msg_encode(v, &len));
+	json_decref(v);
+	/* Nesting: as deep as the parser reads, no deeper. */
+	for (i = 0; i < 2; i++) {
+		size_t depth = i == 0 ? 2040 : 2060, k;
+		json_t *top = json_array(), *cur = top, *next;
+		char *buf, *ref;
+
+		for (k = 0; k < depth; k++) {
+			next = json_array();
+			json_array_append_new(cur, next);
+			cur = next;
+		}
+		buf = ivt_msg_encode(top, &len);
+		if (i == 0) {
+			ref = json_dumps(top, JSON_COMPACT);
+			assert_non_null(buf);
+			assert_string_equal(buf, ref);
+			free(ref);
+		} else
+			assert_null(buf);
+		free(buf);
+		json_decref(top);
 	}
 	a = json_object();
 	b = json_object();
@@ -357,6 +420,7 @@ main(void)
 		cmocka_unit_test(test_encode_large),
 		cmocka_unit_test(test_encode_same_as_jansson),
 		cmocka_unit_test(test_encode_refuses),
+		cmocka_unit_test(test_encode_raw_bytes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
