@@ -10,6 +10,11 @@
 . "$(dirname "${IVT_E2E_LIB:-$0}")/fixture.sh"
 
 NPROJ=5
+# Waits scale with the daemon's speed (valgrind runs it some 20 times
+# slower, lib.sh).  Each waits for a condition; the bound only limits how
+# long a daemon that makes no progress is waited for.
+SLOW=1
+[ -z "${IVT_VALGRIND:-}" ] || SLOW=20
 export IVTD_TEST_ROTATION_PAUSE_MS=60
 start_daemon
 fixture_project
@@ -74,6 +79,17 @@ fails "admin only" nl.ivtd.PermissionDenied priv key status
 # --- rotation under load --------------------------------------------------
 LOAD_STOP="$E2E_DIR/load.stop"
 LOAD_LOG="$E2E_DIR/load.log"
+nacked() { grep -c '^acked' "$LOAD_LOG" || true; }
+# wait_load N: until the load has N acknowledged writes.
+wait_load() {
+	local _
+	for _ in $(seq 1 $((300 * SLOW))); do
+		[ "$(nacked)" -lt "$1" ] || return 0
+		kill -0 "$LOADPID" 2>/dev/null || die "the load stopped"
+		sleep 0.1
+	done
+	die "the load made $(nacked) of $1 writes in $((30 * SLOW)) s"
+}
 load() {
 	local n=0
 	while [ ! -e "$LOAD_STOP" ]; do
@@ -93,9 +109,11 @@ load() {
 : >"$LOAD_LOG"
 load &
 LOADPID=$!
-sleep 0.5
+# The load runs before, (most likely) during and after the rotation:
+# writes acknowledged before it starts and after it has finished.
+wait_load 2
 ok "rotate under load" ctl key rotate; has "current 2"; has "rotating no"
-sleep 0.3
+wait_load $(($(nacked) + 2))
 touch "$LOAD_STOP"
 wait "$LOADPID"
 ! grep -q FAILED "$LOAD_LOG" || die "calls failed during the rotation: \
@@ -114,7 +132,7 @@ fails "one at a time" nl.ivtd.Conflict sh -c \
 	"$IVTCTL --socket $SOCK key rotate --no-wait >/dev/null &&
 	 $IVTCTL --socket $SOCK key rotate --no-wait"
 # Let that rotation finish (the daemon drives it on its own).
-for _ in $(seq 1 100); do
+for _ in $(seq 1 $((300 * SLOW))); do
 	[ "$(version)" = "3 0" ] && break
 	sleep 0.1
 done
@@ -127,11 +145,18 @@ start_daemon
 before=3
 # Killed while the Rotate call itself waits (new key file written, not yet
 # committed): the database never named it, so the restart removes it.
+# The call pauses IVTD_TEST_ROTATION_PAUSE_MS after writing the file:
+# kill as soon as it is there, however long the daemon took to get there.
 "$IVTCTL" --socket "$SOCK" key rotate --no-wait >/dev/null 2>&1 &
-sleep 0.1
+ROTPID=$!
+for _ in $(seq 1 $((1000 * SLOW))); do
+	[ ! -e "$STATE/master.key.next" ] || break
+	kill -0 "$ROTPID" 2>/dev/null || break
+	sleep 0.01
+done
 kill -KILL "$DPID"
 wait "$DPID" 2>/dev/null || true
-wait $! 2>/dev/null || true
+wait "$ROTPID" 2>/dev/null || true
 [ -e "$STATE/master.key.next" ] || die "no next key while Rotate waited"
 start_daemon
 [ "$(version)" = "3 0" ] || die "uncommitted rotation not rolled back"
