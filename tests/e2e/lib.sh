@@ -196,6 +196,23 @@ if [ -n "${IVT_VALGRIND:-}" ]; then
 		--show-leak-kinds=definite --track-fds=no)
 fi
 
+# SLOW: how many times longer a wait may take; valgrind runs the daemon
+# some 20 times slower.
+SLOW=1
+[ -z "${IVT_VALGRIND:-}" ] || SLOW=20
+
+# wait_count N COUNT PID WHAT: until the function COUNT prints at least N,
+# while PID lives; at most 30 s (times SLOW).
+wait_count() {
+	local n=$1 count=$2 pid=$3 what=$4 _
+	for _ in $(seq 1 $((300 * SLOW))); do
+		[ "$("$count")" -lt "$n" ] || return 0
+		kill -0 "$pid" 2>/dev/null || die "$what: process $pid is gone"
+		sleep 0.1
+	done
+	die "$what: $("$count") of $n in $((30 * SLOW)) s"
+}
+
 # start_daemon [extra ivtd args]: start and wait for the socket.
 start_daemon() {
 	"${IVT_VALGRIND_CMD[@]}" "$IVTD" --config "$CONF" "$@" >>"$DLOG" 2>&1 &

@@ -15,8 +15,6 @@ INFLIGHT="$E2E_DIR/inflight"
 # Waits scale with the daemon's speed (valgrind runs it some 20 times
 # slower, lib.sh).  No check rests on one: each only bounds how long a
 # daemon that makes no progress is waited for.
-SLOW=1
-[ -z "${IVT_VALGRIND:-}" ] || SLOW=20
 
 # The writer: one call at a time; a name is written to ACKS only after its
 # reply said yes.  When the connection is cut with a call in flight, the
@@ -81,15 +79,7 @@ PY
 nacks() { wc -l <"$ACKS"; }
 
 # wait_acks N WHY: until the writer has N acknowledged writes.
-wait_acks() {
-	local _
-	for _ in $(seq 1 $((600 * SLOW))); do
-		[ "$(nacks)" -lt "$1" ] || return 0
-		kill -0 "$WPID" 2>/dev/null || die "writer died ($2)"
-		sleep 0.05
-	done
-	die "no write acknowledged for $((30 * SLOW)) s ($2: $(nacks) of $1)"
-}
+wait_acks() { wait_count "$1" nacks "$WPID" "acknowledged writes ($2)"; }
 
 start_daemon
 : >"$ACKS"

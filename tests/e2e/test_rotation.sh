@@ -13,8 +13,6 @@ NPROJ=5
 # Waits scale with the daemon's speed (valgrind runs it some 20 times
 # slower, lib.sh).  Each waits for a condition; the bound only limits how
 # long a daemon that makes no progress is waited for.
-SLOW=1
-[ -z "${IVT_VALGRIND:-}" ] || SLOW=20
 export IVTD_TEST_ROTATION_PAUSE_MS=60
 start_daemon
 fixture_project
@@ -81,15 +79,7 @@ LOAD_STOP="$E2E_DIR/load.stop"
 LOAD_LOG="$E2E_DIR/load.log"
 nacked() { grep -c '^acked' "$LOAD_LOG" || true; }
 # wait_load N: until the load has N acknowledged writes.
-wait_load() {
-	local _
-	for _ in $(seq 1 $((300 * SLOW))); do
-		[ "$(nacked)" -lt "$1" ] || return 0
-		kill -0 "$LOADPID" 2>/dev/null || die "the load stopped"
-		sleep 0.1
-	done
-	die "the load made $(nacked) of $1 writes in $((30 * SLOW)) s"
-}
+wait_load() { wait_count "$1" nacked "$LOADPID" "the load's writes"; }
 load() {
 	local n=0
 	while [ ! -e "$LOAD_STOP" ]; do
