@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -120,11 +121,72 @@ copy_path(struct config *c, char *dst, size_t dstlen, const char *v,
 	return 0;
 }
 
+/* The numeric keys: their range, and the field the value goes to. */
+enum num_kind { NUM_INT, NUM_SIZE, NUM_MODE };
+
+static const struct num_key {
+	const char *key;
+	long long min, max;
+	int octal;
+	enum num_kind kind;
+	size_t off;
+} num_keys[] = {
+	{"socket_mode", 0600, 0777, 1, NUM_MODE,
+	 offsetof(struct config, socket_mode)},
+	{"max_message", 1024, 64LL << 20, 0, NUM_SIZE,
+	 offsetof(struct config, max_message)},
+	{"max_output", 64 * 1024, 1LL << 30, 0, NUM_SIZE,
+	 offsetof(struct config, max_output)},
+	{"max_connections", 1, 65536, 0, NUM_INT,
+	 offsetof(struct config, max_connections)},
+	{"max_connections_per_uid", 1, 65536, 0, NUM_INT,
+	 offsetof(struct config, max_connections_uid)},
+	{"unknown_denials_burst", 1, 1000000, 0, NUM_INT,
+	 offsetof(struct config, denials_burst)},
+	{"unknown_denials_per_minute", 1, 1000000, 0, NUM_INT,
+	 offsetof(struct config, denials_per_minute)},
+	{"idle_timeout", 0, 86400, 0, NUM_INT,
+	 offsetof(struct config, idle_timeout)},
+	{"checkpoint_every", 1, 1000000, 0, NUM_INT,
+	 offsetof(struct config, checkpoint_every)},
+	{"retention_days", 0, 36500, 0, NUM_INT,
+	 offsetof(struct config, retention_days)},
+};
+
+static int
+set_num(struct config *c, const struct num_key *nk, const char *v)
+{
+	char *field = (char *)c + nk->off;
+	long long n;
+	size_t z;
+	mode_t m;
+	int i;
+
+	if (parse_num(v, nk->min, nk->max, nk->octal, &n) == -1)
+		return -1;
+	/* In range, so each conversion keeps the value. */
+	switch (nk->kind) {
+	case NUM_INT:
+		i = (int)n;
+		memcpy(field, &i, sizeof(i));
+		break;
+	case NUM_SIZE:
+		z = (size_t)n;
+		memcpy(field, &z, sizeof(z));
+		break;
+	case NUM_MODE:
+		m = (mode_t)n;
+		memcpy(field, &m, sizeof(m));
+		break;
+	}
+	return 0;
+}
+
 /* Apply one key/value pair; -1 on an unknown key or a bad value. */
 static int
 config_set(struct config *c, const char *k, const char *v, const char **why)
 {
-	long long n;
+	size_t i;
 
 	*why = "invalid value";
 	if (strcmp(k, "state_dir") == 0)
@@ -142,65 +204,9 @@ config_set(struct config *c, const char *k, const char *v, const char **why)
 		return copy_str(c->user, sizeof(c->user), v);
 	if (strcmp(k, "log_level") == 0)
 		return log_parse_level(v, &c->log_level);
-	if (strcmp(k, "socket_mode") == 0) {
-		if (parse_num(v, 0600, 0777, 1, &n) == -1)
-			return -1;
-		c->socket_mode = (mode_t)n;
-		return 0;
-	}
-	if (strcmp(k, "max_message") == 0) {
-		if (parse_num(v, 1024, 64LL << 20, 0, &n) == -1)
-			return -1;
-		c->max_message = (size_t)n;
-		return 0;
-	}
-	if (strcmp(k, "max_output") == 0) {
-		if (parse_num(v, 64 * 1024, 1LL << 30, 0, &n) == -1)
-			return -1;
-		c->max_output = (size_t)n;
-		return 0;
-	}
-	if (strcmp(k, "max_connections") == 0) {
-		if (parse_num(v, 1, 65536, 0, &n) == -1)
-			return -1;
-		c->max_connections = (int)n;
-		return 0;
-	}
-	if (strcmp(k, "max_connections_per_uid") == 0) {
-		if (parse_num(v, 1, 65536, 0, &n) == -1)
-			return -1;
-		c->max_connections_uid = (int)n;
-		return 0;
-	}
-	if (strcmp(k, "unknown_denials_burst") == 0) {
-		if (parse_num(v, 1, 1000000, 0, &n) == -1)
-			return -1;
-		c->denials_burst = (int)n;
-		return 0;
-	}
-	if (strcmp(k, "unknown_denials_per_minute") == 0) {
-		if (parse_num(v, 1, 1000000, 0, &n) == -1)
-			return -1;
-		c->denials_per_minute = (int)n;
-		return 0;
-	}
-	if (strcmp(k, "idle_timeout") == 0) {
-		if (parse_num(v, 0, 86400, 0, &n) == -1)
-			return -1;
-		c->idle_timeout = (int)n;
-		return 0;
-	}
-	if (strcmp(k, "checkpoint_every") == 0) {
-		if (parse_num(v, 1, 1000000, 0, &n) == -1)
-			return -1;
-		c->checkpoint_every = (int)n;
-		return 0;
-	}
-	if (strcmp(k, "retention_days") == 0) {
-		if (parse_num(v, 0, 36500, 0, &n) == -1)
-			return -1;
-		c->retention_days = (int)n;
-		return 0;
+	for (i = 0; i < sizeof(num_keys) / sizeof(num_keys[0]); i++) {
+		if (strcmp(k, num_keys[i].key) == 0)
+			return set_num(c, &num_keys[i], v);
 	}
 	*why = "unknown key";
 	return -1;

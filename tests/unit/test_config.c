@@ -171,6 +171,66 @@ test_load_file_mode(void **state)
 	rmdir(dir);
 }
 
+/* Each numeric key at and just past both ends of its range, and the
+ * field its value lands in. */
+static void
+test_numeric_ranges(void **state)
+{
+	static const struct {
+		const char *key;
+		long long min, max;
+		int octal;
+	} keys[] = {
+		{"socket_mode", 0600, 0777, 1},
+		{"max_message", 1024, 64LL << 20, 0},
+		{"max_output", 64 * 1024, 1LL << 30, 0},
+		{"max_connections", 1, 65536, 0},
+		{"max_connections_per_uid", 1, 65536, 0},
+		{"unknown_denials_burst", 1, 1000000, 0},
+		{"unknown_denials_per_minute", 1, 1000000, 0},
+		{"idle_timeout", 0, 86400, 0},
+		{"checkpoint_every", 1, 1000000, 0},
+		{"retention_days", 0, 36500, 0},
+	};
+	struct config c;
+	char text[128], err[256];
+	long long v, got;
+	size_t i;
+	int end;
+
+	(void)state;
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		for (end = 0; end < 4; end++) {
+			v = end == 0 ? keys[i].min : end == 1 ? keys[i].max
+			  : end == 2 ? keys[i].min - 1 : keys[i].max + 1;
+			if (v < 0)
+				continue;
+			snprintf(text, sizeof(text),
+			         keys[i].octal ? "%s = 0%llo\n" : "%s = %lld\n",
+			         keys[i].key, v);
+			config_defaults(&c);
+			if (end >= 2) {
+				assert_int_equal(parse(&c, text, err,
+				                       sizeof(err)),
+				                 -1);
+				continue;
+			}
+			assert_int_equal(parse(&c, text, err, sizeof(err)), 0);
+			got = i == 0   ? (long long)c.socket_mode
+			    : i == 1   ? (long long)c.max_message
+			    : i == 2   ? (long long)c.max_output
+			    : i == 3   ? c.max_connections
+			    : i == 4   ? c.max_connections_uid
+			    : i == 5   ? c.denials_burst
+			    : i == 6   ? c.denials_per_minute
+			    : i == 7   ? c.idle_timeout
+			    : i == 8   ? c.checkpoint_every
+			               : c.retention_days;
+			assert_int_equal(got, v);
+		}
+	}
+}
+
 int
 main(void)
 {
@@ -179,6 +239,7 @@ main(void)
 		cmocka_unit_test(test_state_dir),
 		cmocka_unit_test(test_parse_all_keys),
 		cmocka_unit_test(test_parse_errors),
+		cmocka_unit_test(test_numeric_ranges),
 		cmocka_unit_test(test_load_file_mode),
 	};
 
