@@ -469,7 +469,12 @@ audit_unknown_denial(struct call *c)
 	    (refused > 0 && audit_unaudited(c->ctx, uid, refused) == -1) ||
 	    audit_call(c, "denied") == -1 || store_commit(s) == -1) {
 		store_rollback(s);
-		log_err("audit: cannot record denied call to %s", c->method);
+		/* The counts were handed over: keep them in the daemon log. */
+		log_err("audit: cannot record denied call to %s of uid %llu "
+		        "(with %llu refusals counted before; %llu of uid %llu)",
+		        c->method, (unsigned long long)uid,
+		        (unsigned long long)refused, (unsigned long long)evicted,
+		        (unsigned long long)ekey);
 	}
 }
 
