@@ -72,6 +72,9 @@ static pid_t redis_pid = -1;
 /* Figures; NAN when not measured. */
 static struct results {
 	double getinfo[2], show[2], create[2], ping[2];
+	/* Latency in microseconds of the counted calls: [workload][1 or 16
+	 * connections][median, 99th percentile]. */
+	double lat[3][2][2];
 	double import_s, import_rows;
 	long rss_idle, rss_full; /* KiB, -1 when unknown */
 	long nsubjects;
@@ -395,6 +398,7 @@ make_address(long n, int s, char pc[24], char nr[24])
 
 struct workload {
 	const char *name;
+	int idx; /* into res.lat */
 	/* Write the next call (with its NUL) into buf; its length. */
 	size_t (*next)(char *buf, size_t cap);
 };
@@ -449,9 +453,9 @@ next_create(char *buf, size_t cap)
 	return (size_t)n + 1; /* the NUL snprintf wrote ends the frame */
 }
 
-static const struct workload wl_getinfo = {"GetInfo", next_getinfo};
-static const struct workload wl_show = {"Subject.Show", next_show};
-static const struct workload wl_create = {"Subject.Create", next_create};
+static const struct workload wl_getinfo = {"GetInfo", 0, next_getinfo};
+static const struct workload wl_show = {"Subject.Show", 1, next_show};
+static const struct workload wl_create = {"Subject.Create", 2, next_create};
 
 struct lconn {
 	int fd;
@@ -459,6 +463,7 @@ struct lconn {
 	char req[REQ_MAX];
 	size_t reqlen, reqoff; /* the call in flight and how much is sent */
 	int busy;              /* a call is in flight */
+	double t_sent;         /* when it was sent */
 };
 
 struct load {
@@ -469,6 +474,8 @@ struct load {
 	double t_last;          /* last reply: a stalled daemon ends the run */
 	long max_calls;         /* stop sending after this many; 0: no cap */
 	long sent, counted, ok, errors;
+	float *lat; /* microseconds of each counted call */
+	size_t nlat, caplat;
 };
 
 static void
@@ -495,6 +502,7 @@ lconn_next(struct load *l, struct lconn *c, double t)
 	c->reqlen = l->w->next(c->req, sizeof(c->req));
 	c->reqoff = 0;
 	c->busy = 1;
+	c->t_sent = t;
 	l->sent++;
 	lconn_send(l, c);
 }
@@ -516,8 +524,16 @@ lconn_reply(struct load *l, struct lconn *c, const char *msg, size_t len)
 	} else {
 		l->ok++;
 	}
-	if (t >= l->t_count && t < l->t_stop)
+	if (t >= l->t_count && t < l->t_stop) {
 		l->counted++;
+		if (l->nlat == l->caplat) {
+			l->caplat = l->caplat ? l->caplat * 2 : 65536;
+			if ((l->lat = realloc(l->lat, l->caplat *
+			                                  sizeof(*l->lat))) == NULL)
+				die("out of memory");
+		}
+		l->lat[l->nlat++] = (float)((t - c->t_sent) * 1e6);
+	}
 	lconn_next(l, c, t);
 }
 
@@ -616,8 +632,29 @@ load_poll(struct load *l)
  * instead.  Returns calls per second (of the counted window, or of the
  * whole run with max_calls).
  */
+static int
+cmp_float(const void *a, const void *b)
+{
+	float x = *(const float *)a, y = *(const float *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Median and 99th percentile of the counted calls into p[2]. */
+static void
+percentiles(struct load *l, double p[2])
+{
+	p[0] = p[1] = NAN;
+	if (l->nlat == 0)
+		return;
+	qsort(l->lat, l->nlat, sizeof(*l->lat), cmp_float);
+	p[0] = l->lat[l->nlat / 2];
+	p[1] = l->lat[(size_t)((double)l->nlat * 0.99)];
+}
+
 static double
-run_load(const struct workload *w, int nconn, double seconds, long max_calls)
+run_load(const struct workload *w, int nconn, double seconds, long max_calls,
+         double lat[2])
 {
 	struct load *l;
 	double t0, rate;
@@ -654,7 +691,10 @@ run_load(const struct workload *w, int nconn, double seconds, long max_calls)
 		    l->ok + l->errors);
 	if (w == &wl_create)
 		res.nsubjects += l->ok;
+	if (lat != NULL)
+		percentiles(l, lat);
 	load_close(l);
+	free(l->lat);
 	free(l);
 	return rate;
 }
@@ -920,6 +960,57 @@ json_num(const char *key, double v, const char *fmt)
 		printf(fmt, v);
 }
 
+static const char *const lat_names[3] = {"getinfo", "show", "create"};
+
+/* One cell: "median / p99" in microseconds, or n/a. */
+static void
+fmt_lat(char *buf, size_t len, const double p[2])
+{
+	if (isnan(p[0]))
+		snprintf(buf, len, "n/a");
+	else
+		snprintf(buf, len, "%.0f / %.0f", p[0], p[1]);
+}
+
+/* Round trips as the clients saw them: the median and the 99th
+ * percentile, which says whether a busy daemon keeps anyone waiting. */
+static void
+latency_table(void)
+{
+	static const char *const rows[3] = {"GetInfo", "Subject.Show",
+	                                    "Subject.Create"};
+	char a[48], b[48];
+	int i;
+
+	printf("%-36s %15s %15s\n", "latency, us: median / 99th pct",
+	       "1 conn", "16 conns");
+	for (i = 0; i < 3; i++) {
+		fmt_lat(a, sizeof(a), res.lat[i][0]);
+		fmt_lat(b, sizeof(b), res.lat[i][1]);
+		printf("%-36s %15s %15s\n", rows[i], a, b);
+	}
+	printf("\n");
+}
+
+/* "show_p50_us_16": ... for every workload and connection count. */
+static void
+json_latency(void)
+{
+	char key[32];
+	int i, j;
+
+	for (i = 0; i < 3; i++) {
+		for (j = 0; j < 2; j++) {
+			snprintf(key, sizeof(key), "%s_p50_us_%d", lat_names[i],
+			         j ? MAXCONN : 1);
+			json_num(key, res.lat[i][j][0], "%.0f");
+			snprintf(key, sizeof(key), "%s_p99_us_%d", lat_names[i],
+			         j ? MAXCONN : 1);
+			json_num(key, res.lat[i][j][1], "%.0f");
+		}
+	}
+}
+
 static void
 report(void)
 {
@@ -977,6 +1068,7 @@ report(void)
 	else
 		printf("%-36s %7.0f us\n\n", "fsync of 4 KiB, scratch disk",
 		       res.fsync_us);
+	latency_table();
 
 	printf("{\"ivtbench\":1,\"version\":\"%s\",\"build\":\"%s\","
 	       "\"seconds\":%.1f,\"pipelined\":false",
@@ -999,6 +1091,7 @@ report(void)
 	json_num("import_seconds", res.import_s, "%.3f");
 	json_num("import_rows_per_s", res.import_rows, "%.0f");
 	json_num("fsync_us", res.fsync_us, "%.0f");
+	json_latency();
 	printf(",\"rss_idle_kib\":%ld,\"rss_full_kib\":%ld,\"subjects\":%ld}\n",
 	       res.rss_idle, res.rss_full, res.nsubjects);
 }
@@ -1133,13 +1226,15 @@ measure(const struct workload *w, double r[2])
 	char msg[128];
 
 	r[0] = r[1] = NAN;
+	res.lat[w->idx][0][0] = res.lat[w->idx][0][1] = NAN;
+	res.lat[w->idx][1][0] = res.lat[w->idx][1][1] = NAN;
 	if (opt.only && strcasestr(w->name, opt.only) == NULL)
 		return;
 	snprintf(msg, sizeof(msg), "%s, 1 and %d connections", w->name,
 	         MAXCONN);
 	progress(msg);
-	r[0] = run_load(w, 1, opt.seconds, 0);
-	r[1] = run_load(w, MAXCONN, opt.seconds, 0);
+	r[0] = run_load(w, 1, opt.seconds, 0, res.lat[w->idx][0]);
+	r[1] = run_load(w, MAXCONN, opt.seconds, 0, res.lat[w->idx][1]);
 }
 
 int
@@ -1167,7 +1262,8 @@ main(int argc, char **argv)
 		snprintf(cmd, sizeof(cmd), "filling up to %ld subjects",
 		         opt.subjects);
 		progress(cmd);
-		run_load(&wl_create, MAXCONN, 0, opt.subjects - res.nsubjects);
+		run_load(&wl_create, MAXCONN, 0, opt.subjects - res.nsubjects,
+		         NULL);
 	}
 	res.rss_full = rss_kib(daemon_pid);
 	daemon_stop();
