@@ -23,13 +23,13 @@ struct ratelimit *ratelimit_new(unsigned burst, unsigned per_minute);
 void ratelimit_free(struct ratelimit *rl);
 
 /*
- * Take a token for key at now_us (a monotonic clock in microseconds:
- * a wall clock stepping back would starve a bucket).  1: taken; *refused is then the number of refusals of
- * this key since its last token, which the caller now reports, and the
- * count starts again.  0: refused and counted, *refused is the count so
- * far (1 for the first refusal).  *evicted, when not NULL,
- * gets the refusals of a key this call forgot to make room (0 if none),
- * with its key in *evicted_key.
+ * Take a token for key at now_us (a monotonic clock in microseconds: a
+ * wall clock stepping back would starve a bucket).  1: taken; *refused
+ * is then the number of refusals of this key since its last token, which
+ * the caller now reports, and the count starts again.  0: refused and
+ * counted, *refused is the count so far (1 for the first refusal).
+ * *evicted, when not NULL, gets the refusals of a key this call forgot to
+ * make room (0 if none), with its key in *evicted_key.
  */
 int ratelimit_take(struct ratelimit *rl, uint64_t key, int64_t now_us,
                    uint64_t *refused, uint64_t *evicted,

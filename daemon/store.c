@@ -546,18 +546,8 @@ static int
 exec_cached(struct store *s, const char *sql)
 {
 	sqlite3_stmt *st = store_prepare(s, sql);
-	int rc;
 
-	if (st == NULL)
-		return exec_sql(s, sql);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		/* SQLite messages name schema objects, never row values. */
-		log_err("sqlite: %s", sqlite3_errmsg(s->db));
-		return -1;
-	}
-	return 0;
+	return st == NULL ? exec_sql(s, sql) : store_step_done(st);
 }
 
 int

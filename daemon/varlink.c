@@ -485,6 +485,16 @@ is_denial(const struct call *c)
 	       strcmp(c->error, "nl.ivtd.PermissionDenied") == 0;
 }
 
+/* A call whose work did not last after all: its reply goes, and it
+ * fails as internal. */
+static void
+call_undone(struct call *c)
+{
+	json_decref(c->reply);
+	c->reply = NULL;
+	call_internal(c);
+}
+
 /* Run one writing call inside the open transaction, in a savepoint. */
 static void
 run_in_savepoint(struct call *c)
@@ -505,10 +515,8 @@ run_in_savepoint(struct call *c)
 	}
 	if (!store_txn_open(s)) {
 		/* Gone with the whole transaction; no entry outside it. */
-		json_decref(c->reply);
-		c->reply = NULL;
 		log_err("transaction rolled back during %s", c->method);
-		call_internal(c);
+		call_undone(c);
 		return;
 	}
 	/* Nothing of the call stays, not even its disclosure entries. */
@@ -518,11 +526,8 @@ run_in_savepoint(struct call *c)
 	c->nseen = 0;
 	if (c->seen != NULL)
 		memset(c->seen, 0, c->capseen * sizeof(*c->seen));
-	if (rc == 0) {
-		json_decref(c->reply);
-		c->reply = NULL;
-		call_internal(c);
-	}
+	if (rc == 0)
+		call_undone(c);
 	if (audit_call(c, is_denial(c) ? "denied" : "error") == -1)
 		log_err("audit: cannot record failed call to %s", c->method);
 }
@@ -545,11 +550,8 @@ varlink_run_batch(struct daemon_ctx *ctx, struct call **calls, size_t n)
 		return;
 	/* Nothing was committed: no call may report success. */
 	log_err("group commit of %zu calls failed", n);
-	for (i = 0; i < n; i++) {
-		json_decref(calls[i]->reply);
-		calls[i]->reply = NULL;
-		call_internal(calls[i]);
-	}
+	for (i = 0; i < n; i++)
+		call_undone(calls[i]);
 }
 
 /*
