@@ -44,6 +44,9 @@ config_defaults(struct config *c)
 	/* Enough for any honest mistake, far from a flood. */
 	c->denials_burst = 30;
 	c->denials_per_minute = 60;
+	/* Room for a few uids at once, a bound on many uids taking turns. */
+	c->denials_total_burst = 120;
+	c->denials_total_per_minute = 240;
 	/* Five years after closure, as the register (ivt-04..08) says. */
 	c->retention_days = 1826;
 	c->log_level = LOG_INFO;
@@ -145,6 +148,10 @@ static const struct num_key {
 	 offsetof(struct config, denials_burst)},
 	{"unknown_denials_per_minute", 1, 1000000, 0, NUM_INT,
 	 offsetof(struct config, denials_per_minute)},
+	{"unknown_denials_total_burst", 1, 1000000, 0, NUM_INT,
+	 offsetof(struct config, denials_total_burst)},
+	{"unknown_denials_total_per_minute", 1, 1000000, 0, NUM_INT,
+	 offsetof(struct config, denials_total_per_minute)},
 	{"idle_timeout", 0, 86400, 0, NUM_INT,
 	 offsetof(struct config, idle_timeout)},
 	{"checkpoint_every", 1, 1000000, 0, NUM_INT,

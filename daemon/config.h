@@ -29,6 +29,8 @@ struct config {
 	int checkpoint_every;    /* audit entries per signed checkpoint */
 	int denials_burst;       /* audited denials of an unknown uid ... */
 	int denials_per_minute;  /* ... and their refill rate */
+	int denials_total_burst; /* the same for all unknown uids ... */
+	int denials_total_per_minute; /* ... together */
 	int retention_days;      /* default retention after closure */
 	enum log_level log_level;
 	unsigned explicit_paths; /* paths set by key, kept by state_dir */

@@ -66,9 +66,11 @@ varlink_init(struct daemon_ctx *ctx, char *err, size_t errlen)
 		ctx->nifaces = i + 1;
 	}
 	if (ctx->cfg != NULL &&
-	    (ctx->denials = ratelimit_new((unsigned)ctx->cfg->denials_burst,
-	                                  (unsigned)ctx->cfg->denials_per_minute)) ==
-	        NULL) {
+	    (ctx->denials = ratelimit_new(
+	         (unsigned)ctx->cfg->denials_burst,
+	         (unsigned)ctx->cfg->denials_per_minute,
+	         (unsigned)ctx->cfg->denials_total_burst,
+	         (unsigned)ctx->cfg->denials_total_per_minute)) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		varlink_free(ctx);
 		return -1;
@@ -358,15 +360,26 @@ audit_alone(struct call *c, const char *result)
 	}
 }
 
+/* "uid:N", or "uid:other" for uids the rate limiter forgot. */
+static void
+uid_text(char *buf, size_t len, uint64_t uid)
+{
+	if (uid == RATELIMIT_OTHER)
+		snprintf(buf, len, "uid:other");
+	else
+		snprintf(buf, len, "uid:%llu", (unsigned long long)uid);
+}
+
 /* A system entry: count refusals of uid were answered but not audited. */
 static int
 audit_unaudited(struct daemon_ctx *ctx, uint64_t uid, uint64_t count)
 {
 	struct audit_entry e;
-	char object[64];
+	char object[64], who[32];
 
-	snprintf(object, sizeof(object), "uid:%llu refused:%llu",
-	         (unsigned long long)uid, (unsigned long long)count);
+	uid_text(who, sizeof(who), uid);
+	snprintf(object, sizeof(object), "%s refused:%llu", who,
+	         (unsigned long long)count);
 	audit_system_entry(&e, "ivtd.denials-not-audited", object);
 	return audit_append(ctx->store, ctx->crypto, &e,
 	                    ctx->cfg->checkpoint_every) < 0
@@ -387,8 +400,9 @@ mono_us(void)
 int
 varlink_audit_refusals(struct daemon_ctx *ctx)
 {
-	uint64_t keys[RATELIMIT_SLOTS], counts[RATELIMIT_SLOTS];
+	uint64_t keys[RATELIMIT_DRAIN_MAX], counts[RATELIMIT_DRAIN_MAX];
 	struct store *s = ctx->store;
+	char who[32];
 	size_t i, n;
 
 	if (ctx->denials == NULL || s->in_txn ||
@@ -404,10 +418,11 @@ varlink_audit_refusals(struct daemon_ctx *ctx)
 		store_rollback(s);
 	}
 	/* Not lost without a trace: the counts go to the daemon log. */
-	for (i = 0; i < n; i++)
-		log_err("audit: cannot record %llu refused calls of uid %llu",
-		        (unsigned long long)counts[i],
-		        (unsigned long long)keys[i]);
+	for (i = 0; i < n; i++) {
+		uid_text(who, sizeof(who), keys[i]);
+		log_err("audit: cannot record %llu refused calls of %s",
+		        (unsigned long long)counts[i], who);
+	}
 	return -1;
 }
 
@@ -439,10 +454,18 @@ varlink_detach(void)
 }
 
 /*
+ * Whether refusals are being counted because the allowance shared by all
+ * unknown uids ran out: said once in the daemon log, not per uid, since
+ * an attacker taking turns with many uids would make that a flood too.
+ */
+static int total_counting;
+
+/*
  * A refusal of a uid that is no (enabled) user: audited as any denial up
- * to unknown_denials_burst per uid, then only counted until the allowance
- * comes back (ratelimit.h); the count goes into the log before the next
- * entry of that uid, in the same transaction.
+ * to unknown_denials_burst per uid and unknown_denials_total_burst for
+ * all of them, then only counted until the allowance comes back
+ * (ratelimit.h); the count goes into the log before the next entry of
+ * that uid, in the same transaction, or with the minute timer.
  */
 static void
 audit_unknown_denial(struct call *c)
@@ -450,16 +473,22 @@ audit_unknown_denial(struct call *c)
 	struct store *s = c->ctx->store;
 	uint64_t uid = (uint64_t)c->who.uid, refused = 0, evicted = 0,
 		 ekey = 0;
+	int r = 1;
 
-	if (c->ctx->denials != NULL &&
-	    !ratelimit_take(c->ctx->denials, uid, mono_us(), &refused,
-	                    &evicted, &ekey)) {
-		if (refused == 1)
-			log_warn("uid %llu: refused calls are no longer audited "
-			         "one by one, but counted (unknown_denials_burst)",
-			         (unsigned long long)uid);
+	if (c->ctx->denials != NULL)
+		r = ratelimit_take(c->ctx->denials, uid, mono_us(), &refused,
+		                   &evicted, &ekey);
+	if (r == 0 && refused == 1)
+		log_warn("uid %llu: refused calls are no longer audited "
+		         "one by one, but counted (unknown_denials_burst)",
+		         (unsigned long long)uid);
+	if (r == -1 && !total_counting)
+		log_warn("refused calls of unknown uids are no longer audited "
+		         "one by one, but counted "
+		         "(unknown_denials_total_burst)");
+	total_counting = r == -1 || (r == 0 && total_counting);
+	if (r != 1)
 		return;
-	}
 	if (evicted > 0)
 		log_warn("uid %llu forgotten with %llu refused calls not "
 		         "audited one by one; the count is audited",

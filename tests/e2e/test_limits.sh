@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # End-to-end: the per-connection limits of ivtd(8), each hit with a small
 # configured value: max_message, max_output (flow control and the hard
-# limit), max_connections_per_uid, max_connections, idle_timeout and
-# unknown_denials_burst (audited refusals of a uid that is no user).
+# limit), max_connections_per_uid, max_connections, idle_timeout,
+# unknown_denials_burst (audited refusals of a uid that is no user) and
+# unknown_denials_total_burst (the same for all such uids together).
 # After each, the daemon must still serve other clients.
 . "${IVT_E2E_LIB:-$(dirname "$0")/lib.sh}"
 
@@ -113,8 +114,24 @@ def idle():
         check(call(busy) is not None, "busy connection kept")
     check(call(quiet) is None, "quiet connection closed after idle_timeout")
 
+def many(first, n, rounds):
+    """rounds times a call from each of n uids that are no user, one
+    connection a call; the number of refusals."""
+    refused = 0
+    for _ in range(rounds):
+        for uid in range(first, first + n):
+            s = connect(uid)
+            rep = call(s)
+            s.close()
+            if rep is None or "PermissionDenied" not in rep:
+                check(False, "uid %d refused" % uid)
+            refused += 1
+    print(refused)
+
 mode = sys.argv[2]
-if mode == "conns":
+if mode == "many":
+    many(int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]))
+elif mode == "conns":
     conns()
 elif mode == "idle":
     idle()
@@ -253,6 +270,58 @@ grep -q "replies not read for 1 s; closing connection" "$DLOG" ||
 tail -n +"$((mark + 1))" "$DLOG" | grep -q "over max_output" &&
 	die "flow control let output pass max_output"
 ok "serving after timeouts" ctl whoami
+ok "audit intact" ctl audit verify
+stop_daemon
+
+# --- unknown_denials_total_burst: 100 uids that are no user, more than
+# the table's 64, take turns, 2 refusals each: within every uid's own
+# burst of 5, so without the shared allowance all 200 would be audited.
+# With a total burst of 6 refilled at 1 a minute, at most 6 (and one more
+# for each minute begun) are audited; the rest is counted, per uid or, for
+# uids forgotten meanwhile, as uid:other (no other part of this test has
+# more uids than the table, so every uid:other count is from here).  The
+# counts are written at shutdown; after the restart, audited and counted
+# must add up to exactly 200.
+conf_add "unknown_denials_total_burst = 6" \
+	"unknown_denials_total_per_minute = 1" "max_connections = 256"
+mark=$(wc -l <"$DLOG")
+start_daemon
+t0=$(date +%s)
+n=$(lim many 56000 100 2) || die "refusals of 100 uids: $n"
+[ "$n" -eq 200 ] || die "100 uids: $n of 200 calls refused"
+most=$((6 + ($(date +%s) - t0) / 60 + 1))
+stop_daemon
+start_daemon
+ctl --json audit list --result denied --limit 1000 >"$E2E_DIR/d.json" ||
+	die "audit list (denied)"
+ctl --json audit list --actor ivtd --limit 1000 >"$E2E_DIR/c.json" ||
+	die "audit list (ivtd)"
+res=$(python3 - "$E2E_DIR/d.json" "$E2E_DIR/c.json" <<'PY'
+import json, sys
+d, c = (json.load(open(f)) for f in sys.argv[1:3])
+assert d.get("next") is None and c.get("next") is None, "more than a page"
+mine = lambda uid: 56000 <= uid < 56100
+audited = [e for e in d["entries"] if mine(e["actor_uid"])]
+counts = {}
+for e in c["entries"]:
+    if e["method"] != "ivtd.denials-not-audited":
+        continue
+    who, n = e["object"].split(" refused:")
+    who = who[len("uid:"):]
+    if who == "other" or mine(int(who)):
+        counts[who] = counts.get(who, 0) + int(n)
+print(len(audited), sum(counts.values()), counts.get("other", 0))
+PY
+) || die "100 uids: cannot read the audit log"
+read -r n c o <<<"$res"
+[ "$n" -ge 6 ] && [ "$n" -le "$most" ] ||
+	die "100 uids: $n of 200 refusals audited ($c counted), expected 6 to $most"
+[ $((n + c)) -eq 200 ] ||
+	die "100 uids: $n audited + $c counted refusals, expected 200"
+[ "$o" -gt 0 ] || die "100 uids: no count for uids forgotten (uid:other)"
+tail -n +"$((mark + 1))" "$DLOG" |
+	grep -q "refused calls of unknown uids are no longer audited" ||
+	die "no log line when counting for all uids starts"
 ok "audit intact" ctl audit verify
 stop_daemon
 done_ok

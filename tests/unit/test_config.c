@@ -35,6 +35,11 @@ test_defaults(void **state)
 	assert_string_equal(c.key_path, "/var/lib/ivtd/master.key");
 	assert_int_equal(c.socket_mode, 0660);
 	assert_int_equal(c.max_message, 1024 * 1024);
+	/* The allowance shared by unknown uids is wider than one uid's. */
+	assert_int_equal(c.denials_burst, 30);
+	assert_int_equal(c.denials_per_minute, 60);
+	assert_int_equal(c.denials_total_burst, 120);
+	assert_int_equal(c.denials_total_per_minute, 240);
 }
 
 static void
@@ -188,6 +193,8 @@ test_numeric_ranges(void **state)
 		{"max_connections_per_uid", 1, 65536, 0},
 		{"unknown_denials_burst", 1, 1000000, 0},
 		{"unknown_denials_per_minute", 1, 1000000, 0},
+		{"unknown_denials_total_burst", 1, 1000000, 0},
+		{"unknown_denials_total_per_minute", 1, 1000000, 0},
 		{"idle_timeout", 0, 86400, 0},
 		{"checkpoint_every", 1, 1000000, 0},
 		{"retention_days", 0, 36500, 0},
@@ -223,8 +230,10 @@ test_numeric_ranges(void **state)
 			    : i == 4   ? c.max_connections_uid
 			    : i == 5   ? c.denials_burst
 			    : i == 6   ? c.denials_per_minute
-			    : i == 7   ? c.idle_timeout
-			    : i == 8   ? c.checkpoint_every
+			    : i == 7   ? c.denials_total_burst
+			    : i == 8   ? c.denials_total_per_minute
+			    : i == 9   ? c.idle_timeout
+			    : i == 10  ? c.checkpoint_every
 			               : c.retention_days;
 			assert_int_equal(got, v);
 		}

@@ -1,5 +1,5 @@
 /*
- * test_ratelimit.c - token buckets per key (daemon/ratelimit.c).
+ * test_ratelimit.c - token buckets per key and shared (daemon/ratelimit.c).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -21,7 +21,7 @@ take(struct ratelimit *rl, uint64_t key, int64_t now, uint64_t *refused)
 static void
 test_burst_and_refill(void **state)
 {
-	struct ratelimit *rl = ratelimit_new(3, 60); /* one per second */
+	struct ratelimit *rl = ratelimit_new(3, 60, 1000, 60); /* one per second */
 	uint64_t refused;
 	int i;
 
@@ -52,7 +52,7 @@ test_burst_and_refill(void **state)
 static void
 test_keys_and_clock(void **state)
 {
-	struct ratelimit *rl = ratelimit_new(1, 60);
+	struct ratelimit *rl = ratelimit_new(1, 60, 1000, 60);
 	uint64_t refused;
 
 	(void)state;
@@ -64,14 +64,15 @@ test_keys_and_clock(void **state)
 	assert_int_equal(take(rl, 1, 11 * SEC, &refused), 1);
 	assert_int_equal(refused, 2);
 	ratelimit_free(rl);
-	assert_null(ratelimit_new(0, 60));
+	assert_null(ratelimit_new(0, 60, 1, 60));
+	assert_null(ratelimit_new(1, 60, 0, 60));
 }
 
 /* A full table forgets the key seen longest ago, and says what it lost. */
 static void
 test_eviction(void **state)
 {
-	struct ratelimit *rl = ratelimit_new(1, 1);
+	struct ratelimit *rl = ratelimit_new(1, 1, 1000, 60);
 	uint64_t refused, evicted, ekey, k;
 
 	(void)state;
@@ -102,8 +103,8 @@ test_eviction(void **state)
 static void
 test_drain(void **state)
 {
-	struct ratelimit *rl = ratelimit_new(1, 60);
-	uint64_t keys[RATELIMIT_SLOTS], counts[RATELIMIT_SLOTS], refused;
+	struct ratelimit *rl = ratelimit_new(1, 60, 1000, 60);
+	uint64_t keys[RATELIMIT_DRAIN_MAX], counts[RATELIMIT_DRAIN_MAX], refused;
 
 	(void)state;
 	assert_non_null(rl);
@@ -124,6 +125,102 @@ test_drain(void **state)
 	ratelimit_free(rl);
 }
 
+/* The shared bucket: a key with a token of its own is refused (-1) when
+ * it is empty, keeps that token, and is counted like any refusal. */
+static void
+test_shared_bucket(void **state)
+{
+	struct ratelimit *rl = ratelimit_new(2, 60, 3, 60);
+	uint64_t refused;
+
+	(void)state;
+	assert_non_null(rl);
+	assert_int_equal(take(rl, 1, 0, &refused), 1);
+	assert_int_equal(take(rl, 1, 0, &refused), 1);
+	assert_int_equal(take(rl, 1, 0, &refused), 0); /* its own is empty */
+	assert_int_equal(take(rl, 2, 0, &refused), 1);
+	assert_int_equal(take(rl, 2, 0, &refused), -1);
+	assert_int_equal(refused, 1);
+	assert_int_equal(take(rl, 3, 0, &refused), -1);
+	assert_int_equal(take(rl, 2, 0, &refused), -1);
+	assert_int_equal(refused, 2);
+	/* One second: one token back in each bucket; key 2 still had one
+	 * of its own, and reports its two refusals with it. */
+	assert_int_equal(take(rl, 2, SEC, &refused), 1);
+	assert_int_equal(refused, 2);
+	assert_int_equal(take(rl, 3, SEC, &refused), -1);
+	assert_int_equal(refused, 2);
+	ratelimit_free(rl);
+}
+
+/*
+ * The hole the shared bucket closes: more keys than slots, taking turns,
+ * each forgotten before it comes back and so back with a full burst.
+ * Audited (taken) refusals stay within the shared burst plus what refills
+ * meanwhile, and every other refusal is counted exactly once: reported
+ * with a token, with an eviction, or by ratelimit_drain under its key or
+ * RATELIMIT_OTHER.
+ */
+static void
+test_many_keys(void **state)
+{
+	/* 5 per key, 20 for all, 60 a minute: one a second shared. */
+	struct ratelimit *rl = ratelimit_new(5, 600, 20, 60);
+	uint64_t keys[RATELIMIT_DRAIN_MAX], counts[RATELIMIT_DRAIN_MAX];
+	uint64_t refused, evicted, ekey, taken = 0, counted = 0, other = 0;
+	uint64_t calls = 0, k;
+	size_t i, n;
+	int64_t now = 0;
+	int round, r;
+
+	(void)state;
+	assert_non_null(rl);
+	/* 200 keys, 3 rounds, all within the first second. */
+	for (round = 0; round < 3; round++) {
+		for (k = 0; k < 200; k++, calls++) {
+			now += 1000;
+			r = ratelimit_take(rl, 1000 + k, now, &refused,
+			                   &evicted, &ekey);
+			assert_true(r == 1 || r == -1);
+			if (r == 1) {
+				taken++;
+				counted += refused + evicted;
+			}
+		}
+	}
+	assert_true(now < SEC);
+	assert_int_equal(taken, 20);
+	n = ratelimit_drain(rl, keys, counts);
+	assert_true(n <= RATELIMIT_DRAIN_MAX);
+	for (i = 0; i < n; i++) {
+		counted += counts[i];
+		if (keys[i] == RATELIMIT_OTHER)
+			other = counts[i];
+	}
+	/* Most keys were forgotten with a count: it is not lost. */
+	assert_true(other > 0);
+	assert_int_equal(taken + counted, calls);
+	assert_int_equal(ratelimit_drain(rl, keys, counts), 0);
+
+	/* Then a minute of 200 other keys taking turns: the burst is gone,
+	 * so about one taken a second, 60 in all. */
+	for (k = 0; k < 60 * 200; k++, calls++) {
+		now += SEC / 200;
+		r = ratelimit_take(rl, 5000 + k % 200, now, &refused, &evicted,
+		                   &ekey);
+		if (r == 1) {
+			taken++;
+			counted += refused + evicted;
+		}
+	}
+	assert_true(taken >= 20 + 59 && taken <= 20 + 61);
+	n = ratelimit_drain(rl, keys, counts);
+	for (i = 0; i < n; i++)
+		counted += counts[i];
+	assert_int_equal(taken + counted, calls);
+	ratelimit_free(rl);
+}
+
 int
 main(void)
 {
@@ -132,6 +229,8 @@ main(void)
 		cmocka_unit_test(test_keys_and_clock),
 		cmocka_unit_test(test_eviction),
 		cmocka_unit_test(test_drain),
+		cmocka_unit_test(test_shared_bucket),
+		cmocka_unit_test(test_many_keys),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
