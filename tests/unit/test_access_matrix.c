@@ -646,6 +646,7 @@ setup(void **state)
 	/* Every denial here must leave its entry: the unknown uid calls
 	 * every method, far beyond the default allowance (test_limits). */
 	f->cfg.denials_burst = 1000000;
+	f->cfg.denials_total_burst = 1000000;
 	snprintf(path, sizeof(path), "%s/t.db", f->dir);
 	/* Admin.Backup copies the database it finds here. */
 	snprintf(f->cfg.db_path, sizeof(f->cfg.db_path), "%s", path);
