@@ -220,66 +220,116 @@ enc_special(unsigned char c)
 	return (unsigned char)(c - 0x20) >= 0x60 || c == '"' || c == '\\';
 }
 
+/*
+ * Bytes at p that are plain (see enc_special), counted eight at a time
+ * while whole words are: replies are mostly plain text, and a test per
+ * byte was a quarter of encoding GetInfo.  A multiple of 8; the caller
+ * goes on byte by byte.
+ */
+static size_t
+plain_words(const unsigned char *p, size_t n)
+{
+	const uint64_t ones = 0x0101010101010101ULL;
+	const uint64_t highs = 0x8080808080808080ULL;
+	uint64_t w, q, b;
+	size_t i;
+
+	for (i = 0; i + 8 <= n; i += 8) {
+		memcpy(&w, p + i, 8);
+		q = w ^ (ones * '"');
+		b = w ^ (ones * '\\');
+		/* A high bit (UTF-8); else, all bytes below 0x80, a byte
+		 * below 0x20, or a zero byte in q ('"') or b ('\\'): the
+		 * classic (x - 0x01..) & ~x & 0x80.. tests. */
+		if ((w & highs) != 0 || ((w - ones * 0x20) & ~w & highs) != 0 ||
+		    ((q - ones) & ~q & highs) != 0 ||
+		    ((b - ones) & ~b & highs) != 0)
+			break;
+	}
+	return i;
+}
+
+/* Room for n more bytes (and the final NUL) at e->buf + e->len. */
+static inline int
+enc_room(struct enc_buf *e, size_t n)
+{
+	return e->cap - e->len > n || enc_reserve(e, n) == 0 ? 0 : -1;
+}
+
+/*
+ * The string with its quotes.  Room is made once for the plain case (n
+ * bytes and two quotes) and again only at an escape, which takes up to
+ * five bytes more: replies are mostly short plain strings, for which the
+ * checks per token were most of the cost.
+ */
 static int
 enc_string(struct enc_buf *e, const char *str, size_t n)
 {
 	static const char hex[] = "0123456789ABCDEF"; /* as jansson */
 	const unsigned char *s = (const unsigned char *)str;
 	size_t i = 0, run, k;
-	char esc[6];
+	char *o;
 
-	if (enc_put(e, "\"", 1) == -1)
+	if (n > SIZE_MAX / 4 || enc_room(e, n + 2) == -1)
 		return -1;
+	e->buf[e->len++] = '"';
 	while (i < n) {
 		/* Plain ASCII needs nothing: copy the run at once. */
-		for (run = i; run < n && !enc_special(s[run]); run++)
-			;
-		if (run > i && enc_put(e, str + i, run - i) == -1)
-			return -1;
+		run = i + plain_words(s + i, n - i);
+		while (run < n && !enc_special(s[run]))
+			run++;
+		memcpy(e->buf + e->len, str + i, run - i);
+		e->len += run - i;
 		if ((i = run) == n)
 			break;
 		if (s[i] >= 0x80) {
-			if ((k = utf8_seq(s + i, n - i)) == 0 ||
-			    enc_put(e, str + i, k) == -1)
+			/* As many bytes out as in: the room is there. */
+			if ((k = utf8_seq(s + i, n - i)) == 0)
 				return -1;
+			memcpy(e->buf + e->len, str + i, k);
+			e->len += k;
 			i += k;
 			continue;
 		}
-		esc[0] = '\\';
+		/* This byte and the rest, the escape up to six bytes. */
+		if (enc_room(e, n - i + 6) == -1)
+			return -1;
+		o = e->buf + e->len;
+		o[0] = '\\';
 		k = 2;
 		switch (s[i]) {
 		case '"':
-			esc[1] = '"';
+			o[1] = '"';
 			break;
 		case '\\':
-			esc[1] = '\\';
+			o[1] = '\\';
 			break;
 		case '\b':
-			esc[1] = 'b';
+			o[1] = 'b';
 			break;
 		case '\f':
-			esc[1] = 'f';
+			o[1] = 'f';
 			break;
 		case '\n':
-			esc[1] = 'n';
+			o[1] = 'n';
 			break;
 		case '\r':
-			esc[1] = 'r';
+			o[1] = 'r';
 			break;
 		case '\t':
-			esc[1] = 't';
+			o[1] = 't';
 			break;
 		default:
-			memcpy(esc + 1, "u00", 3);
-			esc[4] = hex[s[i] >> 4];
-			esc[5] = hex[s[i] & 0xf];
+			memcpy(o + 1, "u00", 3);
+			o[4] = hex[s[i] >> 4];
+			o[5] = hex[s[i] & 0xf];
 			k = 6;
 		}
-		if (enc_put(e, esc, k) == -1)
-			return -1;
+		e->len += k;
 		i++;
 	}
-	return enc_put(e, "\"", 1);
+	e->buf[e->len++] = '"';
+	return 0;
 }
 
 /* Decimal digits of v at the end of buf[24]; their count.  snprintf

@@ -307,6 +307,43 @@ test_encode_same_as_jansson(void **state)
 	}
 }
 
+/* Every byte that needs care, at every offset of a plain string: the
+ * encoder tests plain text eight bytes at a time (plain_words), so each
+ * position within and across those words must still be caught. */
+static void
+test_encode_specials_everywhere(void **state)
+{
+	static const char *const special[] = {
+	    "\"", "\\", "\x01", "\x1f", "\n", "\x7f", " ", "~", "/",
+	    "\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80", "\x00",
+	};
+	char str[64], *buf, *ref;
+	size_t len, n, at, k, sl;
+	json_t *v;
+
+	(void)state;
+	for (k = 0; k < sizeof(special) / sizeof(special[0]); k++) {
+		sl = special[k][0] == '\0' ? 1 : strlen(special[k]);
+		for (n = 1; n <= 40; n++) {
+			for (at = 0; at + sl <= n; at++) {
+				memset(str, 'a' + (int)(at % 26), n);
+				memcpy(str + at, special[k], sl);
+				v = json_pack("{s:s%}", "s", str, n);
+				assert_non_null(v);
+				buf = ivt_msg_encode(v, &len);
+				ref = json_dumps(v, JSON_COMPACT);
+				assert_non_null(buf);
+				assert_non_null(ref);
+				assert_int_equal(len, strlen(ref) + 1);
+				assert_memory_equal(buf, ref, len);
+				free(buf);
+				free(ref);
+				json_decref(v);
+			}
+		}
+	}
+}
+
 /* Raw bytes as string values (json_stringn_nocheck): where jansson
  * refuses, so does the encoder; otherwise the same bytes. */
 static void
@@ -419,6 +456,7 @@ main(void)
 		cmocka_unit_test(test_encode),
 		cmocka_unit_test(test_encode_large),
 		cmocka_unit_test(test_encode_same_as_jansson),
+		cmocka_unit_test(test_encode_specials_everywhere),
 		cmocka_unit_test(test_encode_refuses),
 		cmocka_unit_test(test_encode_raw_bytes),
 	};
