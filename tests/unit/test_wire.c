@@ -278,24 +278,33 @@ rnd_value(int depth)
 	}
 }
 
+/* v's encoding, asserted to be jansson's compact dump (and a NUL). */
+static char *
+encode_as_jansson(json_t *v, size_t *len)
+{
+	char *buf = ivt_msg_encode(v, len), *ref = json_dumps(v, JSON_COMPACT);
+
+	assert_non_null(buf);
+	assert_non_null(ref);
+	assert_int_equal(*len, strlen(ref) + 1);
+	assert_memory_equal(buf, ref, *len);
+	free(ref);
+	return buf;
+}
+
 /* The encoder writes exactly what jansson's compact dump writes. */
 static void
 test_encode_same_as_jansson(void **state)
 {
 	size_t len, i;
-	char *buf, *ref;
+	char *buf;
 	json_t *v, *back;
 
 	(void)state;
 	for (i = 0; i < 20000; i++) {
 		v = json_object();
 		json_object_set_new(v, "x", rnd_value(0));
-		buf = ivt_msg_encode(v, &len);
-		ref = json_dumps(v, JSON_COMPACT);
-		assert_non_null(buf);
-		assert_non_null(ref);
-		assert_int_equal(len, strlen(ref) + 1);
-		assert_memory_equal(buf, ref, len);
+		buf = encode_as_jansson(v, &len);
 		/* NUL inside strings: valid JSON the daemon's parser refuses. */
 		back = json_loadb(buf, len - 1, JSON_ALLOW_NUL, NULL);
 		assert_non_null(back);
@@ -303,7 +312,6 @@ test_encode_same_as_jansson(void **state)
 		json_decref(back);
 		json_decref(v);
 		free(buf);
-		free(ref);
 	}
 }
 
@@ -317,7 +325,7 @@ test_encode_specials_everywhere(void **state)
 	    "\"", "\\", "\x01", "\x1f", "\n", "\x7f", " ", "~", "/",
 	    "\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80", "\x00",
 	};
-	char str[64], *buf, *ref;
+	char str[64];
 	size_t len, n, at, k, sl;
 	json_t *v;
 
@@ -330,14 +338,7 @@ test_encode_specials_everywhere(void **state)
 				memcpy(str + at, special[k], sl);
 				v = json_pack("{s:s%}", "s", str, n);
 				assert_non_null(v);
-				buf = ivt_msg_encode(v, &len);
-				ref = json_dumps(v, JSON_COMPACT);
-				assert_non_null(buf);
-				assert_non_null(ref);
-				assert_int_equal(len, strlen(ref) + 1);
-				assert_memory_equal(buf, ref, len);
-				free(buf);
-				free(ref);
+				free(encode_as_jansson(v, &len));
 				json_decref(v);
 			}
 		}
