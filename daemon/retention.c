@@ -98,14 +98,29 @@ due_projects(struct call *c)
 	return st;
 }
 
+/* The items of list ?1; for a projectleider (?2) the projects they lead. */
 static const char items_sql[] =
     "SELECT i.project_id, p.name, i.closed_on, i.retention_days, "
     "i.expired_on, i.state, coalesce(u.name, 'uid ' || i.confirmed_by), "
     "i.note FROM retention_items i JOIN projects p ON p.id = "
     "i.project_id LEFT JOIN users u ON u.uid = i.confirmed_by WHERE "
-    "i.list_id = ? ORDER BY i.project_id";
+    "i.list_id = ?1 AND (?2 = 0 OR i.project_id IN (SELECT project_id "
+    "FROM project_leaders WHERE uid = ?2)) ORDER BY i.project_id";
 
-/* Reply {"list": {id, created, items}} for list id; 0 not found. */
+/* The projectleider whose projects a call is limited to, or 0. */
+static sqlite3_int64
+leader_of(const struct call *c)
+{
+	return c != NULL && c->who.role == ROLE_PROJECTLEIDER
+	           ? (sqlite3_int64)c->who.uid
+	           : 0;
+}
+
+/*
+ * Reply {"list": {id, created, items}} for list id; 0 not found.  A
+ * projectleider sees only the items of projects they lead, and is denied
+ * a list without any: other projects' names are not theirs to see.
+ */
 static int
 reply_list(struct call *c, int64_t id)
 {
@@ -129,10 +144,16 @@ reply_list(struct call *c, int64_t id)
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW)
 		return rc == SQLITE_DONE ? 0 : call_internal(c);
-	if ((st = store_prepare(c->ctx->store, items_sql)) != NULL)
+	if ((st = store_prepare(c->ctx->store, items_sql)) != NULL) {
 		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_int64(st, 2, leader_of(c));
+	}
 	if ((items = rows_json(st, item_row)) == NULL)
 		return call_internal(c);
+	if (leader_of(c) != 0 && json_array_size(items) == 0) {
+		json_decref(items);
+		return call_denied(c, "the list holds no project you lead");
+	}
 	c->reply =
 	    json_pack("{s:{s:I,s:s,s:s,s:o}}", "list", "id", (json_int_t)id,
 	              "created", created, "created_by", by, "items", items);
@@ -444,8 +465,9 @@ audit_destruction(struct daemon_ctx *ctx, struct call *c,
 
 /*
  * Confirmed items whose project is still closed, expired, not held and
- * not destroyed.  The expiry is checked again: a changed retention period
- * or a hold since confirmation wins.
+ * not destroyed; for a projectleider (?2) the projects they lead.  The
+ * expiry is checked again: a changed retention period or a hold since
+ * confirmation wins.
  */
 static const char confirmed_sql[] =
     "SELECT i.list_id, i.project_id, date(c.closed, '+' || "
@@ -454,8 +476,9 @@ static const char confirmed_sql[] =
     "NULL FROM retention_items i JOIN projects p ON p.id = i.project_id "
     "JOIN " CLOSED_SQL " c ON c.project_id = p.id LEFT JOIN users u ON "
     "u.uid = i.confirmed_by WHERE i.state = 'confirmed' AND p.phase = "
-    "'afgesloten' AND p.destroyed IS NULL ORDER BY i.list_id, "
-    "i.project_id";
+    "'afgesloten' AND p.destroyed IS NULL AND (?2 = 0 OR i.project_id IN "
+    "(SELECT project_id FROM project_leaders WHERE uid = ?2)) ORDER BY "
+    "i.list_id, i.project_id";
 
 static int
 exec_item_done(struct daemon_ctx *ctx, const struct destroyed *d)
@@ -476,9 +499,11 @@ exec_item_done(struct daemon_ctx *ctx, const struct destroyed *d)
 #define RUN_MAX 10000 /* projects per run; the rest go the next time */
 
 /*
- * Destroy every confirmed project that is due, in the open transaction;
- * out (may be NULL) gets an item per project.  Crypto-shredding comes
- * last (keys_shred): if anything before fails, nothing is destroyed.
+ * Destroy every confirmed project that is due, in the open transaction
+ * (a projectleider's call: the projects they lead; the others are left
+ * to their own leaders, an admin or the daily run); out (may be NULL)
+ * gets an item per project.  Crypto-shredding comes last (keys_shred):
+ * if anything before fails, nothing is destroyed.
  */
 static int
 run_confirmed(struct daemon_ctx *ctx, struct call *c, json_t *out)
@@ -496,6 +521,7 @@ run_confirmed(struct daemon_ctx *ctx, struct call *c, json_t *out)
 		return -1;
 	}
 	sqlite3_bind_int64(st, 1, ctx->cfg->retention_days);
+	sqlite3_bind_int64(st, 2, leader_of(c));
 	while (n < RUN_MAX && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		/* Never while held; not before the period ends. */
 		if (sqlite3_column_int(st, 4) ||
