@@ -141,3 +141,17 @@ ratelimit_take(struct ratelimit *rl, uint64_t key, int64_t now_us,
 	b->refused = 0;
 	return 1;
 }
+
+void
+ratelimit_restore(struct ratelimit *rl, uint64_t key, uint64_t count)
+{
+	size_t i;
+
+	for (i = 0; key != RATELIMIT_OTHER && i < RATELIMIT_SLOTS; i++) {
+		if (rl->b[i].used && rl->b[i].key == key) {
+			rl->b[i].refused += count;
+			return;
+		}
+	}
+	rl->other += count;
+}

@@ -64,4 +64,12 @@ size_t ratelimit_drain(struct ratelimit *rl,
                        uint64_t keys[RATELIMIT_DRAIN_MAX],
                        uint64_t counts[RATELIMIT_DRAIN_MAX]);
 
+/*
+ * Take back count refusals of key that were handed over (by take or
+ * drain) but could not be reported after all (the audit write failed):
+ * pending again for the next drain, under key while it is in the table,
+ * else under RATELIMIT_OTHER.  Forgets no key.
+ */
+void ratelimit_restore(struct ratelimit *rl, uint64_t key, uint64_t count);
+
 #endif

@@ -417,10 +417,12 @@ varlink_audit_refusals(struct daemon_ctx *ctx)
 			return 0;
 		store_rollback(s);
 	}
-	/* Not lost without a trace: the counts go to the daemon log. */
+	/* Pending again for the next minute (or only in the daemon log, at
+	 * shutdown): every refusal is an entry or in a counted one. */
 	for (i = 0; i < n; i++) {
+		ratelimit_restore(ctx->denials, keys[i], counts[i]);
 		uid_text(who, sizeof(who), keys[i]);
-		log_err("audit: cannot record %llu refused calls of %s",
+		log_err("audit: cannot record %llu refused calls of %s yet",
 		        (unsigned long long)counts[i], who);
 	}
 	return -1;
@@ -498,9 +500,17 @@ audit_unknown_denial(struct call *c)
 	    (refused > 0 && audit_unaudited(c->ctx, uid, refused) == -1) ||
 	    audit_call(c, "denied") == -1 || store_commit(s) == -1) {
 		store_rollback(s);
-		/* The counts were handed over: keep them in the daemon log. */
+		/* This refusal and the counts handed over are counted again,
+		 * for the minute timer's entry. */
+		if (c->ctx->denials != NULL) {
+			ratelimit_restore(c->ctx->denials, uid, refused + 1);
+			if (evicted > 0)
+				ratelimit_restore(c->ctx->denials, ekey,
+				                  evicted);
+		}
 		log_err("audit: cannot record denied call to %s of uid %llu "
-		        "(with %llu refusals counted before; %llu of uid %llu)",
+		        "(with %llu refusals counted before; %llu of uid "
+		        "%llu); counted instead",
 		        c->method, (unsigned long long)uid,
 		        (unsigned long long)refused, (unsigned long long)evicted,
 		        (unsigned long long)ekey);

@@ -125,6 +125,41 @@ test_drain(void **state)
 	ratelimit_free(rl);
 }
 
+/* Counts handed over but not written go back: under their key while it
+ * is in the table, else under RATELIMIT_OTHER; none is lost. */
+static void
+test_restore(void **state)
+{
+	struct ratelimit *rl = ratelimit_new(1, 60, 1000, 60);
+	uint64_t keys[RATELIMIT_DRAIN_MAX], counts[RATELIMIT_DRAIN_MAX], refused;
+	size_t n, i;
+
+	(void)state;
+	assert_non_null(rl);
+	assert_int_equal(take(rl, 5, 0, &refused), 1);
+	assert_int_equal(take(rl, 5, 0, &refused), 0);
+	assert_int_equal(take(rl, 5, 0, &refused), 0);
+	assert_int_equal(ratelimit_drain(rl, keys, counts), 1);
+	/* The write failed: both come back, with 7 of a forgotten key. */
+	ratelimit_restore(rl, keys[0], counts[0]);
+	ratelimit_restore(rl, 999, 7);
+	ratelimit_restore(rl, RATELIMIT_OTHER, 1);
+	n = ratelimit_drain(rl, keys, counts);
+	assert_int_equal(n, 2);
+	for (i = 0; i < n; i++) {
+		if (keys[i] == 5)
+			assert_int_equal(counts[i], 2);
+		else {
+			assert_int_equal(keys[i], RATELIMIT_OTHER);
+			assert_int_equal(counts[i], 8);
+		}
+	}
+	/* Restoring forgot no key: 5's bucket is still empty. */
+	assert_int_equal(take(rl, 5, 0, &refused), 0);
+	assert_int_equal(refused, 1);
+	ratelimit_free(rl);
+}
+
 /* The shared bucket: a key with a token of its own is refused (-1) when
  * it is empty, keeps that token, and is counted like any refusal. */
 static void
@@ -229,6 +264,7 @@ main(void)
 		cmocka_unit_test(test_keys_and_clock),
 		cmocka_unit_test(test_eviction),
 		cmocka_unit_test(test_drain),
+		cmocka_unit_test(test_restore),
 		cmocka_unit_test(test_shared_bucket),
 		cmocka_unit_test(test_many_keys),
 	};

@@ -270,6 +270,50 @@ test_group_commit_disk_full(void **state)
 	                 0);
 }
 
+/*
+ * Refusals of an unknown uid while the audit log cannot be written (a
+ * full disk): none is lost.  Fewer calls than the allowance, so each
+ * would have an entry of its own; those whose entry failed are counted
+ * instead, and the count is written once there is room again.
+ */
+static void
+test_refusals_kept_when_audit_fails(void **state)
+{
+	enum { R = 25 }; /* under unknown_denials_burst */
+	struct fx *f = *state;
+	char sql[128];
+	int64_t audited, counted;
+	json_t *r;
+	int i;
+
+	snprintf(sql, sizeof(sql), "PRAGMA max_page_count = %lld",
+	         (long long)count(f, "PRAGMA page_count"));
+	assert_int_equal(
+	    sqlite3_exec(f->ctx.store->db, sql, NULL, NULL, NULL), SQLITE_OK);
+	for (i = 0; i < R; i++) {
+		r = call(f, 4242, "{\"method\":\"nl.ivtd.WhoAmI\"}");
+		assert_string_equal(error_of(r), "nl.ivtd.PermissionDenied");
+		json_decref(r);
+	}
+	/* Still full: the minute timer's write fails and keeps the count. */
+	assert_int_equal(varlink_audit_refusals(&f->ctx), -1);
+	assert_int_equal(sqlite3_exec(f->ctx.store->db,
+	                              "PRAGMA max_page_count = 1073741823",
+	                              NULL, NULL, NULL),
+	                 SQLITE_OK);
+	assert_int_equal(varlink_audit_refusals(&f->ctx), 0);
+	audited = count(f, "SELECT count(*) FROM audit WHERE actor_uid = "
+	                   "4242 AND result = 'denied'");
+	counted = count(f, "SELECT coalesce(sum(CAST(substr(object, "
+	                   "instr(object, 'refused:') + 8) AS INTEGER)), 0) "
+	                   "FROM audit WHERE method = "
+	                   "'ivtd.denials-not-audited' AND object LIKE "
+	                   "'uid:4242 %'");
+	/* The disk did fill up, and every refusal is accounted for. */
+	assert_true(counted > 0);
+	assert_int_equal(audited + counted, R);
+}
+
 int
 main(void)
 {
@@ -280,6 +324,8 @@ main(void)
 		                                setup, teardown),
 		cmocka_unit_test_setup_teardown(test_group_commit, setup,
 		                                teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_refusals_kept_when_audit_fails, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
