@@ -66,6 +66,24 @@ item_row(sqlite3_stmt *st)
 	return o;
 }
 
+/* Is the call limited to the projects its caller leads? */
+static int
+is_leader(const struct call *c)
+{
+	return c != NULL && c->who.role == ROLE_PROJECTLEIDER;
+}
+
+/* Parameter i: the projectleider's uid, or NULL for no limit (not 0,
+ * which is a uid too). */
+static void
+bind_leader(sqlite3_stmt *st, int i, const struct call *c)
+{
+	if (is_leader(c))
+		sqlite3_bind_int64(st, i, (sqlite3_int64)c->who.uid);
+	else
+		sqlite3_bind_null(st, i);
+}
+
 /*
  * Expired, closed, not destroyed, not held, and not on a list already;
  * for a projectleider only the projects they lead.  Columns as item_row.
@@ -76,7 +94,7 @@ static const char due_sql[] =
     "AS expires, 'proposed', NULL, NULL FROM projects p JOIN " CLOSED_SQL
     " c ON c.project_id = p.id WHERE p.phase = 'afgesloten' AND "
     "p.destroyed IS NULL AND p.hold_reason IS NULL AND expires <= ?2 AND "
-    "(?3 = 0 OR p.id IN (SELECT project_id FROM project_leaders WHERE "
+    "(?3 IS NULL OR p.id IN (SELECT project_id FROM project_leaders WHERE "
     "uid = ?3)) AND NOT EXISTS (SELECT 1 FROM retention_items i WHERE "
     "i.project_id = p.id AND i.state IN ('proposed','confirmed')) "
     "ORDER BY p.id";
@@ -92,9 +110,7 @@ due_projects(struct call *c)
 	today(d);
 	sqlite3_bind_int64(st, 1, c->ctx->cfg->retention_days);
 	sqlite3_bind_text(st, 2, d, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(
-	    st, 3,
-	    c->who.role == ROLE_PROJECTLEIDER ? (sqlite3_int64)c->who.uid : 0);
+	bind_leader(st, 3, c);
 	return st;
 }
 
@@ -104,17 +120,9 @@ static const char items_sql[] =
     "i.expired_on, i.state, coalesce(u.name, 'uid ' || i.confirmed_by), "
     "i.note FROM retention_items i JOIN projects p ON p.id = "
     "i.project_id LEFT JOIN users u ON u.uid = i.confirmed_by WHERE "
-    "i.list_id = ?1 AND (?2 = 0 OR i.project_id IN (SELECT project_id "
+    "i.list_id = ?1 AND (?2 IS NULL OR i.project_id IN (SELECT project_id "
     "FROM project_leaders WHERE uid = ?2)) ORDER BY i.project_id";
 
-/* The projectleider whose projects a call is limited to, or 0. */
-static sqlite3_int64
-leader_of(const struct call *c)
-{
-	return c != NULL && c->who.role == ROLE_PROJECTLEIDER
-	           ? (sqlite3_int64)c->who.uid
-	           : 0;
-}
 
 /*
  * Reply {"list": {id, created, items}} for list id; 0 not found.  A
@@ -146,11 +154,11 @@ reply_list(struct call *c, int64_t id)
 		return rc == SQLITE_DONE ? 0 : call_internal(c);
 	if ((st = store_prepare(c->ctx->store, items_sql)) != NULL) {
 		sqlite3_bind_int64(st, 1, id);
-		sqlite3_bind_int64(st, 2, leader_of(c));
+		bind_leader(st, 2, c);
 	}
 	if ((items = rows_json(st, item_row)) == NULL)
 		return call_internal(c);
-	if (leader_of(c) != 0 && json_array_size(items) == 0) {
+	if (is_leader(c) && json_array_size(items) == 0) {
 		json_decref(items);
 		return call_denied(c, "the list holds no project you lead");
 	}
@@ -476,7 +484,7 @@ static const char confirmed_sql[] =
     "NULL FROM retention_items i JOIN projects p ON p.id = i.project_id "
     "JOIN " CLOSED_SQL " c ON c.project_id = p.id LEFT JOIN users u ON "
     "u.uid = i.confirmed_by WHERE i.state = 'confirmed' AND p.phase = "
-    "'afgesloten' AND p.destroyed IS NULL AND (?2 = 0 OR i.project_id IN "
+    "'afgesloten' AND p.destroyed IS NULL AND (?2 IS NULL OR i.project_id IN "
     "(SELECT project_id FROM project_leaders WHERE uid = ?2)) ORDER BY "
     "i.list_id, i.project_id";
 
@@ -521,7 +529,7 @@ run_confirmed(struct daemon_ctx *ctx, struct call *c, json_t *out)
 		return -1;
 	}
 	sqlite3_bind_int64(st, 1, ctx->cfg->retention_days);
-	sqlite3_bind_int64(st, 2, leader_of(c));
+	bind_leader(st, 2, c);
 	while (n < RUN_MAX && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		/* Never while held; not before the period ends. */
 		if (sqlite3_column_int(st, 4) ||
