@@ -456,13 +456,6 @@ varlink_detach(void)
 }
 
 /*
- * Whether refusals are being counted because the allowance shared by all
- * unknown uids ran out: said once in the daemon log, not per uid, since
- * an attacker taking turns with many uids would make that a flood too.
- */
-static int total_counting;
-
-/*
  * A refusal of a uid that is no (enabled) user: audited as any denial up
  * to unknown_denials_burst per uid and unknown_denials_total_burst for
  * all of them, then only counted until the allowance comes back
@@ -484,11 +477,14 @@ audit_unknown_denial(struct call *c)
 		log_warn("uid %llu: refused calls are no longer audited "
 		         "one by one, but counted (unknown_denials_burst)",
 		         (unsigned long long)uid);
-	if (r == -1 && !total_counting)
+	/* Said once, not per uid: an attacker taking turns with many uids
+	 * would make that a flood too. */
+	if (r == -1 && !c->ctx->denials_counting)
 		log_warn("refused calls of unknown uids are no longer audited "
 		         "one by one, but counted "
 		         "(unknown_denials_total_burst)");
-	total_counting = r == -1 || (r == 0 && total_counting);
+	c->ctx->denials_counting =
+	    r == -1 || (r == 0 && c->ctx->denials_counting);
 	if (r != 1)
 		return;
 	if (evicted > 0)

@@ -27,6 +27,7 @@ struct daemon_ctx {
 	struct crypto *crypto;
 	struct keys *keys;      /* project data keys, rotation (keys.h) */
 	struct ratelimit *denials; /* audited denials per unknown uid */
+	int denials_counting; /* the shared allowance ran out (said once) */
 	json_t *info;           /* GetInfo's reply, the same for every call */
 	struct idl_interface **ifaces;
 	size_t nifaces;
