@@ -184,7 +184,8 @@ subject_actualise(struct call *c)
 			                 "for actualisation");
 		}
 		id = ids[i];
-		if (send_one(c, id, &r) == -1)
+		if (send_one(c, id, &r) == -1 ||
+		    subject_audit(c, id, project) == -1)
 			goto internal;
 		sent++;
 		ready += r;
@@ -277,7 +278,11 @@ subject_answer(struct call *c)
 	sqlite3_bind_int64(st, 6, c->who.partner_id);
 	if (store_step_done(st) == -1 || recompute(c, id) == -1)
 		return call_internal(c);
-	return subject_reply(c, id);
+	/* The answer changes the subject also for a partner that may read
+	 * none of it: after the reply's disclosures, the rest by pseudonym. */
+	if (subject_reply(c, id) == -1)
+		return -1;
+	return subject_audit(c, id, project) == -1 ? call_internal(c) : 0;
 }
 
 static int

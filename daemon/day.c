@@ -524,7 +524,7 @@ visit_json(struct call *c, int64_t subject, int team, int can_read)
 	json_t *v = NULL, *view = NULL, *x;
 
 	if (can_read) {
-		if (subject_view(c, subject, &view) != 1)
+		if (subject_view(c, subject, 0, &view) != 1)
 			return NULL;
 		v = json_pack("{s:I,s:O,s:O}", "subject", (json_int_t)subject,
 		              "pc4", json_object_get(view, "pc4"), "status",
@@ -550,39 +550,6 @@ visit_json(struct call *c, int64_t subject, int team, int can_read)
 	if (team > 0)
 		json_object_set_new(v, "team", json_integer(team));
 	return v;
-}
-
-/*
- * Record in the audit log that a subject was planned, released or
- * handed out: one entry for the address and one per person, by
- * pseudonym, so an inzageverzoek by BSN finds it.  Nothing is disclosed
- * by this (fields empty).
- */
-static int
-audit_subject(struct call *c, int64_t subject, int64_t project)
-{
-	static const char sql[] =
-	    "SELECT bsn_index FROM persons WHERE subject_id = ? ORDER BY id";
-	sqlite3_stmt *st;
-	char hex[65] = "";
-	int rc;
-
-	if (subject_pseudonym(c->ctx->store, subject, hex) == -1 ||
-	    call_disclose(c, hex, "address", "", project) == -1 ||
-	    (st = store_prepare(c->ctx->store, sql)) == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, subject);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (sqlite3_column_bytes(st, 0) != 32)
-			continue;
-		crypto_hex(sqlite3_column_blob(st, 0), 32, hex);
-		if (call_disclose(c, hex, "bsn", "", project) == -1) {
-			rc = SQLITE_ERROR;
-			break;
-		}
-	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : -1;
 }
 
 /* --- typed errors ------------------------------------------------------ */
@@ -1303,7 +1270,7 @@ static int
 release(struct call *c, int64_t subject, int64_t project)
 {
 	if (subject_set_status(c->ctx->store, subject, "gereed") == -1 ||
-	    audit_subject(c, subject, project) == -1)
+	    subject_audit(c, subject, project) == -1)
 		return -1;
 	return 0;
 }
@@ -1545,7 +1512,7 @@ plan_one(struct call *c, struct day_rec *r, int64_t id, int want,
 	sqlite3_bind_int64(st, 5, c->who.uid);
 	if (store_step_done(st) == -1 ||
 	    subject_set_status(c->ctx->store, id, "ingepland") == -1 ||
-	    audit_subject(c, id, r->d.project) == -1 ||
+	    subject_audit(c, id, r->d.project) == -1 ||
 	    (visit = visit_json(c, id, team, 0)) == NULL)
 		return call_internal(c);
 	json_array_append_new(planned, visit);
@@ -2052,7 +2019,7 @@ day_assign(struct call *c)
 	/* Before the audit entries below move the last rowid on. */
 	row = sqlite3_last_insert_rowid(c->ctx->store->db);
 	if (subject_set_status(c->ctx->store, id, "ingepland") == -1 ||
-	    audit_subject(c, id, project) == -1 ||
+	    subject_audit(c, id, project) == -1 ||
 	    (st = store_prepare(c->ctx->store, get)) == NULL)
 		return call_internal(c);
 	sqlite3_bind_int64(st, 1, row);

@@ -467,7 +467,7 @@ static int
 reply_findings(struct call *c, sqlite3_stmt *st, const char *key)
 {
 	json_t *list = json_array(), *f;
-	int64_t *subjects = NULL, *ns;
+	int64_t *subjects = NULL, *ns; /* pairs: subject, its project */
 	size_t n = 0, i;
 	int rc, disclosed;
 	char hex[65];
@@ -482,22 +482,26 @@ reply_findings(struct call *c, sqlite3_stmt *st, const char *key)
 		}
 		json_array_append_new(list, f);
 		if (disclosed) {
-			if ((ns = reallocarray(subjects, n + 1,
+			if ((ns = reallocarray(subjects, 2 * (n + 1),
 			                       sizeof(*subjects))) == NULL) {
 				rc = SQLITE_NOMEM;
 				break;
 			}
 			subjects = ns;
-			subjects[n++] = sqlite3_column_int64(st, 1);
+			subjects[2 * n] = sqlite3_column_int64(st, 1);
+			subjects[2 * n++ + 1] = sqlite3_column_int64(st, 2);
 		}
 	}
 	sqlite3_reset(st);
+	/* Each under the finding's own project: a follow-up list may span
+	 * projects, or be read without access_project (own follow-ups). */
 	for (i = 0; rc == SQLITE_DONE && i < n; i++) {
-		if (i > 0 && subjects[i] == subjects[i - 1])
+		if (i > 0 && subjects[2 * i] == subjects[2 * i - 2])
 			continue; /* one entry per data subject */
-		if (subject_pseudonym(c->ctx->store, subjects[i], hex) == -1 ||
+		if (subject_pseudonym(c->ctx->store, subjects[2 * i], hex) ==
+		        -1 ||
 		    call_disclose(c, hex, "address", "bevinding.notes",
-		                  c->project) == -1)
+		                  subjects[2 * i + 1]) == -1)
 			rc = SQLITE_ERROR;
 	}
 	free(subjects);
@@ -695,7 +699,11 @@ followup_done(struct call *c)
 	sqlite3_bind_int64(st, 3, id);
 	if (store_step_done(st) == -1 || maybe_afgehandeld(c, subject) == -1)
 		return call_internal(c);
-	return reply_finding(c, id);
+	/* An owner that may not read the notes changed the finding too. */
+	if (reply_finding(c, id) == -1)
+		return -1;
+	return subject_audit(c, subject, project) == -1 ? call_internal(c)
+	                                                : 0;
 }
 
 /* --- effect measurement ------------------------------------------------ */
@@ -767,12 +775,17 @@ day_done(struct call *c)
 		"day_subjects WHERE day_id = ?1 AND active = 1)";
 	static const char close_visits[] =
 		"UPDATE day_subjects SET active = 0 WHERE day_id = ?";
+	static const char visits[] =
+		"SELECT subject_id FROM day_subjects WHERE day_id = ? AND "
+		"active = 1 ORDER BY subject_id";
 	static const char done[] =
 		"UPDATE days SET status = 'uitgevoerd', updated = ?, sequence = "
 		"sequence + 1 WHERE id = ?";
 	int64_t id = ivt_json_int(c->params, "id", 0), project = 0;
+	int64_t *subjects = NULL, *ns;
 	char status[32] = "", date[16] = "", idbuf[32];
 	sqlite3_stmt *st;
+	size_t n = 0, i;
 	int rc, nvisited;
 
 	snprintf(idbuf, sizeof(idbuf), "%lld", (long long)id);
@@ -804,7 +817,27 @@ day_done(struct call *c)
 	if (store_step_done(st) == -1)
 		return call_internal(c);
 	nvisited = sqlite3_changes(c->ctx->store->db);
-	if ((st = store_prepare(c->ctx->store, close_visits)) == NULL)
+	/* Every visit of the day is closed: recorded per subject. */
+	if ((st = store_prepare(c->ctx->store, visits)) == NULL)
+		return call_internal(c);
+	sqlite3_bind_int64(st, 1, id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((ns = reallocarray(subjects, n + 1, sizeof(*subjects))) ==
+		    NULL) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+		subjects = ns;
+		subjects[n++] = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_reset(st);
+	for (i = 0; rc == SQLITE_DONE && i < n; i++) {
+		if (subject_audit(c, subjects[i], project) == -1)
+			rc = SQLITE_ERROR;
+	}
+	free(subjects);
+	if (rc != SQLITE_DONE ||
+	    (st = store_prepare(c->ctx->store, close_visits)) == NULL)
 		return call_internal(c);
 	sqlite3_bind_int64(st, 1, id);
 	if (store_step_done(st) == -1 ||

@@ -86,9 +86,10 @@ int subject_store(struct call *c, int64_t project, const struct subject_in *s,
 
 /* subject_rpc.c: reading subjects, shared with actualisation. */
 #include "access.h"
-/* The subject as the caller may see it; audits each disclosure.  1 found,
- * 0 no such subject, -1 error. */
-int subject_view(struct call *c, int64_t id, json_t **out);
+/* The subject as the caller may see it; audits each disclosure.  Without
+ * full only what a visit shows: no partners' answers, no decision on a
+ * conflict.  1 found, 0 no such subject, -1 error. */
+int subject_view(struct call *c, int64_t id, int full, json_t **out);
 /* Reply {"subject": view}. */
 int subject_reply(struct call *c, int64_t id);
 /* Project of a subject: >0, 0 none, -1 error. */
@@ -96,6 +97,12 @@ int64_t subject_project(struct store *s, int64_t id);
 /* The subject's address pseudonym (hex blind index) for audit entries
  * about it; 0 or -1. */
 int subject_pseudonym(struct store *s, int64_t id, char hex[65]);
+/* Record a change of the subject that discloses nothing (its status, a
+ * visit, an answer): an entry for the address and one per person, by
+ * pseudonym, without fields, so an inzageverzoek finds it.  Call it after
+ * the call's disclosures: a data subject is entered once per call and
+ * project.  0 or -1. */
+int subject_audit(struct call *c, int64_t id, int64_t project);
 /* Set the subject's status; 0 or -1. */
 int subject_set_status(struct store *s, int64_t id, const char *status);
 /* Check access to a subject's project (NotFound names the subject). */

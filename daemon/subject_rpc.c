@@ -159,8 +159,7 @@ subject_persons(struct call *c, const struct crypto_dek *k, int64_t subject,
 			json_object_set_new(p, "birthdate", json_string(buf));
 		json_array_append_new(list, p);
 		crypto_hex(sqlite3_column_blob(st, 1), 32, hex);
-		if (!c->recorded && call_disclose(c, hex, "bsn", fields,
-		                                  project) == -1) {
+		if (call_disclose(c, hex, "bsn", fields, project) == -1) {
 			err = 1;
 			break;
 		}
@@ -169,8 +168,9 @@ subject_persons(struct call *c, const struct crypto_dek *k, int64_t subject,
 	return err || (rc != SQLITE_DONE && rc != SQLITE_ROW) ? -1 : 0;
 }
 
+/* The partners' answers; *reasons is set when one gives a reason. */
 static json_t *
-subject_interests(struct call *c, int64_t subject)
+subject_interests(struct call *c, int64_t subject, int *reasons)
 {
 	static const char sql[] =
 		"SELECT p.name, i.answer, i.reason FROM interests i JOIN "
@@ -189,11 +189,13 @@ subject_interests(struct call *c, int64_t subject)
 				e, "answer",
 				json_string((const char *)sqlite3_column_text(
 					st, 1)));
-		if (sqlite3_column_type(st, 2) != SQLITE_NULL)
+		if (sqlite3_column_type(st, 2) != SQLITE_NULL) {
 			json_object_set_new(
 				e, "reason",
 				json_string((const char *)sqlite3_column_text(
 					st, 2)));
+			*reasons = 1;
+		}
 		json_array_append_new(list, e);
 	}
 	sqlite3_reset(st);
@@ -201,19 +203,19 @@ subject_interests(struct call *c, int64_t subject)
 }
 
 int
-subject_view(struct call *c, int64_t id, json_t **out)
+subject_view(struct call *c, int64_t id, int full, json_t **out)
 {
 	static const char sql[] =
 		"SELECT id, project_id, status, pc4, codes, street, huisnummer, "
 		"toevoeging, postcode, woonplaats, addr_index, resolution "
 		"FROM subjects WHERE id = ?";
-	char hex[65], res[4200];
+	char hex[65] = "", res[4200], fields[96] = "";
 	const struct crypto_dek *k = NULL;
 	sqlite3_stmt *st;
 	json_t *v = NULL, *addr = NULL, *persons;
 	int64_t project = 0;
 	unsigned bits = 0;
-	int count = 0, rc;
+	int count = 0, reasons = 0, rc;
 
 	*out = NULL;
 	if ((st = store_prepare(c->ctx->store, sql)) == NULL)
@@ -238,28 +240,40 @@ subject_view(struct call *c, int64_t id, json_t **out)
 	                         NULL));
 	if (v == NULL)
 		goto fail;
+	if (sqlite3_column_bytes(st, 10) == 32)
+		crypto_hex(sqlite3_column_blob(st, 10), 32, hex);
 	if (bits & F_ADRES) {
 		if ((addr = subject_address(k, st, id)) == NULL)
 			goto fail;
 		json_object_set_new(v, "address", addr);
-		crypto_hex(sqlite3_column_blob(st, 10), 32, hex);
-		if (!c->recorded && call_disclose(c, hex, "address",
-		                  "straat,huisnummer,toevoeging,postcode,"
-		                  "woonplaats",
-		                  project) == -1)
-			goto fail;
+		strcat(fields, ",straat,huisnummer,toevoeging,postcode,"
+		               "woonplaats");
 	}
-	if (bits == F_ALL && sqlite3_column_type(st, 11) != SQLITE_NULL &&
+	if (full && bits == F_ALL &&
+	    sqlite3_column_type(st, 11) != SQLITE_NULL &&
 	    open_col(k, st, 11, "subjects", "resolution", id, res,
-	             sizeof(res)) == 0)
+	             sizeof(res)) == 0) {
 		json_object_set_new(v, "resolution", json_string(res));
+		strcat(fields, ",besluit");
+	}
+	explicit_bzero(res, sizeof(res));
 	sqlite3_reset(st);
+	if (full) {
+		json_object_set_new(v, "interests",
+		                    subject_interests(c, id, &reasons));
+		if (reasons)
+			strcat(fields, ",belang.reden");
+	}
+	/* What the reply shows of the address: its fields, the decision on
+	 * a conflict and the partners' reasons, under its pseudonym. */
+	if (fields[0] != '\0' &&
+	    call_disclose(c, hex, "address", fields + 1, project) == -1)
+		goto fail2;
 	persons = json_array();
 	json_object_set_new(v, "persons", persons);
 	if (subject_persons(c, k, id, project, bits, persons, &count) == -1)
 		goto fail2;
 	json_object_set_new(v, "person_count", json_integer(count));
-	json_object_set_new(v, "interests", subject_interests(c, id));
 	*out = v;
 	return 1;
 fail:
@@ -307,6 +321,33 @@ subject_pseudonym(struct store *s, int64_t id, char hex[65])
 }
 
 int
+subject_audit(struct call *c, int64_t id, int64_t project)
+{
+	static const char sql[] =
+		"SELECT bsn_index FROM persons WHERE subject_id = ? ORDER BY id";
+	sqlite3_stmt *st;
+	char hex[65] = "";
+	int rc;
+
+	if (subject_pseudonym(c->ctx->store, id, hex) == -1 ||
+	    call_disclose(c, hex, "address", "", project) == -1 ||
+	    (st = store_prepare(c->ctx->store, sql)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (sqlite3_column_bytes(st, 0) != 32)
+			continue;
+		crypto_hex(sqlite3_column_blob(st, 0), 32, hex);
+		if (call_disclose(c, hex, "bsn", "", project) == -1) {
+			rc = SQLITE_ERROR;
+			break;
+		}
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
 subject_set_status(struct store *s, int64_t id, const char *status)
 {
 	static const char sql[] =
@@ -342,7 +383,7 @@ subject_reply(struct call *c, int64_t id)
 {
 	json_t *v;
 
-	if (subject_view(c, id, &v) != 1)
+	if (subject_view(c, id, 1, &v) != 1)
 		return call_internal(c);
 	c->reply = json_pack("{s:o}", "subject", v);
 	return c->reply ? 0 : call_internal(c);
@@ -434,8 +475,12 @@ subject_create(struct call *c)
 		rc = -1;
 		goto out;
 	}
-	/* subject_store audited each data subject of this call already. */
-	c->recorded = 1;
+	/*
+	 * subject_store audited each data subject it stored; the reply
+	 * shows the subject as the caller may read it, with the persons who
+	 * lived at a merged address already: subject_view audits those
+	 * (the ones just stored are not entered twice).
+	 */
 	if (subject_reply(c, id) == -1) {
 		rc = -1;
 		goto out;
@@ -469,7 +514,7 @@ reply_views(struct call *c, const int64_t *ids, size_t n, const char *key)
 	if (list == NULL)
 		return call_internal(c);
 	for (i = 0; i < n; i++) {
-		if (subject_view(c, ids[i], &v) != 1) {
+		if (subject_view(c, ids[i], 1, &v) != 1) {
 			json_decref(list);
 			return call_internal(c);
 		}

@@ -257,22 +257,13 @@ call_entry(const struct call *c, struct audit_entry *e, const char *result)
 	e->error = c->error ? c->error : "";
 }
 
-/*
- * Remember a data subject; 1 when it was new.  Open addressing on the
- * pseudonym's first 64 bits (keyed hash output: uniform), mixed with its
- * type.  Sized for imports of hundreds of thousands of subjects.
- */
+/* Add key to the call's set of data subjects; 1 when it was new. */
 static int
-seen_add(struct call *c, const char *subject, const char *type)
+seen_insert(struct call *c, uint64_t key)
 {
-	uint64_t key = 0, *ns;
+	uint64_t *ns;
 	size_t i, j, ncap;
 
-	for (i = 0; i < 16 && subject[i] != '\0'; i++)
-		key = key << 4 |
-		      (uint64_t)(subject[i] <= '9' ? subject[i] - '0'
-		                                   : (subject[i] | 0x20) - 'a' + 10);
-	key ^= (uint64_t)(unsigned char)type[0] << 56;
 	key |= 1; /* 0 marks an empty slot */
 	if ((c->nseen + 1) * 2 > c->capseen) {
 		ncap = c->capseen ? c->capseen * 2 : 64;
@@ -298,6 +289,36 @@ seen_add(struct call *c, const char *subject, const char *type)
 	return 1;
 }
 
+/*
+ * Remember a data subject; 1 when it was new.  Open addressing on the
+ * pseudonym's first 64 bits (keyed hash output: uniform), mixed with its
+ * type.  Sized for imports of hundreds of thousands of subjects.  Data
+ * held in a project is remembered per project: one person's data in two
+ * projects (a search across them) are two disclosures, each with its
+ * project and fields.  Without a project (a search, an inzage) the
+ * subject is new only if no entry of the call named it yet.
+ */
+static int
+seen_add(struct call *c, const char *subject, const char *type,
+         int64_t project)
+{
+	uint64_t key = 0;
+	size_t i;
+	int fresh;
+
+	for (i = 0; i < 16 && subject[i] != '\0'; i++)
+		key = key << 4 |
+		      (uint64_t)(subject[i] <= '9' ? subject[i] - '0'
+		                                   : (subject[i] | 0x20) - 'a' + 10);
+	key ^= (uint64_t)(unsigned char)type[0] << 56;
+	if (project == 0)
+		return seen_insert(c, key);
+	fresh = seen_insert(c, key ^ (uint64_t)project * 0x9e3779b97f4a7c15ULL);
+	if (fresh == 1 && seen_insert(c, key) == -1)
+		return -1;
+	return fresh;
+}
+
 int
 call_disclose(struct call *c, const char *subject, const char *type,
               const char *fields, int64_t project)
@@ -308,7 +329,9 @@ call_disclose(struct call *c, const char *subject, const char *type,
 
 	if (!c->ctx->store->in_txn)
 		return -1; /* a method without M_WRITE/M_AUDIT: a bug */
-	if (subject[0] != '\0' && (fresh = seen_add(c, subject, type)) != 1)
+	if (subject[0] != '\0' &&
+	    (fresh = seen_add(c, subject, type,
+	                      project != 0 ? project : c->project)) != 1)
 		return fresh; /* 0: entered already in this call */
 	call_entry(c, &e, "allowed");
 	e.subject = subject;

@@ -184,9 +184,11 @@ int call_internal(struct call *c);
  * subject, identified by its pseudonym (subject may be "" for data not
  * tied to one person, such as journal notes).  Writes the audit entry at
  * once, inside the call's transaction (M_WRITE or M_AUDIT methods only):
- * one entry per data subject, each a span of the call's trace; a subject
- * met again in the same call (a person living at two addresses in a list)
- * is not entered twice.  If the
+ * one entry per data subject and project, each a span of the call's
+ * trace; a subject met again in the same call and project (a person
+ * living at two addresses in a list) is not entered twice, nor without a
+ * project (a search) once an entry of the call names it, so record the
+ * disclosure with the most fields first.  If the
  * call fails, the rollback takes these entries with it and the dispatcher
  * records the failure instead.  0, or -1 on error.
  */

@@ -1,0 +1,1041 @@
+/*
+ * test_audit_coverage.c - every reply that discloses personal data has an
+ * audit entry, in the same call, for each data subject it shows, naming
+ * the fields shown; every change of a subject's data has an entry naming
+ * the subject.
+ *
+ * The fixture puts a canary word in every personal-data value: each
+ * person's BSN, name and birth date, each address's street, toevoeging,
+ * postcode and woonplaats, each finding's notes, the projectleider's
+ * rationale on a conflict, a partner's conflict reason and a journal
+ * note.  Each canary knows whose it is (the pseudonym: the blind index of
+ * the BSN or of postcode + huisnummer, as the daemon computes it), which
+ * field it is, and in which project it is held.
+ *
+ * Every call of the test -- the ones that build the fixture and a battery
+ * of every reading method called as admin, projectleider, a partner that
+ * reads everything (UWV), a partner that reads only the BSN (SVB), a
+ * partner without inlezen (Politie) and the privacy officer -- is
+ * dispatched as the daemon does, with its own W3C trace id.  Then:
+ *
+ *   - for every canary in the reply (error parameters included), the
+ *     call's trace has an "allowed" entry naming that pseudonym, that
+ *     project and a field list holding that field (project "any" only
+ *     where one value is held in two projects: a BSN, a postcode);
+ *   - a write lists the entries it must leave (the inverse: the subjects
+ *     and fields it changed), and each must be in its trace;
+ *   - a refusal has a "denied" entry in its trace;
+ *   - no entry of the call holds a canary (pseudonyms, never clear text);
+ *   - values of rejected import rows appear nowhere.
+ * At the end no audit entry holds a canary, and every canary was seen in
+ * some reply (so the battery does reach every kind of personal data).
+ *
+ * Failures are collected and printed together, one line each; set
+ * IVT_COVERAGE_VERBOSE=1 to see which method disclosed which canary.
+ *
+ * This found the gaps fixed with it: Subject.Create merged into an
+ * address showed its other residents unaudited; a search across two
+ * projects recorded only the first project's disclosure of a person or
+ * address; follow-up lists recorded notes without their project; the
+ * projectleider's rationale (besluit) and the partners' reasons
+ * (belang.reden) were shown without being named, also to a partner
+ * without inlezen; Subject.Actualise, Subject.Answer, Day.Done and
+ * Finding.FollowupDone changed subjects without an entry naming them.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "date.h"
+#include "keys.h"
+#include "varlink.h"
+
+#define ADMIN 0
+#define PL    3101 /* pl_noord: leads both projects */
+#define UWV   3111 /* uwv1: reads everything in Noord; adres,naam in Zuid */
+#define SVB   3112 /* svb1: leveren and inlezen, the BSN only */
+#define POL   3113 /* pol1: leveren and bewerken, no inlezen */
+#define PRV   3120 /* prv1: privacy officer */
+
+static const struct {
+	uid_t uid;
+	const char *label;
+} users[] = {
+    {ADMIN, "admin"}, {PL, "pl_noord"}, {UWV, "uwv1"},
+    {SVB, "svb1"},    {POL, "pol1"},    {PRV, "prv1"},
+};
+#define NUSERS (sizeof(users) / sizeof(users[0]))
+
+/* Persons; the token (first word of the name) is the name's canary. */
+enum {
+	P1, P2, P3, /* at A1 */
+	P4, P5,     /* at A2; P5 also lives at B1 in project Zuid (as P9) */
+	P6,         /* at A3 */
+	P7,         /* at A4 */
+	P8,         /* merged into A1 by UWV */
+	P9,         /* P5's BSN in project Zuid, with other name and date */
+	P10, P11,   /* imported: new at A5, merged into A4 */
+	NPERSONS
+};
+static const struct person {
+	const char *bsn, *name, *token, *born;
+} persons[NPERSONS] = {
+    {"190100709", "Pq01q Jansen", "Pq01q", "1951-01-01"},
+    {"190201411", "Pq02q Jansen", "Pq02q", "1952-02-02"},
+    {"190302100", "Pq03q Jansen", "Pq03q", "1953-03-03"},
+    {"190402805", "Pq04q de Vries", "Pq04q", "1954-04-04"},
+    {"190503506", "Pq05q Bakker", "Pq05q", "1955-05-05"},
+    {"190604207", "Pq06q Visser", "Pq06q", "1956-06-06"},
+    {"190704901", "Pq07q Smit", "Pq07q", "1957-07-07"},
+    {"190805602", "Pq08q Jansen", "Pq08q", "1958-08-08"},
+    {"190503506", "Pq09q Bakker", "Pq09q", "1959-09-09"},
+    {"190906303", "Pq10q Meijer", "Pq10q", "1960-10-10"},
+    {"191007006", "Pq11q Mulder", "Pq11q", "1961-11-11"},
+};
+
+/* Addresses; B1 has A1's postcode and huisnummer (one pseudonym). */
+enum { A1, A2, A3, A4, A5, B1, NADDR };
+static const struct address {
+	const char *street, *token, *nr, *toev, *pc, *city, *ctoken;
+} addresses[NADDR] = {
+    {"Sq01qstraat", "Sq01q", "1", "TQ01Q", "3511KA", "Wq01qdorp", "Wq01q"},
+    {"Sq02qstraat", "Sq02q", "2", "", "3511KB", "Wq02qdorp", "Wq02q"},
+    {"Sq03qstraat", "Sq03q", "3", "", "3511KC", "Wq03qdorp", "Wq03q"},
+    {"Sq04qstraat", "Sq04q", "4", "", "3511KD", "Wq04qdorp", "Wq04q"},
+    {"Sq10qstraat", "Sq10q", "10", "", "3511KE", "Wq10qdorp", "Wq10q"},
+    {"Sq09qstraat", "Sq09q", "1", "", "3511KA", "Wq09qdorp", "Wq09q"},
+};
+
+#define ADDRESS_FIELDS "straat,huisnummer,toevoeging,postcode,woonplaats"
+#define PERSON_FIELDS  "bsn,naam,geboortedatum"
+#define REASON         "lopend_onderzoek" /* SVB's conflict reason at A3 */
+
+enum kind { K_BSN, K_ADDR, K_JOURNAL, K_NEVER };
+
+struct canary {
+	char token[48];
+	enum kind kind;
+	char pseudo[65];
+	const char *field;
+	int64_t project; /* 0: held in more than one project */
+	int seen;
+};
+
+/* An entry a write must leave: kind K_BSN (person idx), K_ADDR (address
+ * idx) or K_JOURNAL; fields NULL for any, else each must be listed. */
+struct want {
+	enum kind kind;
+	int idx;
+	const char *fields;
+	int64_t project;
+};
+
+struct fx {
+	char dir[64];
+	struct config cfg;
+	struct daemon_ctx ctx;
+	char today[16], future[16];
+	int64_t pA, pB, s[NADDR], dA, f1, f3, f4;
+	char pperson[NPERSONS][65], paddr[NADDR][65];
+	struct canary can[96];
+	size_t ncan;
+	unsigned long ntrace;
+	int nfail, verbose;
+};
+
+/* --- helpers ------------------------------------------------------------- */
+
+static void
+failure(struct fx *f, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void
+failure(struct fx *f, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fputs("GAP: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	f->nfail++;
+}
+
+static const char *
+error_of(const json_t *r)
+{
+	return json_string_value(json_object_get(r, "error"));
+}
+
+static const char *
+label_of(uid_t uid)
+{
+	size_t i;
+
+	for (i = 0; i < NUSERS; i++) {
+		if (users[i].uid == uid)
+			return users[i].label;
+	}
+	return "?";
+}
+
+static void
+pseudonym(struct fx *f, const char *purpose, const char *v, char hex[65])
+{
+	uint8_t idx[CRYPTO_HASHBYTES];
+
+	assert_int_equal(crypto_blind_index(f->ctx.crypto, purpose, v,
+	                                    strlen(v), idx),
+	                 0);
+	crypto_hex(idx, sizeof(idx), hex);
+}
+
+static void
+add_canary(struct fx *f, const char *token, enum kind kind,
+           const char *pseudo, const char *field, int64_t project)
+{
+	struct canary *c;
+
+	assert_true(f->ncan < sizeof(f->can) / sizeof(f->can[0]));
+	c = &f->can[f->ncan++];
+	memset(c, 0, sizeof(*c));
+	snprintf(c->token, sizeof(c->token), "%s", token);
+	c->kind = kind;
+	if (pseudo != NULL)
+		snprintf(c->pseudo, sizeof(c->pseudo), "%s", pseudo);
+	c->field = field;
+	c->project = project;
+}
+
+/* The person's name and birth date are held in project; the BSN of P5
+ * and P9 is one value in two projects. */
+static void
+canary_person(struct fx *f, int i, int64_t project)
+{
+	const struct person *p = &persons[i];
+
+	add_canary(f, p->token, K_BSN, f->pperson[i], "naam", project);
+	add_canary(f, p->born, K_BSN, f->pperson[i], "geboortedatum", project);
+	add_canary(f, p->bsn, K_BSN, f->pperson[i], "bsn",
+	           i == P5 || i == P9 ? 0 : project);
+}
+
+static void
+canary_address(struct fx *f, int i, int64_t project)
+{
+	const struct address *a = &addresses[i];
+
+	add_canary(f, a->token, K_ADDR, f->paddr[i], "straat", project);
+	add_canary(f, a->ctoken, K_ADDR, f->paddr[i], "woonplaats", project);
+	if (a->toev[0] != '\0')
+		add_canary(f, a->toev, K_ADDR, f->paddr[i], "toevoeging",
+		           project);
+	/* A1 and B1 share the postcode: one canary, either project. */
+	if (i != B1)
+		add_canary(f, a->pc, K_ADDR, f->paddr[i], "postcode",
+		           i == A1 ? 0 : project);
+}
+
+/* Does the comma-separated list hold every item of want? */
+static int
+fields_cover(const char *list, const char *want)
+{
+	char item[64];
+	const char *p = want, *q, *l;
+	size_t n;
+
+	while (*p != '\0') {
+		n = strcspn(p, ",");
+		if (n == 0 || n >= sizeof(item))
+			return 0;
+		memcpy(item, p, n);
+		item[n] = '\0';
+		for (l = list;; l = q + 1) {
+			q = l + strcspn(l, ",");
+			if ((size_t)(q - l) == n && strncmp(l, item, n) == 0)
+				break;
+			if (*q == '\0')
+				return 0;
+		}
+		p += n;
+		p += *p == ',';
+	}
+	return 1;
+}
+
+/*
+ * Is there an entry in the trace with result, subject_type, subject and
+ * project (project < 0: any) whose fields cover fields (NULL: any)?
+ */
+static int
+has_entry(struct fx *f, const char *trace, const char *result,
+          const char *type, const char *subject, int64_t project,
+          const char *fields)
+{
+	static const char sql[] =
+	    "SELECT fields FROM audit WHERE trace_id = ?1 AND result = ?2 "
+	    "AND subject_type = ?3 AND subject = ?4 AND (?5 < 0 OR "
+	    "project = ?5)";
+	sqlite3_stmt *st;
+	int found = 0;
+
+	assert_int_equal(
+	    sqlite3_prepare_v2(f->ctx.store->db, sql, -1, &st, NULL),
+	    SQLITE_OK);
+	sqlite3_bind_text(st, 1, trace, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, result, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, type, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, subject, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, project);
+	while (!found && sqlite3_step(st) == SQLITE_ROW)
+		found = fields == NULL ||
+		        fields_cover((const char *)sqlite3_column_text(st, 0),
+		                     fields);
+	sqlite3_finalize(st);
+	return found;
+}
+
+static int
+has_result(struct fx *f, const char *trace, const char *result)
+{
+	static const char sql[] =
+	    "SELECT count(*) FROM audit WHERE trace_id = ? AND result = ?";
+	sqlite3_stmt *st;
+	int n = 0;
+
+	assert_int_equal(
+	    sqlite3_prepare_v2(f->ctx.store->db, sql, -1, &st, NULL),
+	    SQLITE_OK);
+	sqlite3_bind_text(st, 1, trace, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, result, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+/* The first canary in the text columns of the entries of trace (NULL:
+ * every entry), or NULL. */
+static const char *
+canary_in_log(struct fx *f, const char *trace)
+{
+	static const char sql[] =
+	    "SELECT actor_name || '|' || role || '|' || org || '|' || method "
+	    "|| '|' || activity || '|' || object || '|' || subject || '|' || "
+	    "subject_type || '|' || fields || '|' || result || '|' || error "
+	    "FROM audit WHERE ?1 IS NULL OR trace_id = ?1";
+	const char *found = NULL, *text;
+	sqlite3_stmt *st;
+	size_t i;
+
+	assert_int_equal(
+	    sqlite3_prepare_v2(f->ctx.store->db, sql, -1, &st, NULL),
+	    SQLITE_OK);
+	sqlite3_bind_text(st, 1, trace, -1, SQLITE_STATIC);
+	while (found == NULL && sqlite3_step(st) == SQLITE_ROW) {
+		text = (const char *)sqlite3_column_text(st, 0);
+		for (i = 0; found == NULL && i < f->ncan; i++) {
+			if (strstr(text, f->can[i].token) != NULL)
+				found = f->can[i].token;
+		}
+	}
+	sqlite3_finalize(st);
+	return found;
+}
+
+static const char *
+type_name(enum kind k)
+{
+	return k == K_BSN ? "bsn" : k == K_ADDR ? "address" : "";
+}
+
+/* --- the checked call ------------------------------------------------------ */
+
+/* Check the reply r of method as uid, traced as trace (see the top). */
+static void
+check_reply(struct fx *f, uid_t uid, const char *method, const char *trace,
+            const json_t *r, const struct want *wants)
+{
+	const char *who = label_of(uid), *leak;
+	json_t *copy = json_deep_copy(r);
+	struct canary *c;
+	char *text;
+	size_t i;
+
+	assert_non_null(copy);
+	json_object_del(copy, "traceparent");
+	text = json_dumps(copy, JSON_COMPACT);
+	json_decref(copy);
+	assert_non_null(text);
+	for (i = 0; i < f->ncan; i++) {
+		c = &f->can[i];
+		if (strstr(text, c->token) == NULL)
+			continue;
+		if (c->kind == K_NEVER) {
+			failure(f, "%s as %s: the reply echoes %s, a value of "
+			           "a rejected import row",
+			        method, who, c->token);
+			continue;
+		}
+		c->seen = 1;
+		if (f->verbose)
+			fprintf(stderr, "  %s as %s discloses %s (%s)\n",
+			        method, who, c->token, c->field);
+		if (!has_entry(f, trace, "allowed", type_name(c->kind),
+		               c->kind == K_JOURNAL ? "" : c->pseudo,
+		               c->project == 0 ? -1 : c->project, c->field))
+			failure(f,
+			        "%s as %s: the reply shows %s (field %s of %s "
+			        "%.12s, project %lld) but the call has no "
+			        "audit entry for it with that field",
+			        method, who, c->token, c->field,
+			        type_name(c->kind), c->pseudo,
+			        (long long)c->project);
+	}
+	free(text);
+	for (i = 0; wants != NULL && wants[i].project != 0; i++) {
+		const struct want *w = &wants[i];
+		const char *subject = w->kind == K_BSN    ? f->pperson[w->idx]
+		                      : w->kind == K_ADDR ? f->paddr[w->idx]
+		                                          : "";
+
+		if (!has_entry(f, trace, "allowed", type_name(w->kind),
+		               subject, w->project, w->fields))
+			failure(f,
+			        "%s as %s: changed the data of %s %.12s "
+			        "(fields %s, project %lld) without an audit "
+			        "entry naming it",
+			        method, who, type_name(w->kind), subject,
+			        w->fields ? w->fields : "any",
+			        (long long)w->project);
+	}
+	if (error_of(r) != NULL &&
+	    strcmp(error_of(r), "nl.ivtd.PermissionDenied") == 0 &&
+	    has_result(f, trace, "denied") == 0)
+		failure(f, "%s as %s: refused without a denied entry", method,
+		        who);
+	if ((leak = canary_in_log(f, trace)) != NULL)
+		failure(f, "%s as %s: audit entry holds %s in clear", method,
+		        who, leak);
+}
+
+/*
+ * Dispatch method(params) as uid with a trace of its own, and check it.
+ * params is stolen; wants lists the entries a write must leave (ends
+ * with a zero project).  With must_ok the call must succeed.  Returns
+ * the reply's parameters (owned by the caller), or NULL on an error.
+ */
+static json_t *
+call(struct fx *f, uid_t uid, const char *method, json_t *params,
+     const struct want *wants, int must_ok)
+{
+	char trace[33], tp[64];
+	json_t *msg, *r, *p = NULL;
+	int close_after;
+
+	assert_non_null(params);
+	f->ntrace++;
+	snprintf(trace, sizeof(trace), "a0d17c0e%024lx", f->ntrace);
+	snprintf(tp, sizeof(tp), "00-%s-%016lx-01", trace, f->ntrace);
+	msg = json_pack("{s:s,s:o,s:s}", "method", method, "parameters",
+	                params, "traceparent", tp);
+	assert_non_null(msg);
+	r = varlink_dispatch(&f->ctx, uid, 1, msg, &close_after);
+	json_decref(msg);
+	assert_non_null(r);
+	assert_non_null(
+	    strstr(json_string_value(json_object_get(r, "traceparent")),
+	           trace));
+	if (must_ok && error_of(r) != NULL)
+		fail_msg("%s as %s: %s (%s)", method, label_of(uid),
+		         error_of(r),
+		         json_string_value(json_object_get(
+		             json_object_get(r, "parameters"), "reason")));
+	check_reply(f, uid, method, trace, r, wants);
+	if (error_of(r) == NULL)
+		p = json_incref(json_object_get(r, "parameters"));
+	json_decref(r);
+	return p;
+}
+
+static void
+ok(struct fx *f, uid_t uid, const char *method, json_t *params,
+   const struct want *wants)
+{
+	json_decref(call(f, uid, method, params, wants, 1));
+}
+
+static int64_t
+ok_id(struct fx *f, uid_t uid, const char *method, json_t *params,
+      const struct want *wants, const char *key)
+{
+	json_t *p = call(f, uid, method, params, wants, 1), *v;
+	json_int_t id;
+
+	v = json_object_get(p, key);
+	id = json_is_integer(v) ? json_integer_value(v)
+	                        : json_integer_value(json_object_get(v, "id"));
+	json_decref(p);
+	assert_true(id > 0);
+	return (int64_t)id;
+}
+
+/* --- the fixture ------------------------------------------------------------ */
+
+static int64_t
+project(struct fx *f, const char *name)
+{
+	return ok_id(f, PL, "nl.ivtd.Project.Create",
+	             json_pack("{s:s,s:s,s:s,s:[],s:[s],s:s,s:s}", "name",
+	                       name, "gemeente", "Utrecht", "problem",
+	                       "Woonfraude", "themes", "area", "3511AA-3511ZZ",
+	                       "legal_basis", "LSI-convenant", "purpose",
+	                       "Handhaving"),
+	             NULL, "project");
+}
+
+static void
+operational(struct fx *f, int64_t id)
+{
+	static const char *const gates[] = {"probleemdefinitie",
+	                                    "collegebesluit", "rpf", "lsi"};
+	json_t *adv = json_pack("{s:I,s:s}", "id", (json_int_t)id, "rationale",
+	                        "verder");
+	size_t i;
+
+	ok(f, PL, "nl.ivtd.Project.Advance", json_deep_copy(adv), NULL);
+	for (i = 0; i < 4; i++)
+		ok(f, PL, "nl.ivtd.Project.Decide",
+		   json_pack("{s:I,s:s,s:b,s:s}", "id", (json_int_t)id, "gate",
+		             gates[i], "go", 1, "rationale", "akkoord"),
+		   NULL);
+	ok(f, PL, "nl.ivtd.Project.Advance", json_deep_copy(adv), NULL);
+	ok(f, PL, "nl.ivtd.Protocol.Register",
+	   json_pack("{s:I,s:s,s:s}", "project", (json_int_t)id, "date",
+	             f->today, "reference", "AP-2026-7"),
+	   NULL);
+	ok(f, PL, "nl.ivtd.Project.Advance", adv, NULL);
+}
+
+static void
+grant(struct fx *f, int64_t project, const char *partner, const char *rights,
+      const char *fields)
+{
+	json_t *p = json_pack("{s:I,s:s,s:o}", "project", (json_int_t)project,
+	                      "partner", partner, "rights",
+	                      json_loads(rights, 0, NULL));
+
+	if (fields != NULL)
+		json_object_set_new(p, "fields", json_loads(fields, 0, NULL));
+	ok(f, PL, "nl.ivtd.Protocol.Grant", p, NULL);
+}
+
+/* Subject.Create at address a with persons (-1 ends), as uid; every new
+ * person and the address must be in the call's audit. */
+static int64_t
+subject(struct fx *f, uid_t uid, int64_t project, int a, const int *who,
+        const char *interests)
+{
+	const struct address *ad = &addresses[a];
+	struct want w[8];
+	json_t *p, *list = json_array();
+	int64_t id;
+	size_t n = 0;
+
+	memset(w, 0, sizeof(w));
+	w[n++] = (struct want){K_ADDR, a, ADDRESS_FIELDS, project};
+	for (; *who >= 0; who++) {
+		json_array_append_new(
+		    list, json_pack("{s:s,s:s,s:s}", "bsn", persons[*who].bsn,
+		                    "name", persons[*who].name, "birthdate",
+		                    persons[*who].born));
+		w[n++] = (struct want){K_BSN, *who, PERSON_FIELDS, project};
+	}
+	p = json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:o}", "project",
+	              (json_int_t)project, "street", ad->street, "huisnummer",
+	              ad->nr, "toevoeging", ad->toev, "postcode", ad->pc,
+	              "woonplaats", ad->city, "persons", list);
+	if (interests != NULL)
+		json_object_set_new(p, "partners",
+		                    json_loads(interests, 0, NULL));
+	id = ok_id(f, uid, "nl.ivtd.Subject.Create", p, w, "subject");
+	return id;
+}
+
+static void
+answer(struct fx *f, uid_t uid, int a, const char *verdict,
+       const char *reason)
+{
+	struct want w[2] = {{K_ADDR, a, reason ? "belang.reden" : NULL, f->pA},
+	                    {0, 0, NULL, 0}};
+	json_t *p = json_pack("{s:I,s:s}", "subject", (json_int_t)f->s[a],
+	                      "answer", verdict);
+
+	if (reason != NULL)
+		json_object_set_new(p, "reason", json_string(reason));
+	ok(f, uid, "nl.ivtd.Subject.Answer", p, w);
+}
+
+/* An import of text by the projectleider: 0 committed, else the error's
+ * reply checked (values of bad rows never echoed). */
+static void
+import(struct fx *f, const char *text, const struct want *w, int good)
+{
+	json_t *p;
+	char token[64];
+
+	p = call(f, PL, "nl.ivtd.Import.Begin",
+	         json_pack("{s:I}", "project", (json_int_t)f->pA), NULL, 1);
+	snprintf(token, sizeof(token), "%s",
+	         json_string_value(json_object_get(p, "session")));
+	json_decref(p);
+	p = call(f, PL, "nl.ivtd.Import.Chunk",
+	         json_pack("{s:s,s:i,s:s,s:b}", "session", token, "offset", 0,
+	                   "data", text, "last", 1),
+	         NULL, 1);
+	assert_int_equal(json_integer_value(json_object_get(p, "bad")),
+	                 good ? 0 : 2);
+	json_decref(p);
+	p = call(f, PL, "nl.ivtd.Import.Commit",
+	         json_pack("{s:s}", "session", token), w, good);
+	json_decref(p);
+	if (!good)
+		ok(f, PL, "nl.ivtd.Import.Abort",
+		   json_pack("{s:s}", "session", token), NULL);
+}
+
+static void
+build_fixture(struct fx *f)
+{
+	static const struct {
+		const char *name, *role, *org;
+		uid_t uid;
+	} people[] = {
+	    {"pl_noord", "projectleider", NULL, PL},
+	    {"uwv1", "partner", "UWV", UWV},
+	    {"svb1", "partner", "SVB", SVB},
+	    {"pol1", "partner", "Politie", POL},
+	    {"prv1", "privacy", NULL, PRV},
+	};
+	static const char *const partners[] = {"UWV", "SVB", "Politie"};
+	static const int at_a1[] = {P1, P2, P3, -1}, at_a2[] = {P4, P5, -1},
+			 at_a3[] = {P6, -1}, at_a4[] = {P7, -1},
+			 merge[] = {P8, -1}, at_b1[] = {P9, -1};
+	char buf[64], bad[512], good[512];
+	json_t *p;
+	size_t i;
+	int a;
+
+	for (i = 0; i < NPERSONS; i++)
+		pseudonym(f, "bsn", persons[i].bsn, f->pperson[i]);
+	for (a = 0; a < NADDR; a++) {
+		snprintf(buf, sizeof(buf), "%s/%s", addresses[a].pc,
+		         addresses[a].nr);
+		pseudonym(f, "address", buf, f->paddr[a]);
+	}
+	for (i = 0; i < 3; i++)
+		ok(f, ADMIN, "nl.ivtd.Partner.Add",
+		   json_pack("{s:s,s:s}", "name", partners[i], "kind",
+		             "landelijke_dienst"),
+		   NULL);
+	for (i = 0; i < sizeof(people) / sizeof(people[0]); i++) {
+		p = json_pack("{s:I,s:s,s:s}", "uid", (json_int_t)people[i].uid,
+		              "name", people[i].name, "role", people[i].role);
+		if (people[i].org != NULL)
+			json_object_set_new(p, "org",
+			                    json_string(people[i].org));
+		ok(f, ADMIN, "nl.ivtd.User.Add", p, NULL);
+	}
+
+	/* Noord: UWV reads all, SVB only the BSN, Politie nothing. */
+	f->pA = project(f, "Project Noord");
+	operational(f, f->pA);
+	grant(f, f->pA, "UWV", "[\"leveren\",\"bewerken\",\"inlezen\"]", NULL);
+	grant(f, f->pA, "SVB", "[\"leveren\",\"inlezen\"]", "[\"bsn\"]");
+	grant(f, f->pA, "Politie", "[\"leveren\",\"bewerken\"]", NULL);
+	/* Zuid, over the same area: UWV reads addresses and names. */
+	f->pB = project(f, "Project Zuid");
+	operational(f, f->pB);
+	grant(f, f->pB, "UWV", "[\"inlezen\"]", "[\"adres\",\"naam\"]");
+
+	for (i = 0; i < NPERSONS; i++)
+		canary_person(f, (int)i, i == P9 ? f->pB : f->pA);
+	for (a = 0; a < NADDR; a++)
+		canary_address(f, a, a == B1 ? f->pB : f->pA);
+	add_canary(f, "Xq01q", K_NEVER, NULL, NULL, 0);
+	add_canary(f, "Xq02q", K_NEVER, NULL, NULL, 0);
+	add_canary(f, "Xq03q", K_NEVER, NULL, NULL, 0);
+	add_canary(f, "Xq04q", K_NEVER, NULL, NULL, 0);
+	add_canary(f, "Xq05q", K_NEVER, NULL, NULL, 0);
+
+	/* Several persons per address; UWV then delivers one more at A1:
+	 * its reply shows A1's other residents too. */
+	f->s[A1] = subject(f, PL, f->pA, A1, at_a1, "[\"UWV\",\"SVB\"]");
+	f->s[A2] = subject(f, PL, f->pA, A2, at_a2, "[\"UWV\",\"Politie\"]");
+	f->s[A3] = subject(f, PL, f->pA, A3, at_a3, "[\"SVB\",\"Politie\"]");
+	f->s[A4] = subject(f, PL, f->pA, A4, at_a4, "[\"UWV\"]");
+	assert_int_equal(subject(f, UWV, f->pA, A1, merge, NULL), f->s[A1]);
+	f->s[B1] = subject(f, PL, f->pB, B1, at_b1, NULL);
+
+	/* Refused input is not echoed: outside the area, a bad BSN. */
+	assert_null(call(f, PL, "nl.ivtd.Subject.Create",
+	                 json_pack("{s:I,s:s,s:s,s:s,s:s}", "project",
+	                           (json_int_t)f->pA, "street", "Xq05qstraat",
+	                           "huisnummer", "7", "postcode", "9999XB",
+	                           "woonplaats", "Xq05qdorp"),
+	                 NULL, 0));
+	assert_null(call(f, PL, "nl.ivtd.Subject.Create",
+	                 json_pack("{s:I,s:s,s:s,s:s,s:s,s:[{s:s,s:s}]}",
+	                           "project", (json_int_t)f->pA, "street",
+	                           "Xq05qstraat", "huisnummer", "7",
+	                           "postcode", "3511KF", "woonplaats",
+	                           "Xq05qdorp", "persons", "bsn", "123456789",
+	                           "name", "Xq04q Fout"),
+	                 NULL, 0));
+
+	/* An import with bad rows (values never echoed), then a good one:
+	 * a new address and a person added at A4. */
+	snprintf(bad, sizeof(bad),
+	         "straat;huisnummer;postcode;woonplaats;bsn;naam\n"
+	         "Xq01qstraat;5;9999XA;Xq02qdorp;;\n"
+	         "Sq10qstraat;10;3511KE;Wq10qdorp;123456789;Xq03q Fout\n");
+	import(f, bad, NULL, 0);
+	snprintf(good, sizeof(good),
+	         "straat;huisnummer;postcode;woonplaats;bsn;naam;"
+	         "geboortedatum;belang\n"
+	         "%s;%s;%s;%s;%s;%s;%s;UWV\n%s;%s;%s;%s;%s;%s;%s;UWV\n",
+	         addresses[A5].street, addresses[A5].nr, addresses[A5].pc,
+	         addresses[A5].city, persons[P10].bsn, persons[P10].name,
+	         persons[P10].born, addresses[A4].street, addresses[A4].nr,
+	         addresses[A4].pc, addresses[A4].city, persons[P11].bsn,
+	         persons[P11].name, persons[P11].born);
+	{
+		const struct want w[] = {
+		    {K_ADDR, A5, ADDRESS_FIELDS, f->pA},
+		    {K_BSN, P10, PERSON_FIELDS, f->pA},
+		    {K_ADDR, A4, ADDRESS_FIELDS, f->pA},
+		    {K_BSN, P11, PERSON_FIELDS, f->pA},
+		    {0, 0, NULL, 0},
+		};
+		import(f, good, w, 1);
+	}
+
+	/* Sent for actualisation: a change of every subject's status. */
+	{
+		const struct want w[] = {
+		    {K_ADDR, A1, NULL, f->pA}, {K_ADDR, A2, NULL, f->pA},
+		    {K_ADDR, A3, NULL, f->pA}, {K_ADDR, A4, NULL, f->pA},
+		    {K_ADDR, A5, NULL, f->pA}, {0, 0, NULL, 0},
+		};
+		ok(f, PL, "nl.ivtd.Subject.Actualise",
+		   json_pack("{s:I}", "project", (json_int_t)f->pA), w);
+	}
+	add_canary(f, REASON, K_ADDR, f->paddr[A3], "belang.reden", f->pA);
+	answer(f, UWV, A1, "relevant", NULL);
+	answer(f, SVB, A1, "relevant", NULL);
+	answer(f, UWV, A2, "relevant", NULL);
+	answer(f, POL, A2, "relevant", NULL);
+	answer(f, SVB, A3, "conflict", REASON);
+	answer(f, POL, A3, "relevant", NULL); /* shows SVB's reason */
+	answer(f, UWV, A4, "relevant", NULL);
+	add_canary(f, "Rq01q", K_ADDR, f->paddr[A3], "besluit", f->pA);
+	{
+		const struct want w[] = {{K_ADDR, A3, "besluit", f->pA},
+		                         {0, 0, NULL, 0}};
+		ok(f, PL, "nl.ivtd.Subject.Resolve",
+		   json_pack("{s:I,s:b,s:s}", "subject", (json_int_t)f->s[A3],
+		             "proceed", 1, "rationale",
+		             "Rq01q: doorgaan na overleg"),
+		   w);
+	}
+
+	/* A confirmed day today with A1-A3; A4 handed out to uwv1. */
+	f->dA = ok_id(
+	    f, PL, "nl.ivtd.Day.Create",
+	    json_pack("{s:I,s:s,s:s,s:s,s:[s],s:s,s:[{s:s,s:i},{s:s,s:i},"
+	              "{s:s,s:i}],s:[s],s:s,s:b}",
+	              "project", (json_int_t)f->pA, "date", f->today, "start",
+	              "00:00", "end", "23:59", "area", "3511AA-3511ZZ",
+	              "meeting_point", "Noordplein", "partners", "partner",
+	              "UWV", "staff", 1, "partner", "SVB", "staff", 1,
+	              "partner", "Politie", "staff", 1, "employees", "uwv1",
+	              "police", "present", "police_informed", 1),
+	    NULL, "day");
+	ok(f, PL, "nl.ivtd.Day.Confirm",
+	   json_pack("{s:I}", "id", (json_int_t)f->dA), NULL);
+	{
+		const struct want w[] = {
+		    {K_ADDR, A1, NULL, f->pA}, {K_ADDR, A2, NULL, f->pA},
+		    {K_ADDR, A3, NULL, f->pA}, {K_BSN, P1, NULL, f->pA},
+		    {K_BSN, P8, NULL, f->pA},  {K_BSN, P5, NULL, f->pA},
+		    {K_BSN, P6, NULL, f->pA},  {0, 0, NULL, 0},
+		};
+		ok(f, PL, "nl.ivtd.Day.Plan",
+		   json_pack("{s:I,s:[I,I,I]}", "id", (json_int_t)f->dA,
+		             "subjects", (json_int_t)f->s[A1],
+		             (json_int_t)f->s[A2], (json_int_t)f->s[A3]),
+		   w);
+	}
+	{
+		const struct want w[] = {{K_ADDR, A4, NULL, f->pA},
+		                         {0, 0, NULL, 0}};
+		ok(f, PL, "nl.ivtd.Day.Assign",
+		   json_pack("{s:I,s:s}", "subject", (json_int_t)f->s[A4],
+		             "user", "uwv1"),
+		   w);
+	}
+
+	/* Findings with notes: UWV's (follow-up owned by SVB, then
+	 * updated), SVB's, Politie's own follow-up, and UWV's follow-up
+	 * owned by Politie (which Politie may not read). */
+	add_canary(f, "Fq01q", K_ADDR, f->paddr[A1], "bevinding.notes", f->pA);
+	add_canary(f, "Fq02q", K_ADDR, f->paddr[A1], "bevinding.notes", f->pA);
+	add_canary(f, "Fq03q", K_ADDR, f->paddr[A2], "bevinding.notes", f->pA);
+	add_canary(f, "Fq04q", K_ADDR, f->paddr[A2], "bevinding.notes", f->pA);
+	add_canary(f, "Fq05q", K_ADDR, f->paddr[A1], "bevinding.notes", f->pA);
+	{
+		const struct want w1[] = {{K_ADDR, A1, "bevinding.notes", f->pA},
+		                          {0, 0, NULL, 0}};
+		const struct want w2[] = {{K_ADDR, A2, "bevinding.notes", f->pA},
+		                          {0, 0, NULL, 0}};
+
+		f->f1 = ok_id(
+		    f, UWV, "nl.ivtd.Finding.Add",
+		    json_pack("{s:I,s:s,s:I,s:s,s:s,s:s,s:s,s:s}", "subject",
+		              (json_int_t)f->s[A1], "visit_date", f->today,
+		              "day", (json_int_t)f->dA, "category", "zwartwerk",
+		              "notes", "Fq01q: werkplaats in de schuur",
+		              "action", "nader_onderzoek", "due", f->future,
+		              "owner", "SVB"),
+		    w1, "finding");
+		ok(f, SVB, "nl.ivtd.Finding.Add",
+		   json_pack("{s:I,s:s,s:I,s:s,s:s,s:s}", "subject",
+		             (json_int_t)f->s[A1], "visit_date", f->today,
+		             "day", (json_int_t)f->dA, "category",
+		             "geen_bijzonderheden", "notes", "Fq02q: niets",
+		             "action", "geen"),
+		   w1);
+		f->f3 = ok_id(
+		    f, POL, "nl.ivtd.Finding.Add",
+		    json_pack("{s:I,s:s,s:I,s:s,s:s,s:s,s:s}", "subject",
+		              (json_int_t)f->s[A2], "visit_date", f->today,
+		              "day", (json_int_t)f->dA, "category",
+		              "brandonveilig", "notes", "Fq03q: geen melder",
+		              "action", "handhavingsbesluit", "due", f->future),
+		    w2, "finding");
+		f->f4 = ok_id(
+		    f, UWV, "nl.ivtd.Finding.Add",
+		    json_pack("{s:I,s:s,s:I,s:s,s:s,s:s,s:s,s:s}", "subject",
+		              (json_int_t)f->s[A2], "visit_date", f->today,
+		              "day", (json_int_t)f->dA, "category",
+		              "uitkeringsfraude", "notes", "Fq04q: samenwonend",
+		              "action", "terugvordering", "due", f->future,
+		              "owner", "Politie"),
+		    w2, "finding");
+		ok(f, UWV, "nl.ivtd.Finding.Update",
+		   json_pack("{s:I,s:s}", "id", (json_int_t)f->f1, "notes",
+		             "Fq05q: werkplaats bevestigd"),
+		   w1);
+	}
+	add_canary(f, "Jq01q", K_JOURNAL, NULL, "journal.note", f->pA);
+	{
+		const struct want w[] = {{K_JOURNAL, 0, "journal.note", f->pA},
+		                         {0, 0, NULL, 0}};
+		ok(f, PL, "nl.ivtd.Journal.Add",
+		   json_pack("{s:I,s:s,s:s}", "project", (json_int_t)f->pA,
+		             "kind", "casusbespreking", "note",
+		             "Jq01q: casusoverleg"),
+		   w);
+	}
+}
+
+static int
+setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+	char path[128], err[256];
+
+	if (f == NULL || crypto_init() == -1)
+		return -1;
+	snprintf(f->dir, sizeof(f->dir), "/tmp/ivt-coverage-XXXXXX");
+	if (mkdtemp(f->dir) == NULL)
+		return -1;
+	config_defaults(&f->cfg);
+	snprintf(path, sizeof(path), "%s/t.db", f->dir);
+	snprintf(f->cfg.db_path, sizeof(f->cfg.db_path), "%s", path);
+	snprintf(f->cfg.key_path, sizeof(f->cfg.key_path), "%s/master.key",
+	         f->dir);
+	date_format(date_today(), f->today, sizeof(f->today));
+	date_format(date_today() + 7, f->future, sizeof(f->future));
+	f->verbose = getenv("IVT_COVERAGE_VERBOSE") != NULL;
+	f->ctx.cfg = &f->cfg;
+	f->ctx.store = store_open(path, err, sizeof(err));
+	if (f->ctx.store == NULL || keys_open(&f->ctx, 1, err, sizeof(err)) ||
+	    varlink_init(&f->ctx, err, sizeof(err)) == -1 ||
+	    auth_bootstrap(f->ctx.store, f->ctx.crypto, 0, 1000) == -1)
+		return -1;
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fx *f = *state;
+	char cmd[128];
+
+	varlink_free(&f->ctx);
+	keys_close(&f->ctx);
+	store_close(f->ctx.store);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
+	if (system(cmd) != 0)
+		return -1;
+	free(f);
+	return 0;
+}
+
+/* --- the battery of reading methods ------------------------------------------ */
+
+/* Every reading method, called by every user; the canary check of call()
+ * is the test. */
+static void
+battery(struct fx *f)
+{
+	const char *find_a1[] = {addresses[A1].pc, addresses[A1].nr};
+	json_t *cases[64];
+	const char *methods[64];
+	size_t n = 0, i, u;
+
+#define CASE(m, p) (methods[n] = (m), cases[n++] = (p))
+	for (i = 0; i < NADDR; i++) {
+		if (i != A5)
+			CASE("nl.ivtd.Subject.Show",
+			     json_pack("{s:I}", "id", (json_int_t)f->s[i]));
+	}
+	CASE("nl.ivtd.Subject.List",
+	     json_pack("{s:I}", "project", (json_int_t)f->pA));
+	CASE("nl.ivtd.Subject.List",
+	     json_pack("{s:I}", "project", (json_int_t)f->pB));
+	CASE("nl.ivtd.Subject.List", json_pack("{s:I,s:s}", "project",
+	                                       (json_int_t)f->pA, "partner",
+	                                       "UWV"));
+	CASE("nl.ivtd.Subject.Find", json_pack("{s:s}", "bsn", persons[P1].bsn));
+	CASE("nl.ivtd.Subject.Find", json_pack("{s:s}", "bsn", persons[P5].bsn));
+	CASE("nl.ivtd.Subject.Find", json_pack("{s:s,s:s}", "postcode",
+	                                       find_a1[0], "huisnummer",
+	                                       find_a1[1]));
+	CASE("nl.ivtd.Day.Show", json_pack("{s:I}", "id", (json_int_t)f->dA));
+	CASE("nl.ivtd.Day.List", json_object());
+	CASE("nl.ivtd.Day.Export", json_pack("{s:I}", "id", (json_int_t)f->dA));
+	CASE("nl.ivtd.Day.Suggest", json_pack("{s:I}", "id", (json_int_t)f->dA));
+	CASE("nl.ivtd.Day.Mine", json_object());
+	CASE("nl.ivtd.Finding.List",
+	     json_pack("{s:I}", "subject", (json_int_t)f->s[A1]));
+	CASE("nl.ivtd.Finding.List",
+	     json_pack("{s:I}", "subject", (json_int_t)f->s[A2]));
+	CASE("nl.ivtd.Finding.History",
+	     json_pack("{s:I}", "id", (json_int_t)f->f1));
+	CASE("nl.ivtd.Finding.FollowupList",
+	     json_pack("{s:I}", "project", (json_int_t)f->pA));
+	CASE("nl.ivtd.Finding.FollowupList", json_object());
+	CASE("nl.ivtd.Finding.Report",
+	     json_pack("{s:I}", "project", (json_int_t)f->pA));
+	CASE("nl.ivtd.Journal.List",
+	     json_pack("{s:I}", "project", (json_int_t)f->pA));
+	CASE("nl.ivtd.Project.Show", json_pack("{s:I}", "id", (json_int_t)f->pA));
+	CASE("nl.ivtd.Project.History",
+	     json_pack("{s:I}", "id", (json_int_t)f->pA));
+	CASE("nl.ivtd.Project.List", json_object());
+	CASE("nl.ivtd.Protocol.Show",
+	     json_pack("{s:I}", "project", (json_int_t)f->pA));
+	CASE("nl.ivtd.Privacy.Inzage", json_pack("{s:s}", "bsn", persons[P1].bsn));
+	CASE("nl.ivtd.Privacy.Inzage", json_pack("{s:s}", "bsn", persons[P5].bsn));
+	CASE("nl.ivtd.Privacy.Register", json_object());
+	CASE("nl.ivtd.Audit.List", json_pack("{s:i}", "limit", 1000));
+	CASE("nl.ivtd.Audit.List", json_pack("{s:s}", "bsn", persons[P1].bsn));
+	CASE("nl.ivtd.Audit.Tail", json_pack("{s:i}", "last", 1000));
+	CASE("nl.ivtd.Audit.Verify", json_object());
+	CASE("nl.ivtd.Retention.Propose", json_pack("{s:b}", "dry_run", 1));
+	CASE("nl.ivtd.WhoAmI", json_object());
+	CASE("nl.ivtd.Partner.List", json_object());
+	CASE("nl.ivtd.User.List", json_object());
+	CASE("nl.ivtd.Key.Status", json_object());
+#undef CASE
+	assert_true(n <= sizeof(cases) / sizeof(cases[0]));
+	for (i = 0; i < n; i++) {
+		for (u = 0; u < NUSERS; u++)
+			json_decref(call(f, users[u].uid, methods[i],
+			                 json_deep_copy(cases[i]), NULL, 0));
+		json_decref(cases[i]);
+	}
+}
+
+/* --- the test ------------------------------------------------------------------ */
+
+static void
+test_audit_coverage(void **state)
+{
+	struct fx *f = *state;
+	const char *leak;
+	size_t i;
+
+	build_fixture(f);
+	battery(f);
+
+	/* Changes after the reads: follow-ups done (Politie may not read
+	 * UWV's notes on the follow-up it owns), the day carried out, the
+	 * handed-out subject taken back. */
+	{
+		const struct want w4[] = {{K_ADDR, A2, NULL, f->pA},
+		                          {0, 0, NULL, 0}};
+		const struct want w1[] = {{K_ADDR, A1, "bevinding.notes", f->pA},
+		                          {0, 0, NULL, 0}};
+		const struct want wd[] = {
+		    {K_ADDR, A1, NULL, f->pA}, {K_ADDR, A2, NULL, f->pA},
+		    {K_ADDR, A3, NULL, f->pA}, {0, 0, NULL, 0}};
+		const struct want wu[] = {{K_ADDR, A4, NULL, f->pA},
+		                          {0, 0, NULL, 0}};
+
+		ok(f, POL, "nl.ivtd.Finding.FollowupDone",
+		   json_pack("{s:I}", "id", (json_int_t)f->f4), w4);
+		ok(f, SVB, "nl.ivtd.Finding.FollowupDone",
+		   json_pack("{s:I}", "id", (json_int_t)f->f1), w1);
+		ok(f, PL, "nl.ivtd.Day.Done",
+		   json_pack("{s:I}", "id", (json_int_t)f->dA), wd);
+		ok(f, PL, "nl.ivtd.Day.Unassign",
+		   json_pack("{s:I}", "subject", (json_int_t)f->s[A4]), wu);
+	}
+	battery(f);
+
+	if ((leak = canary_in_log(f, NULL)) != NULL)
+		failure(f, "the audit log holds %s in clear", leak);
+	for (i = 0; i < f->ncan; i++) {
+		if (f->can[i].kind != K_NEVER && !f->can[i].seen)
+			failure(f, "no reply showed %s (field %s): the battery "
+			           "misses a kind of personal data",
+			        f->can[i].token, f->can[i].field);
+	}
+	fprintf(stderr, "%lu calls checked, %zu canaries\n", f->ntrace,
+	        f->ncan);
+	if (f->nfail > 0)
+		fail_msg("%d audit coverage gaps (listed above)", f->nfail);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(test_audit_coverage, setup,
+	                                    teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
