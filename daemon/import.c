@@ -688,8 +688,6 @@ import_commit(struct call *c)
 	if (im->bad > 0)
 		return invalid_rows(c, im, ps.errors);
 	json_decref(ps.errors);
-	/* subject_store audited each data subject already. */
-	c->recorded = 1;
 	c->reply =
 	    json_pack("{s:I,s:I,s:I}", "rows", (json_int_t)im->rows, "subjects",
 	              (json_int_t)ps.subjects, "merged", (json_int_t)ps.merged);

@@ -75,7 +75,6 @@ struct call {
 	char span_id[17];       /* this call's span */
 	char parent_span[17];   /* caller's span from traceparent, or "" */
 	size_t ndisclosed;      /* audit entries written by call_disclose */
-	int recorded;           /* the data subjects shown were audited */
 	uint64_t *seen;         /* data subjects audited: one entry each */
 	size_t nseen, capseen;
 	/* Set while the call waits for a group commit: */
