@@ -34,7 +34,8 @@ bsn_normalise(const char *in, char out[10])
 	for (i = 0; i < 8; i++)
 		sum += (int)(9 - i) * (d[i] - '0');
 	sum -= d[8] - '0';
-	if (sum % 11 != 0 || strspn(d, "0") == 9)
+	/* d holds nine digits and no NUL: compare, never strspn it. */
+	if (sum % 11 != 0 || memcmp(d, "000000000", 9) == 0)
 		return -1;
 	memcpy(out, d, 9);
 	out[9] = '\0';
