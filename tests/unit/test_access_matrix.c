@@ -28,9 +28,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "date.h"
-#include "keys.h"
-#include "varlink.h"
+#include "tfix.h"
 
 /* The callers: the columns of the policy table, in this order. */
 enum who {
@@ -306,207 +304,20 @@ static const struct {
 };
 
 struct fx {
-	char dir[64];
-	struct config cfg;
-	struct daemon_ctx ctx;
-	sqlite3 *snap;      /* the fixture, to restore after a change */
-	uint64_t sum;       /* its checksum */
+	struct tfix t;      /* t.snap: the fixture, to restore after a change */
 	int64_t p1, p2;     /* projects */
 	int64_t s1, s2, s3; /* subjects */
 	int64_t day, finding;
-	char today[16], future[16], backup[128];
+	char backup[128];
 	int verbose;
 };
-
-static const char *
-error_of(const json_t *r)
-{
-	return json_string_value(json_object_get(r, "error"));
-}
-
-static const char *
-reason_of(const json_t *r)
-{
-	const json_t *p = json_object_get(r, "parameters");
-	const char *s;
-
-	if ((s = json_string_value(json_object_get(p, "reason"))) != NULL)
-		return s;
-	if ((s = json_string_value(json_object_get(p, "parameter"))) != NULL)
-		return s;
-	return "";
-}
-
-/* Dispatch method(params) as uid; params is borrowed. */
-static json_t *
-dispatch(struct fx *f, uid_t uid, const char *method, json_t *params)
-{
-	json_t *msg, *r;
-	int close_after;
-
-	msg = json_pack("{s:s,s:O}", "method", method, "parameters", params);
-	assert_non_null(msg);
-	r = varlink_dispatch(&f->ctx, uid, 1, msg, &close_after);
-	json_decref(msg);
-	assert_non_null(r);
-	return r;
-}
-
-/* A fixture call that must succeed; params is stolen.  The reply's
- * parameters, owned by the caller. */
-static json_t *
-must(struct fx *f, uid_t uid, const char *method, json_t *params)
-{
-	json_t *r, *p;
-
-	assert_non_null(params);
-	r = dispatch(f, uid, method, params);
-	json_decref(params);
-	if (error_of(r) != NULL)
-		fail_msg("fixture: %s: %s (%s)", method, error_of(r),
-		         reason_of(r));
-	p = json_incref(json_object_get(r, "parameters"));
-	json_decref(r);
-	return p;
-}
-
-/* The same, returning reply.key.id. */
-static int64_t
-must_id(struct fx *f, uid_t uid, const char *method, json_t *params,
-        const char *key)
-{
-	json_t *p = must(f, uid, method, params);
-	json_int_t id;
-
-	id = json_integer_value(json_object_get(json_object_get(p, key), "id"));
-	json_decref(p);
-	assert_true(id > 0);
-	return (int64_t)id;
-}
-
-static void
-done(struct fx *f, uid_t uid, const char *method, json_t *params)
-{
-	json_decref(must(f, uid, method, params));
-}
-
-/* --- database checksum and snapshot ------------------------------------ */
-
-static uint64_t
-fnv(uint64_t h, const void *p, size_t n)
-{
-	const unsigned char *b = p;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		h ^= b[i];
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
-
-/* The rows of one table, as a sum of row hashes: independent of order,
- * so WITHOUT ROWID tables need no ORDER BY. */
-static uint64_t
-table_sum(sqlite3 *db, const char *table)
-{
-	char sql[256];
-	sqlite3_stmt *st;
-	uint64_t sum = 0, h;
-	int i, n, type, len;
-
-	snprintf(sql, sizeof(sql), "SELECT * FROM \"%s\"", table);
-	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-	n = sqlite3_column_count(st);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		h = fnv(0xcbf29ce484222325ULL, table, strlen(table) + 1);
-		for (i = 0; i < n; i++) {
-			type = sqlite3_column_type(st, i);
-			h = fnv(h, &type, sizeof(type));
-			if (type == SQLITE_NULL)
-				continue;
-			if (type == SQLITE_INTEGER) {
-				sqlite3_int64 v = sqlite3_column_int64(st, i);
-				h = fnv(h, &v, sizeof(v));
-				continue;
-			}
-			if (type == SQLITE_FLOAT) {
-				double v = sqlite3_column_double(st, i);
-				h = fnv(h, &v, sizeof(v));
-				continue;
-			}
-			len = sqlite3_column_bytes(st, i);
-			h = fnv(h, &len, sizeof(len));
-			h = fnv(h, sqlite3_column_blob(st, i), (size_t)len);
-		}
-		sum += h;
-	}
-	assert_int_equal(sqlite3_finalize(st), SQLITE_OK);
-	return sum;
-}
-
-/* Every table but the audit log. */
-static uint64_t
-db_sum(struct fx *f)
-{
-	static const char sql[] =
-	    "SELECT name FROM sqlite_master WHERE type = 'table' AND "
-	    "name NOT IN ('audit', 'audit_checkpoint') ORDER BY name";
-	sqlite3 *db = f->ctx.store->db;
-	sqlite3_stmt *st;
-	uint64_t sum = 0;
-	char name[128];
-	int ntables = 0;
-
-	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		snprintf(name, sizeof(name), "%s", sqlite3_column_text(st, 0));
-		/* Mixed per table, so a row cannot move unnoticed. */
-		sum = sum * 31 + table_sum(db, name);
-		ntables++;
-	}
-	assert_int_equal(sqlite3_finalize(st), SQLITE_OK);
-	assert_true(ntables > 10);
-	return sum;
-}
-
-static void
-copy_db(sqlite3 *to, sqlite3 *from)
-{
-	sqlite3_backup *b;
-
-	b = sqlite3_backup_init(to, "main", from, "main");
-	assert_non_null(b);
-	assert_int_equal(sqlite3_backup_step(b, -1), SQLITE_DONE);
-	assert_int_equal(sqlite3_backup_finish(b), SQLITE_OK);
-}
-
-static int64_t
-scalar(struct fx *f, const char *sql)
-{
-	sqlite3_stmt *st;
-	int64_t n = -1;
-
-	assert_int_equal(
-	    sqlite3_prepare_v2(f->ctx.store->db, sql, -1, &st, NULL),
-	    SQLITE_OK);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return n;
-}
 
 /* --- the fixture -------------------------------------------------------- */
 
 static void
 build_fixture(struct fx *f)
 {
-	static const char *const gates[] = {"probleemdefinitie",
-	                                    "collegebesluit", "rpf", "lsi"};
-	static const struct {
-		const char *name, *role, *org;
-		uid_t uid;
-	} users[] = {
+	static const struct tfix_user users[] = {
 	    {"pl_a", "projectleider", NULL, 2001},
 	    {"pl_b", "projectleider", NULL, 2002},
 	    {"p1", "partner", "UWV", 2011},
@@ -516,176 +327,100 @@ build_fixture(struct fx *f)
 	    {"priv", "privacy", NULL, 2020},
 	};
 	static const char *const partners[] = {"UWV", "SVB", "Politie", "GGD"};
+	struct tfix *t = &f->t;
 	const uid_t pl = 2001;
-	size_t i;
 
-	for (i = 0; i < 4; i++)
-		done(f, 0, "nl.ivtd.Partner.Add",
-		     json_pack("{s:s,s:s}", "name", partners[i], "kind",
-		               "landelijke_dienst"));
-	for (i = 0; i < sizeof(users) / sizeof(users[0]); i++) {
-		json_t *p =
-		    json_pack("{s:I,s:s,s:s}", "uid", (json_int_t)users[i].uid,
-		              "name", users[i].name, "role", users[i].role);
-
-		if (users[i].org != NULL)
-			json_object_set_new(p, "org",
-			                    json_string(users[i].org));
-		done(f, 0, "nl.ivtd.User.Add", p);
-	}
+	tfix_add_partners(t, partners, 4);
+	tfix_add_users(t, users, sizeof(users) / sizeof(users[0]));
+	f->p1 = tfix_project(t, pl, "Wijkaanpak Noord", "3511AA-3511ZZ");
+	f->p2 = tfix_project(t, 2002, "Wijkaanpak Zuid", "3521AA-3521ZZ");
 	/* Project 1, led by pl_a, through the gates into operationeel. */
-	f->p1 = must_id(f, pl, "nl.ivtd.Project.Create",
-	                json_pack("{s:s,s:s,s:s,s:[],s:[s],s:s,s:s}", "name",
-	                          "Wijkaanpak Noord", "gemeente", "Utrecht",
-	                          "problem", "Woonfraude", "themes", "area",
-	                          "3511AA-3511ZZ", "legal_basis",
-	                          "LSI-convenant", "purpose", "Handhaving"),
-	                "project");
-	f->p2 = must_id(f, 2002, "nl.ivtd.Project.Create",
-	                json_pack("{s:s,s:s,s:s,s:[],s:[s],s:s,s:s}", "name",
-	                          "Wijkaanpak Zuid", "gemeente", "Utrecht",
-	                          "problem", "Overbewoning", "themes", "area",
-	                          "3521AA-3521ZZ", "legal_basis",
-	                          "LSI-convenant", "purpose", "Handhaving"),
-	                "project");
-	done(f, pl, "nl.ivtd.Project.Advance",
-	     json_pack("{s:I,s:s}", "id", (json_int_t)f->p1, "rationale",
-	               "start"));
-	for (i = 0; i < 4; i++)
-		done(f, pl, "nl.ivtd.Project.Decide",
-		     json_pack("{s:I,s:s,s:b,s:s}", "id", (json_int_t)f->p1,
-		               "gate", gates[i], "go", 1, "rationale",
-		               "akkoord"));
-	done(f, pl, "nl.ivtd.Project.Advance",
-	     json_pack("{s:I,s:s}", "id", (json_int_t)f->p1, "rationale",
-	               "alle GO"));
-	done(f, pl, "nl.ivtd.Protocol.Register",
-	     json_pack("{s:I,s:s,s:s}", "project", (json_int_t)f->p1, "date",
-	               f->today, "reference", "AP-2026-118"));
+	tfix_operational(t, pl, f->p1);
 	/* SVB gets leveren for now: to answer and record a finding that it
 	 * may later edit with bewerken only. */
-	done(f, pl, "nl.ivtd.Protocol.Grant",
-	     json_pack("{s:I,s:s,s:[s]}", "project", (json_int_t)f->p1,
-	               "partner", "UWV", "rights", "leveren"));
-	done(f, pl, "nl.ivtd.Protocol.Grant",
-	     json_pack("{s:I,s:s,s:[s,s]}", "project", (json_int_t)f->p1,
-	               "partner", "SVB", "rights", "leveren", "bewerken"));
-	done(f, pl, "nl.ivtd.Protocol.Grant",
-	     json_pack("{s:I,s:s,s:[s]}", "project", (json_int_t)f->p1,
-	               "partner", "Politie", "rights", "inlezen"));
-	done(f, pl, "nl.ivtd.Project.Advance",
-	     json_pack("{s:I,s:s}", "id", (json_int_t)f->p1, "rationale",
-	               "selectie"));
+	tfix_done(t, pl, "nl.ivtd.Protocol.Grant",
+	          json_pack("{s:I,s:s,s:[s]}", "project", (json_int_t)f->p1,
+	                    "partner", "UWV", "rights", "leveren"));
+	tfix_done(t, pl, "nl.ivtd.Protocol.Grant",
+	          json_pack("{s:I,s:s,s:[s,s]}", "project", (json_int_t)f->p1,
+	                    "partner", "SVB", "rights", "leveren", "bewerken"));
+	tfix_done(t, pl, "nl.ivtd.Protocol.Grant",
+	          json_pack("{s:I,s:s,s:[s]}", "project", (json_int_t)f->p1,
+	                    "partner", "Politie", "rights", "inlezen"));
 	/* s1: a person, nobody interested; s2: every partner interested;
 	 * s3: nobody interested, stays gereed. */
-	f->s1 = must_id(f, pl, "nl.ivtd.Subject.Create",
-	                json_pack("{s:I,s:s,s:s,s:s,s:s,s:[{s:s}]}", "project",
-	                          (json_int_t)f->p1, "street", "Dorpsstraat",
-	                          "huisnummer", "1", "postcode", "3511AB",
-	                          "woonplaats", "Utrecht", "persons", "bsn",
-	                          "111222333"),
-	                "subject");
-	f->s2 = must_id(f, pl, "nl.ivtd.Subject.Create",
-	                json_pack("{s:I,s:s,s:s,s:s,s:s,s:[s,s,s,s]}",
-	                          "project", (json_int_t)f->p1, "street",
-	                          "Kerkweg", "huisnummer", "2", "postcode",
-	                          "3511AB", "woonplaats", "Utrecht", "partners",
-	                          "UWV", "SVB", "Politie", "GGD"),
-	                "subject");
-	f->s3 = must_id(f, pl, "nl.ivtd.Subject.Create",
-	                json_pack("{s:I,s:s,s:s,s:s,s:s}", "project",
-	                          (json_int_t)f->p1, "street", "Molenlaan",
-	                          "huisnummer", "3", "postcode", "3511AB",
-	                          "woonplaats", "Utrecht"),
-	                "subject");
-	done(f, pl, "nl.ivtd.Subject.Actualise",
-	     json_pack("{s:I}", "project", (json_int_t)f->p1));
-	done(f, 2012, "nl.ivtd.Subject.Answer",
-	     json_pack("{s:I,s:s}", "subject", (json_int_t)f->s2, "answer",
-	               "relevant"));
+	f->s1 = tfix_must_id(
+	    t, pl, "nl.ivtd.Subject.Create",
+	    json_pack("{s:I,s:s,s:s,s:s,s:s,s:[{s:s}]}", "project",
+	              (json_int_t)f->p1, "street", "Dorpsstraat", "huisnummer",
+	              "1", "postcode", "3511AB", "woonplaats", "Utrecht",
+	              "persons", "bsn", "111222333"),
+	    "subject");
+	f->s2 = tfix_must_id(
+	    t, pl, "nl.ivtd.Subject.Create",
+	    json_pack("{s:I,s:s,s:s,s:s,s:s,s:[s,s,s,s]}", "project",
+	              (json_int_t)f->p1, "street", "Kerkweg", "huisnummer", "2",
+	              "postcode", "3511AB", "woonplaats", "Utrecht", "partners",
+	              "UWV", "SVB", "Politie", "GGD"),
+	    "subject");
+	f->s3 = tfix_must_id(t, pl, "nl.ivtd.Subject.Create",
+	                     json_pack("{s:I,s:s,s:s,s:s,s:s}", "project",
+	                               (json_int_t)f->p1, "street", "Molenlaan",
+	                               "huisnummer", "3", "postcode", "3511AB",
+	                               "woonplaats", "Utrecht"),
+	                     "subject");
+	tfix_done(t, pl, "nl.ivtd.Subject.Actualise",
+	          json_pack("{s:I}", "project", (json_int_t)f->p1));
+	tfix_done(t, 2012, "nl.ivtd.Subject.Answer",
+	          json_pack("{s:I,s:s}", "subject", (json_int_t)f->s2, "answer",
+	                    "relevant"));
 	/* s1 handed out to Politie's employee, and visited by SVB. */
-	done(
-	    f, pl, "nl.ivtd.Day.Assign",
+	tfix_done(
+	    t, pl, "nl.ivtd.Day.Assign",
 	    json_pack("{s:I,s:s}", "subject", (json_int_t)f->s1, "user", "p3"));
-	f->finding = must_id(
-	    f, 2012, "nl.ivtd.Finding.Add",
+	f->finding = tfix_must_id(
+	    t, 2012, "nl.ivtd.Finding.Add",
 	    json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s}", "subject",
-	              (json_int_t)f->s1, "visit_date", f->today, "category",
+	              (json_int_t)f->s1, "visit_date", t->today, "category",
 	              "zwartwerk", "notes", "Werkplaats aan huis", "action",
-	              "nader_onderzoek", "due", f->future, "owner", "UWV"),
+	              "nader_onderzoek", "due", t->future, "owner", "UWV"),
 	    "finding");
-	done(f, pl, "nl.ivtd.Protocol.Revoke",
-	     json_pack("{s:I,s:s,s:[s]}", "project", (json_int_t)f->p1,
-	               "partner", "SVB", "rights", "leveren"));
-	f->day = must_id(
-	    f, pl, "nl.ivtd.Day.Create",
+	tfix_done(t, pl, "nl.ivtd.Protocol.Revoke",
+	          json_pack("{s:I,s:s,s:[s]}", "project", (json_int_t)f->p1,
+	                    "partner", "SVB", "rights", "leveren"));
+	f->day = tfix_must_id(
+	    t, pl, "nl.ivtd.Day.Create",
 	    json_pack("{s:I,s:s,s:s,s:s,s:[s],s:s,s:[{s:s,s:i}],s:s,s:b}",
-	              "project", (json_int_t)f->p1, "date", f->future, "start",
+	              "project", (json_int_t)f->p1, "date", t->future, "start",
 	              "09:00", "end", "17:00", "area", "3511AB",
 	              "meeting_point", "Wijkbureau Noord", "partners",
 	              "partner", "UWV", "staff", 1, "police", "present",
 	              "police_informed", 1),
 	    "day");
-	done(f, pl, "nl.ivtd.Journal.Add",
-	     json_pack("{s:I,s:s,s:s}", "project", (json_int_t)f->p1, "kind",
-	               "overleg", "note", "Startoverleg"));
+	tfix_done(t, pl, "nl.ivtd.Journal.Add",
+	          json_pack("{s:I,s:s,s:s}", "project", (json_int_t)f->p1,
+	                    "kind", "overleg", "note", "Startoverleg"));
 }
 
 static int
 setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof(*f));
-	char path[128], err[256];
 
-	if (f == NULL || crypto_init() == -1)
+	if (f == NULL || tfix_init(&f->t, "matrix") == -1)
 		return -1;
-	snprintf(f->dir, sizeof(f->dir), "/tmp/ivt-matrix-XXXXXX");
-	if (mkdtemp(f->dir) == NULL)
-		return -1;
-	config_defaults(&f->cfg);
 	/* Every denial here must leave its entry: the unknown uid calls
 	 * every method, far beyond the default allowance (test_limits). */
-	f->cfg.denials_burst = 1000000;
-	f->cfg.denials_total_burst = 1000000;
-	snprintf(path, sizeof(path), "%s/t.db", f->dir);
-	/* Admin.Backup copies the database it finds here. */
-	snprintf(f->cfg.db_path, sizeof(f->cfg.db_path), "%s", path);
-	snprintf(f->backup, sizeof(f->backup), "%s/backup.db", f->dir);
-	date_format(date_today(), f->today, sizeof(f->today));
-	date_format(date_today() + 7, f->future, sizeof(f->future));
-	f->verbose = getenv("IVT_MATRIX_VERBOSE") != NULL;
-	f->ctx.cfg = &f->cfg;
-	/* Master key and key store (keys.h) in the test directory. */
-	snprintf(f->cfg.key_path, sizeof(f->cfg.key_path), "%s/master.key",
-	         f->dir);
-	f->ctx.store = store_open(path, err, sizeof(err));
-	if (f->ctx.store == NULL || keys_open(&f->ctx, 1, err, sizeof(err)) ||
-	    varlink_init(&f->ctx, err, sizeof(err)) == -1 ||
-	    auth_bootstrap(f->ctx.store, f->ctx.crypto, 0, 1000) == -1)
+	f->t.cfg.denials_burst = 1000000;
+	f->t.cfg.denials_total_burst = 1000000;
+	if (tfix_open(&f->t, TFIX_DAEMON) == -1)
 		return -1;
+	/* Admin.Backup writes here (cfg.db_path is the database it copies). */
+	snprintf(f->backup, sizeof(f->backup), "%s/backup.db", f->t.dir);
+	f->verbose = getenv("IVT_MATRIX_VERBOSE") != NULL;
 	*state = f;
 	build_fixture(f);
-	if (sqlite3_open(":memory:", &f->snap) != SQLITE_OK)
-		return -1;
-	copy_db(f->snap, f->ctx.store->db);
-	f->sum = db_sum(f);
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fx *f = *state;
-	char cmd[128];
-
-	sqlite3_close(f->snap);
-	varlink_free(&f->ctx);
-	keys_close(&f->ctx);
-	store_close(f->ctx.store);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
-	if (system(cmd) != 0)
-		return -1;
-	free(f);
+	tfix_snapshot(&f->t);
 	return 0;
 }
 
@@ -795,54 +530,22 @@ gen_struct(const struct fx *f, const struct idl_interface *iface,
 	return o;
 }
 
-/* A fixture value for "@NAME", or NULL. */
+/* A fixture value for "@NAME" (tfix_fill knows @TODAY and @FUTURE). */
 static json_t *
-placeholder(const struct fx *f, const char *s)
+placeholder(const void *arg, const char *s)
 {
+	const struct fx *f = arg;
+
 	if (strcmp(s, "@P1") == 0)
 		return json_integer(f->p1);
 	if (strcmp(s, "@S2") == 0)
 		return json_integer(f->s2);
 	if (strcmp(s, "@S3") == 0)
 		return json_integer(f->s3);
-	if (strcmp(s, "@TODAY") == 0)
-		return json_string(f->today);
-	if (strcmp(s, "@FUTURE") == 0)
-		return json_string(f->future);
 	if (strcmp(s, "@BACKUP") == 0)
 		return json_string(f->backup);
 	fail_msg("unknown placeholder %s", s);
 	return NULL;
-}
-
-/* Replace every "@NAME" string in v (in place). */
-static void
-fill(const struct fx *f, json_t *v)
-{
-	const char *key;
-	json_t *e;
-	size_t i;
-
-	if (json_is_object(v)) {
-		json_object_foreach(v, key, e)
-		{
-			if (json_is_string(e) && json_string_value(e)[0] == '@')
-				json_object_set_new(
-				    v, key,
-				    placeholder(f, json_string_value(e)));
-			else
-				fill(f, e);
-		}
-	} else if (json_is_array(v)) {
-		json_array_foreach(v, i, e)
-		{
-			if (json_is_string(e) && json_string_value(e)[0] == '@')
-				json_array_set_new(
-				    v, i, placeholder(f, json_string_value(e)));
-			else
-				fill(f, e);
-		}
-	}
 }
 
 static json_t *
@@ -860,7 +563,7 @@ params_for(const struct fx *f, const struct idl_interface *iface,
 		assert_int_equal(json_object_update(p, o), 0);
 		json_decref(o);
 	}
-	fill(f, p);
+	tfix_fill(&f->t, p, placeholder, f);
 	return p;
 }
 
@@ -903,36 +606,23 @@ static void
 check_denial(struct fx *f, struct tally *t, const char *name, enum who w,
              int64_t entries_before)
 {
-	static const char last[] =
-	    "SELECT result = 'denied' AND method = ?1 AND actor_uid = ?2 "
-	    "FROM audit ORDER BY seq DESC LIMIT 1";
-	sqlite3_stmt *st;
-	int ok = 0;
-
-	if (scalar(f, "SELECT count(*) FROM audit") != entries_before + 1) {
+	if (tfix_scalar(&f->t, "SELECT count(*) FROM audit") !=
+	    entries_before + 1) {
 		print_error("%s as %s: a denial must add one audit entry\n",
 		            name, callers[w].label);
 		t->failures++;
 	}
-	assert_int_equal(
-	    sqlite3_prepare_v2(f->ctx.store->db, last, -1, &st, NULL),
-	    SQLITE_OK);
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)callers[w].uid);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		ok = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
-	if (!ok) {
+	if (!tfix_last_denied(&f->t, name, callers[w].uid)) {
 		print_error("%s as %s: no audit entry with result denied\n",
 		            name, callers[w].label);
 		t->failures++;
 	}
 	/* Last: a failure restores the fixture, audit log and all. */
-	if (db_sum(f) != f->sum) {
+	if (tfix_db_sum(&f->t) != f->t.sum) {
 		print_error("%s as %s: denied, but the database changed\n",
 		            name, callers[w].label);
 		t->failures++;
-		copy_db(f->ctx.store->db, f->snap);
+		tfix_restore(&f->t);
 	}
 }
 
@@ -986,29 +676,30 @@ static void
 run_cell(struct fx *f, struct tally *t, const char *name, json_t *params,
          const struct policy *pol, enum who w)
 {
-	int64_t before = scalar(f, "SELECT count(*) FROM audit");
+	int64_t before = tfix_scalar(&f->t, "SELECT count(*) FROM audit");
 	int want, denied;
 	const char *error;
 	json_t *r;
 
-	r = dispatch(f, callers[w].uid, name, params);
-	error = error_of(r);
+	r = tfix_call(&f->t, callers[w].uid, name, params);
+	error = tfix_error(r);
 	denied =
 	    error != NULL && strcmp(error, "nl.ivtd.PermissionDenied") == 0;
 	want = pol->allow[w] == 'A';
 	t->calls++;
 	if (f->verbose)
 		print_message("%-44s %-30s %s %s\n", name, callers[w].label,
-		              error ? error : "ok", error ? reason_of(r) : "");
+		              error ? error : "ok",
+		              error ? tfix_reason(r) : "");
 	if (untestable(error)) {
 		print_error("%s as %s: cannot judge: %s (%s)\n", name,
-		            callers[w].label, error, reason_of(r));
+		            callers[w].label, error, tfix_reason(r));
 		t->failures++;
 	} else if (want == denied && !known_deviation(t, name, w)) {
 		print_error("%s as %s: policy says %s, daemon %s (%s%s%s)\n",
 		            name, callers[w].label, want ? "allowed" : "denied",
 		            denied ? "denied" : "allowed", error ? error : "ok",
-		            error ? ": " : "", error ? reason_of(r) : "");
+		            error ? ": " : "", error ? tfix_reason(r) : "");
 		t->failures++;
 	}
 	if (error == NULL)
@@ -1019,8 +710,8 @@ run_cell(struct fx *f, struct tally *t, const char *name, json_t *params,
 		check_denial(f, t, name, w, before);
 	} else {
 		t->allowed++;
-		if (db_sum(f) != f->sum) {
-			copy_db(f->ctx.store->db, f->snap);
+		if (tfix_db_sum(&f->t) != f->t.sum) {
+			tfix_restore(&f->t);
 			t->restored++;
 		}
 	}
@@ -1040,8 +731,8 @@ test_matrix(void **state)
 	size_t i, j, w, nrows = 0;
 
 	memset(&t, 0, sizeof(t));
-	for (i = 0; i < f->ctx.nifaces; i++) {
-		iface = f->ctx.ifaces[i];
+	for (i = 0; i < f->t.ctx.nifaces; i++) {
+		iface = f->t.ctx.ifaces[i];
 		for (j = 0; j < iface->nmethods; j++) {
 			m = &iface->methods[j];
 			snprintf(name, sizeof(name), "%s.%s", iface->name,
@@ -1076,9 +767,9 @@ test_matrix(void **state)
 	}
 	/* The restores really brought the fixture back, with an intact
 	 * audit chain that holds the last method's denials. */
-	assert_true(db_sum(f) == f->sum);
+	assert_true(tfix_db_sum(&f->t) == f->t.sum);
 	assert_int_equal(
-	    audit_verify(f->ctx.store, f->ctx.crypto, &vr, NULL, NULL), 0);
+	    audit_verify(f->t.ctx.store, f->t.ctx.crypto, &vr, NULL, NULL), 0);
 	assert_int_equal(vr.bad_seq, 0);
 	print_message("access matrix: %zu methods x %d callers = %zu calls, "
 	              "%zu allowed, %zu denied, %zu restores, %zu known "
@@ -1099,7 +790,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_matrix, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_matrix, setup, tfix_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

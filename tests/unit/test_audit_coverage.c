@@ -53,9 +53,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "date.h"
-#include "keys.h"
-#include "varlink.h"
+#include "tfix.h"
 
 #define ADMIN 0
 #define PL    3101 /* pl_noord: leads both projects */
@@ -138,10 +136,7 @@ struct want {
 };
 
 struct fx {
-	char dir[64];
-	struct config cfg;
-	struct daemon_ctx ctx;
-	char today[16], future[16];
+	struct tfix t; /* first: checked_call finds the fx from it */
 	int64_t pA, pB, s[NADDR], dA, f1, f3, f4;
 	char pperson[NPERSONS][65], paddr[NADDR][65];
 	struct canary can[96];
@@ -170,12 +165,6 @@ failure(struct fx *f, const char *fmt, ...)
 }
 
 static const char *
-error_of(const json_t *r)
-{
-	return json_string_value(json_object_get(r, "error"));
-}
-
-static const char *
 label_of(uid_t uid)
 {
 	size_t i;
@@ -192,9 +181,8 @@ pseudonym(struct fx *f, const char *purpose, const char *v, char hex[65])
 {
 	uint8_t idx[CRYPTO_HASHBYTES];
 
-	assert_int_equal(crypto_blind_index(f->ctx.crypto, purpose, v,
-	                                    strlen(v), idx),
-	                 0);
+	assert_int_equal(
+	    crypto_blind_index(f->t.ctx.crypto, purpose, v, strlen(v), idx), 0);
 	crypto_hex(idx, sizeof(idx), hex);
 }
 
@@ -272,24 +260,21 @@ fields_cover(const char *list, const char *want)
 }
 
 /*
- * Is there an entry in the trace with result, subject_type, subject and
- * project (project < 0: any) whose fields cover fields (NULL: any)?
+ * Is there an entry in the trace with result, subject_type and subject
+ * (NULL: any) and project (project < 0: any) whose fields cover fields
+ * (NULL: any)?
  */
 static int
 has_entry(struct fx *f, const char *trace, const char *result,
           const char *type, const char *subject, int64_t project,
           const char *fields)
 {
-	static const char sql[] =
-	    "SELECT fields FROM audit WHERE trace_id = ?1 AND result = ?2 "
-	    "AND subject_type = ?3 AND subject = ?4 AND (?5 < 0 OR "
-	    "project = ?5)";
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = tfix_prepare(
+	    &f->t, "SELECT fields FROM audit WHERE trace_id = ?1 AND "
+	           "result = ?2 AND (?3 IS NULL OR subject_type = ?3) AND "
+	           "(?4 IS NULL OR subject = ?4) AND (?5 < 0 OR project = ?5)");
 	int found = 0;
 
-	assert_int_equal(
-	    sqlite3_prepare_v2(f->ctx.store->db, sql, -1, &st, NULL),
-	    SQLITE_OK);
 	sqlite3_bind_text(st, 1, trace, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, result, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, type, -1, SQLITE_STATIC);
@@ -303,25 +288,6 @@ has_entry(struct fx *f, const char *trace, const char *result,
 	return found;
 }
 
-static int
-has_result(struct fx *f, const char *trace, const char *result)
-{
-	static const char sql[] =
-	    "SELECT count(*) FROM audit WHERE trace_id = ? AND result = ?";
-	sqlite3_stmt *st;
-	int n = 0;
-
-	assert_int_equal(
-	    sqlite3_prepare_v2(f->ctx.store->db, sql, -1, &st, NULL),
-	    SQLITE_OK);
-	sqlite3_bind_text(st, 1, trace, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, result, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
-	return n;
-}
-
 /* The first canary in the text columns of the entries of trace (NULL:
  * every entry), or NULL. */
 static const char *
@@ -332,13 +298,10 @@ canary_in_log(struct fx *f, const char *trace)
 	    "|| '|' || activity || '|' || object || '|' || subject || '|' || "
 	    "subject_type || '|' || fields || '|' || result || '|' || error "
 	    "FROM audit WHERE ?1 IS NULL OR trace_id = ?1";
+	sqlite3_stmt *st = tfix_prepare(&f->t, sql);
 	const char *found = NULL, *text;
-	sqlite3_stmt *st;
 	size_t i;
 
-	assert_int_equal(
-	    sqlite3_prepare_v2(f->ctx.store->db, sql, -1, &st, NULL),
-	    SQLITE_OK);
 	sqlite3_bind_text(st, 1, trace, -1, SQLITE_STATIC);
 	while (found == NULL && sqlite3_step(st) == SQLITE_ROW) {
 		text = (const char *)sqlite3_column_text(st, 0);
@@ -365,16 +328,10 @@ check_reply(struct fx *f, uid_t uid, const char *method, const char *trace,
             const json_t *r, const struct want *wants)
 {
 	const char *who = label_of(uid), *leak;
-	json_t *copy = json_deep_copy(r);
+	char *text = tfix_reply_text(r);
 	struct canary *c;
-	char *text;
 	size_t i;
 
-	assert_non_null(copy);
-	json_object_del(copy, "traceparent");
-	text = json_dumps(copy, JSON_COMPACT);
-	json_decref(copy);
-	assert_non_null(text);
 	for (i = 0; i < f->ncan; i++) {
 		c = &f->can[i];
 		if (strstr(text, c->token) == NULL)
@@ -417,9 +374,9 @@ check_reply(struct fx *f, uid_t uid, const char *method, const char *trace,
 			        w->fields ? w->fields : "any",
 			        (long long)w->project);
 	}
-	if (error_of(r) != NULL &&
-	    strcmp(error_of(r), "nl.ivtd.PermissionDenied") == 0 &&
-	    has_result(f, trace, "denied") == 0)
+	if (tfix_error(r) != NULL &&
+	    strcmp(tfix_error(r), "nl.ivtd.PermissionDenied") == 0 &&
+	    !has_entry(f, trace, "denied", NULL, NULL, -1, NULL))
 		failure(f, "%s as %s: refused without a denied entry", method,
 		        who);
 	if ((leak = canary_in_log(f, trace)) != NULL)
@@ -428,39 +385,52 @@ check_reply(struct fx *f, uid_t uid, const char *method, const char *trace,
 }
 
 /*
- * Dispatch method(params) as uid with a trace of its own, and check it.
- * params is stolen; wants lists the entries a write must leave (ends
- * with a zero project).  With must_ok the call must succeed.  Returns
- * the reply's parameters (owned by the caller), or NULL on an error.
+ * Dispatch method(params) as uid with a trace of its own, and check the
+ * reply (see the top); params is borrowed, wants lists the entries a
+ * write must leave (ends with a zero project).  The reply.
+ */
+static json_t *
+checked(struct fx *f, uid_t uid, const char *method, json_t *params,
+        const struct want *wants)
+{
+	char trace[33], tp[64];
+	json_t *r;
+
+	f->ntrace++;
+	snprintf(trace, sizeof(trace), "a0d17c0e%024lx", f->ntrace);
+	snprintf(tp, sizeof(tp), "00-%s-%016lx-01", trace, f->ntrace);
+	r = tfix_dispatch(&f->t, uid, method, params, tp);
+	assert_non_null(strstr(
+	    json_string_value(json_object_get(r, "traceparent")), trace));
+	check_reply(f, uid, method, trace, r, wants);
+	return r;
+}
+
+/* tfix's calls (tfix_must, the fixture steps) are checked as well: t is
+ * the first member of struct fx. */
+static json_t *
+checked_call(struct tfix *t, uid_t uid, const char *method, json_t *params)
+{
+	return checked((struct fx *)t, uid, method, params, NULL);
+}
+
+/*
+ * A checked call; params is stolen.  With must_ok the call must succeed.
+ * Returns the reply's parameters (owned by the caller), or NULL on an
+ * error.
  */
 static json_t *
 call(struct fx *f, uid_t uid, const char *method, json_t *params,
      const struct want *wants, int must_ok)
 {
-	char trace[33], tp[64];
-	json_t *msg, *r, *p = NULL;
-	int close_after;
+	json_t *r, *p = NULL;
 
 	assert_non_null(params);
-	f->ntrace++;
-	snprintf(trace, sizeof(trace), "a0d17c0e%024lx", f->ntrace);
-	snprintf(tp, sizeof(tp), "00-%s-%016lx-01", trace, f->ntrace);
-	msg = json_pack("{s:s,s:o,s:s}", "method", method, "parameters",
-	                params, "traceparent", tp);
-	assert_non_null(msg);
-	r = varlink_dispatch(&f->ctx, uid, 1, msg, &close_after);
-	json_decref(msg);
-	assert_non_null(r);
-	assert_non_null(
-	    strstr(json_string_value(json_object_get(r, "traceparent")),
-	           trace));
-	if (must_ok && error_of(r) != NULL)
-		fail_msg("%s as %s: %s (%s)", method, label_of(uid),
-		         error_of(r),
-		         json_string_value(json_object_get(
-		             json_object_get(r, "parameters"), "reason")));
-	check_reply(f, uid, method, trace, r, wants);
-	if (error_of(r) == NULL)
+	r = checked(f, uid, method, params, wants);
+	json_decref(params);
+	if (must_ok)
+		return tfix_succeeded(r, uid, method);
+	if (tfix_error(r) == NULL)
 		p = json_incref(json_object_get(r, "parameters"));
 	json_decref(r);
 	return p;
@@ -477,53 +447,10 @@ static int64_t
 ok_id(struct fx *f, uid_t uid, const char *method, json_t *params,
       const struct want *wants, const char *key)
 {
-	json_t *p = call(f, uid, method, params, wants, 1), *v;
-	json_int_t id;
-
-	v = json_object_get(p, key);
-	id = json_is_integer(v) ? json_integer_value(v)
-	                        : json_integer_value(json_object_get(v, "id"));
-	json_decref(p);
-	assert_true(id > 0);
-	return (int64_t)id;
+	return tfix_id(call(f, uid, method, params, wants, 1), key);
 }
 
 /* --- the fixture ------------------------------------------------------------ */
-
-static int64_t
-project(struct fx *f, const char *name)
-{
-	return ok_id(f, PL, "nl.ivtd.Project.Create",
-	             json_pack("{s:s,s:s,s:s,s:[],s:[s],s:s,s:s}", "name",
-	                       name, "gemeente", "Utrecht", "problem",
-	                       "Woonfraude", "themes", "area", "3511AA-3511ZZ",
-	                       "legal_basis", "LSI-convenant", "purpose",
-	                       "Handhaving"),
-	             NULL, "project");
-}
-
-static void
-operational(struct fx *f, int64_t id)
-{
-	static const char *const gates[] = {"probleemdefinitie",
-	                                    "collegebesluit", "rpf", "lsi"};
-	json_t *adv = json_pack("{s:I,s:s}", "id", (json_int_t)id, "rationale",
-	                        "verder");
-	size_t i;
-
-	ok(f, PL, "nl.ivtd.Project.Advance", json_deep_copy(adv), NULL);
-	for (i = 0; i < 4; i++)
-		ok(f, PL, "nl.ivtd.Project.Decide",
-		   json_pack("{s:I,s:s,s:b,s:s}", "id", (json_int_t)id, "gate",
-		             gates[i], "go", 1, "rationale", "akkoord"),
-		   NULL);
-	ok(f, PL, "nl.ivtd.Project.Advance", json_deep_copy(adv), NULL);
-	ok(f, PL, "nl.ivtd.Protocol.Register",
-	   json_pack("{s:I,s:s,s:s}", "project", (json_int_t)id, "date",
-	             f->today, "reference", "AP-2026-7"),
-	   NULL);
-	ok(f, PL, "nl.ivtd.Project.Advance", adv, NULL);
-}
 
 static void
 grant(struct fx *f, int64_t project, const char *partner, const char *rights,
@@ -615,10 +542,7 @@ import(struct fx *f, const char *text, const struct want *w, int good)
 static void
 build_fixture(struct fx *f)
 {
-	static const struct {
-		const char *name, *role, *org;
-		uid_t uid;
-	} people[] = {
+	static const struct tfix_user people[] = {
 	    {"pl_noord", "projectleider", NULL, PL},
 	    {"uwv1", "partner", "UWV", UWV},
 	    {"svb1", "partner", "SVB", SVB},
@@ -630,7 +554,6 @@ build_fixture(struct fx *f)
 			 at_a3[] = {P6, -1}, at_a4[] = {P7, -1},
 			 merge[] = {P8, -1}, at_b1[] = {P9, -1};
 	char buf[64], bad[512], good[512];
-	json_t *p;
 	size_t i;
 	int a;
 
@@ -641,29 +564,18 @@ build_fixture(struct fx *f)
 		         addresses[a].nr);
 		pseudonym(f, "address", buf, f->paddr[a]);
 	}
-	for (i = 0; i < 3; i++)
-		ok(f, ADMIN, "nl.ivtd.Partner.Add",
-		   json_pack("{s:s,s:s}", "name", partners[i], "kind",
-		             "landelijke_dienst"),
-		   NULL);
-	for (i = 0; i < sizeof(people) / sizeof(people[0]); i++) {
-		p = json_pack("{s:I,s:s,s:s}", "uid", (json_int_t)people[i].uid,
-		              "name", people[i].name, "role", people[i].role);
-		if (people[i].org != NULL)
-			json_object_set_new(p, "org",
-			                    json_string(people[i].org));
-		ok(f, ADMIN, "nl.ivtd.User.Add", p, NULL);
-	}
+	tfix_add_partners(&f->t, partners, 3);
+	tfix_add_users(&f->t, people, sizeof(people) / sizeof(people[0]));
 
 	/* Noord: UWV reads all, SVB only the BSN, Politie nothing. */
-	f->pA = project(f, "Project Noord");
-	operational(f, f->pA);
+	f->pA = tfix_project(&f->t, PL, "Project Noord", "3511AA-3511ZZ");
+	tfix_operational(&f->t, PL, f->pA);
 	grant(f, f->pA, "UWV", "[\"leveren\",\"bewerken\",\"inlezen\"]", NULL);
 	grant(f, f->pA, "SVB", "[\"leveren\",\"inlezen\"]", "[\"bsn\"]");
 	grant(f, f->pA, "Politie", "[\"leveren\",\"bewerken\"]", NULL);
 	/* Zuid, over the same area: UWV reads addresses and names. */
-	f->pB = project(f, "Project Zuid");
-	operational(f, f->pB);
+	f->pB = tfix_project(&f->t, PL, "Project Zuid", "3511AA-3511ZZ");
+	tfix_operational(&f->t, PL, f->pB);
 	grant(f, f->pB, "UWV", "[\"inlezen\"]", "[\"adres\",\"naam\"]");
 
 	for (i = 0; i < NPERSONS; i++)
@@ -762,7 +674,7 @@ build_fixture(struct fx *f)
 	    f, PL, "nl.ivtd.Day.Create",
 	    json_pack("{s:I,s:s,s:s,s:s,s:[s],s:s,s:[{s:s,s:i},{s:s,s:i},"
 	              "{s:s,s:i}],s:[s],s:s,s:b}",
-	              "project", (json_int_t)f->pA, "date", f->today, "start",
+	              "project", (json_int_t)f->pA, "date", f->t.today, "start",
 	              "00:00", "end", "23:59", "area", "3511AA-3511ZZ",
 	              "meeting_point", "Noordplein", "partners", "partner",
 	              "UWV", "staff", 1, "partner", "SVB", "staff", 1,
@@ -810,34 +722,35 @@ build_fixture(struct fx *f)
 		f->f1 = ok_id(
 		    f, UWV, "nl.ivtd.Finding.Add",
 		    json_pack("{s:I,s:s,s:I,s:s,s:s,s:s,s:s,s:s}", "subject",
-		              (json_int_t)f->s[A1], "visit_date", f->today,
+		              (json_int_t)f->s[A1], "visit_date", f->t.today,
 		              "day", (json_int_t)f->dA, "category", "zwartwerk",
 		              "notes", "Fq01q: werkplaats in de schuur",
-		              "action", "nader_onderzoek", "due", f->future,
+		              "action", "nader_onderzoek", "due", f->t.future,
 		              "owner", "SVB"),
 		    w1, "finding");
 		ok(f, SVB, "nl.ivtd.Finding.Add",
 		   json_pack("{s:I,s:s,s:I,s:s,s:s,s:s}", "subject",
-		             (json_int_t)f->s[A1], "visit_date", f->today,
+		             (json_int_t)f->s[A1], "visit_date", f->t.today,
 		             "day", (json_int_t)f->dA, "category",
 		             "geen_bijzonderheden", "notes", "Fq02q: niets",
 		             "action", "geen"),
 		   w1);
-		f->f3 = ok_id(
-		    f, POL, "nl.ivtd.Finding.Add",
-		    json_pack("{s:I,s:s,s:I,s:s,s:s,s:s,s:s}", "subject",
-		              (json_int_t)f->s[A2], "visit_date", f->today,
-		              "day", (json_int_t)f->dA, "category",
-		              "brandonveilig", "notes", "Fq03q: geen melder",
-		              "action", "handhavingsbesluit", "due", f->future),
-		    w2, "finding");
+		f->f3 =
+		    ok_id(f, POL, "nl.ivtd.Finding.Add",
+		          json_pack("{s:I,s:s,s:I,s:s,s:s,s:s,s:s}", "subject",
+		                    (json_int_t)f->s[A2], "visit_date",
+		                    f->t.today, "day", (json_int_t)f->dA,
+		                    "category", "brandonveilig", "notes",
+		                    "Fq03q: geen melder", "action",
+		                    "handhavingsbesluit", "due", f->t.future),
+		          w2, "finding");
 		f->f4 = ok_id(
 		    f, UWV, "nl.ivtd.Finding.Add",
 		    json_pack("{s:I,s:s,s:I,s:s,s:s,s:s,s:s,s:s}", "subject",
-		              (json_int_t)f->s[A2], "visit_date", f->today,
+		              (json_int_t)f->s[A2], "visit_date", f->t.today,
 		              "day", (json_int_t)f->dA, "category",
 		              "uitkeringsfraude", "notes", "Fq04q: samenwonend",
-		              "action", "terugvordering", "due", f->future,
+		              "action", "terugvordering", "due", f->t.future,
 		              "owner", "Politie"),
 		    w2, "finding");
 		ok(f, UWV, "nl.ivtd.Finding.Update",
@@ -861,44 +774,13 @@ static int
 setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof(*f));
-	char path[128], err[256];
 
-	if (f == NULL || crypto_init() == -1)
+	if (f == NULL || tfix_init(&f->t, "coverage") == -1 ||
+	    tfix_open(&f->t, TFIX_DAEMON) == -1)
 		return -1;
-	snprintf(f->dir, sizeof(f->dir), "/tmp/ivt-coverage-XXXXXX");
-	if (mkdtemp(f->dir) == NULL)
-		return -1;
-	config_defaults(&f->cfg);
-	snprintf(path, sizeof(path), "%s/t.db", f->dir);
-	snprintf(f->cfg.db_path, sizeof(f->cfg.db_path), "%s", path);
-	snprintf(f->cfg.key_path, sizeof(f->cfg.key_path), "%s/master.key",
-	         f->dir);
-	date_format(date_today(), f->today, sizeof(f->today));
-	date_format(date_today() + 7, f->future, sizeof(f->future));
+	f->t.dispatch = checked_call;
 	f->verbose = getenv("IVT_COVERAGE_VERBOSE") != NULL;
-	f->ctx.cfg = &f->cfg;
-	f->ctx.store = store_open(path, err, sizeof(err));
-	if (f->ctx.store == NULL || keys_open(&f->ctx, 1, err, sizeof(err)) ||
-	    varlink_init(&f->ctx, err, sizeof(err)) == -1 ||
-	    auth_bootstrap(f->ctx.store, f->ctx.crypto, 0, 1000) == -1)
-		return -1;
 	*state = f;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fx *f = *state;
-	char cmd[128];
-
-	varlink_free(&f->ctx);
-	keys_close(&f->ctx);
-	store_close(f->ctx.store);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
-	if (system(cmd) != 0)
-		return -1;
-	free(f);
 	return 0;
 }
 
@@ -1034,7 +916,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_audit_coverage, setup,
-	                                    teardown),
+	                                    tfix_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

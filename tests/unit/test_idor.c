@@ -42,9 +42,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "date.h"
-#include "keys.h"
-#include "varlink.h"
+#include "tfix.h"
 
 /* Users. */
 #define ADMIN 0
@@ -291,272 +289,45 @@ static const struct idor_case {
 };
 
 struct fx {
-	char dir[64];
-	struct config cfg;
-	struct daemon_ctx ctx;
-	sqlite3 *snap; /* the fixture, to restore after a change */
-	uint64_t sum;  /* its checksum */
+	struct tfix t; /* t.snap: the fixture, to restore after a change */
 	int64_t pA, pB, pBd, pAc, pBc, pBc2;
 	int64_t sA1, sA2, sA3;
 	int64_t sB1, sB2, sB3, sB4, sB5, sB6, sB7, sBd;
 	int64_t dA, dB1, dB2, fB, fBu, L0, L1, L2;
 	char token[64];
-	char today[16], future[16];
 	int verbose;
 };
 
-static const char *
-error_of(const json_t *r)
-{
-	return json_string_value(json_object_get(r, "error"));
-}
-
-static const char *
-reason_of(const json_t *r)
-{
-	const json_t *p = json_object_get(r, "parameters");
-	const char *s;
-
-	if ((s = json_string_value(json_object_get(p, "reason"))) != NULL)
-		return s;
-	if ((s = json_string_value(json_object_get(p, "parameter"))) != NULL)
-		return s;
-	return "";
-}
-
-/* Dispatch method(params) as uid, as the daemon does; params borrowed. */
-static json_t *
-dispatch(struct fx *f, uid_t uid, const char *method, json_t *params)
-{
-	json_t *msg, *r;
-	int close_after;
-
-	msg = json_pack("{s:s,s:O}", "method", method, "parameters", params);
-	assert_non_null(msg);
-	r = varlink_dispatch(&f->ctx, uid, 1, msg, &close_after);
-	json_decref(msg);
-	assert_non_null(r);
-	return r;
-}
-
-/* A fixture call that must succeed; params is stolen.  The reply's
- * parameters, owned by the caller. */
-static json_t *
-must(struct fx *f, uid_t uid, const char *method, json_t *params)
-{
-	json_t *r, *p;
-
-	assert_non_null(params);
-	r = dispatch(f, uid, method, params);
-	json_decref(params);
-	if (error_of(r) != NULL)
-		fail_msg("fixture: %s: %s (%s)", method, error_of(r),
-		         reason_of(r));
-	p = json_incref(json_object_get(r, "parameters"));
-	json_decref(r);
-	return p;
-}
-
-/* The same, returning reply.key.id (or reply.key when it is a number). */
-static int64_t
-must_id(struct fx *f, uid_t uid, const char *method, json_t *params,
-        const char *key)
-{
-	json_t *p = must(f, uid, method, params), *v;
-	json_int_t id;
-
-	v = json_object_get(p, key);
-	id = json_is_integer(v) ? json_integer_value(v)
-	                        : json_integer_value(json_object_get(v, "id"));
-	json_decref(p);
-	assert_true(id > 0);
-	return (int64_t)id;
-}
-
-static void
-done(struct fx *f, uid_t uid, const char *method, json_t *params)
-{
-	json_decref(must(f, uid, method, params));
-}
-
-/* --- database checksum and snapshot ------------------------------------ */
-
-static uint64_t
-fnv(uint64_t h, const void *p, size_t n)
-{
-	const unsigned char *b = p;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		h ^= b[i];
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
-
-/* The rows of one table, as a sum of row hashes (independent of order). */
-static uint64_t
-table_sum(sqlite3 *db, const char *table)
-{
-	char sql[256];
-	sqlite3_stmt *st;
-	uint64_t sum = 0, h;
-	int i, n, type, len;
-
-	snprintf(sql, sizeof(sql), "SELECT * FROM \"%s\"", table);
-	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-	n = sqlite3_column_count(st);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		h = fnv(0xcbf29ce484222325ULL, table, strlen(table) + 1);
-		for (i = 0; i < n; i++) {
-			type = sqlite3_column_type(st, i);
-			h = fnv(h, &type, sizeof(type));
-			if (type == SQLITE_NULL)
-				continue;
-			if (type == SQLITE_INTEGER) {
-				sqlite3_int64 v = sqlite3_column_int64(st, i);
-				h = fnv(h, &v, sizeof(v));
-				continue;
-			}
-			if (type == SQLITE_FLOAT) {
-				double v = sqlite3_column_double(st, i);
-				h = fnv(h, &v, sizeof(v));
-				continue;
-			}
-			len = sqlite3_column_bytes(st, i);
-			h = fnv(h, &len, sizeof(len));
-			h = fnv(h, sqlite3_column_blob(st, i), (size_t)len);
-		}
-		sum += h;
-	}
-	assert_int_equal(sqlite3_finalize(st), SQLITE_OK);
-	return sum;
-}
-
-/* Every table but the audit log. */
-static uint64_t
-db_sum(struct fx *f)
-{
-	static const char sql[] =
-	    "SELECT name FROM sqlite_master WHERE type = 'table' AND "
-	    "name NOT IN ('audit', 'audit_checkpoint') ORDER BY name";
-	sqlite3 *db = f->ctx.store->db;
-	sqlite3_stmt *st;
-	uint64_t sum = 0;
-	char name[128];
-	int ntables = 0;
-
-	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		snprintf(name, sizeof(name), "%s", sqlite3_column_text(st, 0));
-		sum = sum * 31 + table_sum(db, name);
-		ntables++;
-	}
-	assert_int_equal(sqlite3_finalize(st), SQLITE_OK);
-	assert_true(ntables > 10);
-	return sum;
-}
-
-static void
-copy_db(sqlite3 *to, sqlite3 *from)
-{
-	sqlite3_backup *b;
-
-	b = sqlite3_backup_init(to, "main", from, "main");
-	assert_non_null(b);
-	assert_int_equal(sqlite3_backup_step(b, -1), SQLITE_DONE);
-	assert_int_equal(sqlite3_backup_finish(b), SQLITE_OK);
-}
-
-/* An integer from sql with ?1 bound to a (0: unbound). */
-static int64_t
-scalar(struct fx *f, const char *sql, int64_t a)
-{
-	sqlite3_stmt *st;
-	int64_t n = -1;
-
-	assert_int_equal(
-	    sqlite3_prepare_v2(f->ctx.store->db, sql, -1, &st, NULL),
-	    SQLITE_OK);
-	if (a != 0)
-		sqlite3_bind_int64(st, 1, a);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return n;
-}
-
 /* --- the fixture -------------------------------------------------------- */
-
-static int64_t
-project(struct fx *f, uid_t pl, const char *name, const char *area)
-{
-	return must_id(f, pl, "nl.ivtd.Project.Create",
-	               json_pack("{s:s,s:s,s:s,s:[],s:[s],s:s,s:s}", "name",
-	                         name, "gemeente", "Utrecht", "problem",
-	                         "Woonfraude", "themes", "area", area,
-	                         "legal_basis", "LSI-convenant", "purpose",
-	                         "Handhaving"),
-	               "project");
-}
-
-static void
-advance(struct fx *f, uid_t pl, int64_t id)
-{
-	done(f, pl, "nl.ivtd.Project.Advance",
-	     json_pack("{s:I,s:s}", "id", (json_int_t)id, "rationale",
-	               "verder"));
-}
-
-/* Through the four gates and the protocol into operationeel. */
-static void
-operational(struct fx *f, uid_t pl, int64_t id)
-{
-	static const char *const gates[] = {"probleemdefinitie",
-	                                    "collegebesluit", "rpf", "lsi"};
-	size_t i;
-
-	advance(f, pl, id);
-	for (i = 0; i < 4; i++)
-		done(f, pl, "nl.ivtd.Project.Decide",
-		     json_pack("{s:I,s:s,s:b,s:s}", "id", (json_int_t)id,
-		               "gate", gates[i], "go", 1, "rationale",
-		               "akkoord"));
-	advance(f, pl, id);
-	done(f, pl, "nl.ivtd.Protocol.Register",
-	     json_pack("{s:I,s:s,s:s}", "project", (json_int_t)id, "date",
-	               f->today, "reference", "AP-2026-1"));
-	advance(f, pl, id);
-}
 
 /* Closed at once by a NO-GO: due for destruction (retention 0 days). */
 static int64_t
-closed(struct fx *f, uid_t pl, const char *name, const char *area)
+closed(struct tfix *t, uid_t pl, const char *name, const char *area)
 {
-	int64_t id = project(f, pl, name, area);
+	int64_t id = tfix_project(t, pl, name, area);
 
-	advance(f, pl, id);
-	done(f, pl, "nl.ivtd.Project.Decide",
-	     json_pack("{s:I,s:s,s:b,s:s}", "id", (json_int_t)id, "gate",
-	               "probleemdefinitie", "go", 0, "rationale", "geen"));
+	tfix_advance(t, pl, id);
+	tfix_done(t, pl, "nl.ivtd.Project.Decide",
+	          json_pack("{s:I,s:s,s:b,s:s}", "id", (json_int_t)id, "gate",
+	                    "probleemdefinitie", "go", 0, "rationale", "geen"));
 	return id;
 }
 
 static void
-grant_all(struct fx *f, uid_t pl, int64_t id, const char *partner)
+grant_all(struct tfix *t, uid_t pl, int64_t id, const char *partner)
 {
-	done(f, pl, "nl.ivtd.Protocol.Grant",
-	     json_pack("{s:I,s:s,s:[s,s,s]}", "project", (json_int_t)id,
-	               "partner", partner, "rights", "leveren", "bewerken",
-	               "inlezen"));
+	tfix_done(t, pl, "nl.ivtd.Protocol.Grant",
+	          json_pack("{s:I,s:s,s:[s,s,s]}", "project", (json_int_t)id,
+	                    "partner", partner, "rights", "leveren", "bewerken",
+	                    "inlezen"));
 }
 
 /* A subject; person "bsn:name:birthdate" or NULL, interests NULL or a
  * JSON array text. */
 static int64_t
-subject(struct fx *f, uid_t pl, int64_t id, const char *street, const char *nr,
-        const char *pc, const char *city, const char *bsn, const char *name,
-        const char *born, const char *interests)
+subject(struct tfix *t, uid_t pl, int64_t id, const char *street,
+        const char *nr, const char *pc, const char *city, const char *bsn,
+        const char *name, const char *born, const char *interests)
 {
 	json_t *p = json_pack("{s:I,s:s,s:s,s:s,s:s}", "project",
 	                      (json_int_t)id, "street", street, "huisnummer",
@@ -569,11 +340,11 @@ subject(struct fx *f, uid_t pl, int64_t id, const char *street, const char *nr,
 	if (interests != NULL)
 		json_object_set_new(p, "partners",
 		                    json_loads(interests, 0, NULL));
-	return must_id(f, pl, "nl.ivtd.Subject.Create", p, "subject");
+	return tfix_must_id(t, pl, "nl.ivtd.Subject.Create", p, "subject");
 }
 
 static void
-answer(struct fx *f, uid_t uid, int64_t s, const char *verdict,
+answer(struct tfix *t, uid_t uid, int64_t s, const char *verdict,
        const char *reason)
 {
 	json_t *p =
@@ -581,16 +352,13 @@ answer(struct fx *f, uid_t uid, int64_t s, const char *verdict,
 
 	if (reason != NULL)
 		json_object_set_new(p, "reason", json_string(reason));
-	done(f, uid, "nl.ivtd.Subject.Answer", p);
+	tfix_done(t, uid, "nl.ivtd.Subject.Answer", p);
 }
 
 static void
 build_fixture(struct fx *f)
 {
-	static const struct {
-		const char *name, *role, *org;
-		uid_t uid;
-	} users[] = {
+	static const struct tfix_user users[] = {
 	    {"pl_alfa", "projectleider", NULL, ALFA},
 	    {"bob", "projectleider", NULL, BOB},
 	    {"uwv1", "partner", "UWV", UWV},
@@ -598,75 +366,66 @@ build_fixture(struct fx *f)
 	    {"pol1", "partner", "Politie", POL},
 	};
 	static const char *const partners[] = {"UWV", "SVB", "Politie"};
+	struct tfix *t = &f->t;
 	json_t *p, *r;
-	size_t i;
 
-	for (i = 0; i < 3; i++)
-		done(f, ADMIN, "nl.ivtd.Partner.Add",
-		     json_pack("{s:s,s:s}", "name", partners[i], "kind",
-		               "landelijke_dienst"));
-	for (i = 0; i < sizeof(users) / sizeof(users[0]); i++) {
-		p = json_pack("{s:I,s:s,s:s}", "uid", (json_int_t)users[i].uid,
-		              "name", users[i].name, "role", users[i].role);
-		if (users[i].org != NULL)
-			json_object_set_new(p, "org",
-			                    json_string(users[i].org));
-		done(f, ADMIN, "nl.ivtd.User.Add", p);
-	}
+	tfix_add_partners(t, partners, 3);
+	tfix_add_users(t, users, sizeof(users) / sizeof(users[0]));
 
 	/* --- Bravo: a project that is destroyed (list L0) ------------- */
-	f->pBd = project(f, BOB, "Bravo vernietigd", "3601AA-3601ZZ");
-	operational(f, BOB, f->pBd);
-	f->sBd = subject(f, BOB, f->pBd, "Kanariesteeg", "9", "3601AB",
+	f->pBd = tfix_project(t, BOB, "Bravo vernietigd", "3601AA-3601ZZ");
+	tfix_operational(t, BOB, f->pBd);
+	f->sBd = subject(t, BOB, f->pBd, "Kanariesteeg", "9", "3601AB",
 	                 "Kanariedorp", "777888907", "Bram Kanarie",
 	                 "1950-01-01", NULL);
-	done(f, BOB, "nl.ivtd.Journal.Add",
-	     json_pack("{s:I,s:s,s:s}", "project", (json_int_t)f->pBd, "kind",
-	               "overleg", "note", "Kanarie-overleg over Bram"));
-	advance(f, BOB, f->pBd); /* evaluatie */
-	advance(f, BOB, f->pBd); /* afgesloten */
-	f->L0 =
-	    must_id(f, BOB, "nl.ivtd.Retention.Propose", json_object(), "list");
-	done(f, BOB, "nl.ivtd.Retention.Confirm",
-	     json_pack("{s:I}", "list", (json_int_t)f->L0));
-	r = must(f, BOB, "nl.ivtd.Retention.Run", json_object());
+	tfix_done(t, BOB, "nl.ivtd.Journal.Add",
+	          json_pack("{s:I,s:s,s:s}", "project", (json_int_t)f->pBd,
+	                    "kind", "overleg", "note",
+	                    "Kanarie-overleg over Bram"));
+	tfix_advance(t, BOB, f->pBd); /* evaluatie */
+	tfix_advance(t, BOB, f->pBd); /* afgesloten */
+	f->L0 = tfix_must_id(t, BOB, "nl.ivtd.Retention.Propose", json_object(),
+	                     "list");
+	tfix_done(t, BOB, "nl.ivtd.Retention.Confirm",
+	          json_pack("{s:I}", "list", (json_int_t)f->L0));
+	r = tfix_must(t, BOB, "nl.ivtd.Retention.Run", json_object());
 	assert_int_equal(json_array_size(json_object_get(r, "destroyed")), 1);
 	json_decref(r);
 
 	/* --- Bravo: the running project ------------------------------- */
-	f->pB = project(f, BOB, "Project Bravo", "3600AA-3600ZZ");
-	operational(f, BOB, f->pB);
-	grant_all(f, BOB, f->pB, "SVB");
-	grant_all(f, BOB, f->pB, "UWV"); /* revoked below */
+	f->pB = tfix_project(t, BOB, "Project Bravo", "3600AA-3600ZZ");
+	tfix_operational(t, BOB, f->pB);
+	grant_all(t, BOB, f->pB, "SVB");
+	grant_all(t, BOB, f->pB, "UWV"); /* revoked below */
 	f->sB1 =
-	    subject(f, BOB, f->pB, "Kanarieweg", "1", "3600AB", "Bravodorp",
+	    subject(t, BOB, f->pB, "Kanarieweg", "1", "3600AB", "Bravodorp",
 	            "222333406", "Berend Botter", "1961-02-03", "[\"SVB\"]");
 	f->sB2 =
-	    subject(f, BOB, f->pB, "Kanariestraat", "2", "3600AC", "Bravodorp",
+	    subject(t, BOB, f->pB, "Kanariestraat", "2", "3600AC", "Bravodorp",
 	            "555666700", "Bella Kanarie", "1972-03-04", "[\"SVB\"]");
-	f->sB3 = subject(f, BOB, f->pB, "Kanarielaan", "3", "3600AD",
+	f->sB3 = subject(t, BOB, f->pB, "Kanarielaan", "3", "3600AD",
 	                 "Bravodorp", NULL, NULL, NULL, "[\"SVB\"]");
-	f->sB5 = subject(f, BOB, f->pB, "Kanariehof", "5", "3600AF",
+	f->sB5 = subject(t, BOB, f->pB, "Kanariehof", "5", "3600AF",
 	                 "Bravodorp", NULL, NULL, NULL, "[\"SVB\",\"UWV\"]");
-	f->sB6 = subject(f, BOB, f->pB, "Kanarieplein", "6", "3600AG",
+	f->sB6 = subject(t, BOB, f->pB, "Kanarieplein", "6", "3600AG",
 	                 "Bravodorp", NULL, NULL, NULL, NULL);
-	f->sB7 = subject(f, BOB, f->pB, "Kanariekade", "7", "3600AH",
+	f->sB7 = subject(t, BOB, f->pB, "Kanariekade", "7", "3600AH",
 	                 "Bravodorp", NULL, NULL, NULL, NULL);
-	done(f, BOB, "nl.ivtd.Subject.Actualise",
-	     json_pack("{s:I}", "project", (json_int_t)f->pB));
+	tfix_done(t, BOB, "nl.ivtd.Subject.Actualise",
+	          json_pack("{s:I}", "project", (json_int_t)f->pB));
 	/* sB4 stays geselecteerd: created after the actualisation */
-	f->sB4 = subject(f, BOB, f->pB, "Kanariepad", "4", "3600AE",
+	f->sB4 = subject(t, BOB, f->pB, "Kanariepad", "4", "3600AE",
 	                 "Bravodorp", NULL, NULL, NULL, "[\"SVB\"]");
-	answer(f, SVB, f->sB1, "relevant", NULL);
-	answer(f, SVB, f->sB2, "relevant", NULL);
-	answer(f, SVB, f->sB3, "conflict", "zorgtraject");
-	answer(f, SVB, f->sB5, "relevant", NULL); /* UWV still to answer */
+	answer(t, SVB, f->sB1, "relevant", NULL);
+	answer(t, SVB, f->sB2, "relevant", NULL);
+	answer(t, SVB, f->sB3, "conflict", "zorgtraject");
+	answer(t, SVB, f->sB5, "relevant", NULL); /* UWV still to answer */
 	/* dB1: today, confirmed, sB1 visited, uwv1 named on it */
-	f->dB1 = must_id(
-	    f, BOB, "nl.ivtd.Day.Create",
+	f->dB1 = tfix_must_id(
+	    t, BOB, "nl.ivtd.Day.Create",
 	    json_pack("{s:I,s:s,s:s,s:s,s:[s],s:s,s:[{s:s,s:i},{s:s,s:i}],"
 	              "s:[s,s],s:s,s:s,s:b}",
-	              "project", (json_int_t)f->pB, "date", f->today, "start",
+	              "project", (json_int_t)f->pB, "date", t->today, "start",
 	              "09:00", "end", "17:00", "area", "3600AA-3600ZZ",
 	              "meeting_point", "Kanarieplein 1", "partners", "partner",
 	              "SVB", "staff", 2, "partner", "UWV", "staff", 1,
@@ -674,179 +433,148 @@ build_fixture(struct fx *f)
 	              "police_contact", "Brigadier Kanarie", "police_informed",
 	              1),
 	    "day");
-	done(f, BOB, "nl.ivtd.Day.Confirm",
-	     json_pack("{s:I}", "id", (json_int_t)f->dB1));
-	done(f, BOB, "nl.ivtd.Day.Plan",
-	     json_pack("{s:I,s:[I]}", "id", (json_int_t)f->dB1, "subjects",
-	               (json_int_t)f->sB1));
-	f->fB = must_id(
-	    f, SVB, "nl.ivtd.Finding.Add",
+	tfix_done(t, BOB, "nl.ivtd.Day.Confirm",
+	          json_pack("{s:I}", "id", (json_int_t)f->dB1));
+	tfix_done(t, BOB, "nl.ivtd.Day.Plan",
+	          json_pack("{s:I,s:[I]}", "id", (json_int_t)f->dB1, "subjects",
+	                    (json_int_t)f->sB1));
+	f->fB = tfix_must_id(
+	    t, SVB, "nl.ivtd.Finding.Add",
 	    json_pack("{s:I,s:s,s:I,s:s,s:s,s:s,s:s,s:s}", "subject",
-	              (json_int_t)f->sB1, "visit_date", f->today, "day",
+	              (json_int_t)f->sB1, "visit_date", t->today, "day",
 	              (json_int_t)f->dB1, "category", "zwartwerk", "notes",
 	              "Kanarie-notitie: werkplaats", "action",
-	              "nader_onderzoek", "due", f->future, "owner", "UWV"),
+	              "nader_onderzoek", "due", t->future, "owner", "UWV"),
 	    "finding");
-	done(f, SVB, "nl.ivtd.Finding.Update",
-	     json_pack("{s:I,s:s}", "id", (json_int_t)f->fB, "notes",
-	               "Kanarie-notitie: bijgewerkt"));
-	f->fBu = must_id(f, UWV, "nl.ivtd.Finding.Add",
-	                 json_pack("{s:I,s:s,s:I,s:s,s:s,s:s}", "subject",
-	                           (json_int_t)f->sB1, "visit_date", f->today,
-	                           "day", (json_int_t)f->dB1, "category",
-	                           "uitkeringsfraude", "notes",
-	                           "UWV Kanarie-bevinding", "action", "geen"),
-	                 "finding");
+	tfix_done(t, SVB, "nl.ivtd.Finding.Update",
+	          json_pack("{s:I,s:s}", "id", (json_int_t)f->fB, "notes",
+	                    "Kanarie-notitie: bijgewerkt"));
+	f->fBu = tfix_must_id(
+	    t, UWV, "nl.ivtd.Finding.Add",
+	    json_pack("{s:I,s:s,s:I,s:s,s:s,s:s}", "subject",
+	              (json_int_t)f->sB1, "visit_date", t->today, "day",
+	              (json_int_t)f->dB1, "category", "uitkeringsfraude",
+	              "notes", "UWV Kanarie-bevinding", "action", "geen"),
+	    "finding");
 	/* dB2: a concept day in the future */
-	f->dB2 = must_id(f, BOB, "nl.ivtd.Day.Create",
-	                 json_pack("{s:I,s:s,s:s,s:s,s:[s],s:s,s:[{s:s,s:i}]}",
-	                           "project", (json_int_t)f->pB, "date",
-	                           f->future, "start", "10:00", "end", "16:00",
-	                           "area", "3600AA-3600ZZ", "meeting_point",
-	                           "Bravo-buurthuis", "partners", "partner",
-	                           "SVB", "staff", 1),
-	                 "day");
-	done(f, BOB, "nl.ivtd.Day.Assign",
-	     json_pack("{s:I,s:s}", "subject", (json_int_t)f->sB2, "user",
-	               "svb1"));
-	done(f, BOB, "nl.ivtd.Day.Assign",
-	     json_pack("{s:I,s:s}", "subject", (json_int_t)f->sB6, "user",
-	               "uwv1"));
-	done(f, BOB, "nl.ivtd.Journal.Add",
-	     json_pack("{s:I,s:s,s:s}", "project", (json_int_t)f->pB, "kind",
-	               "casusbespreking", "note", "Kanarie: Berend Botter"));
-	done(f, BOB, "nl.ivtd.Finding.MeasureSet",
-	     json_pack("{s:I,s:i,s:s,s:f,s:s}", "project", (json_int_t)f->pB,
-	               "phase", 0, "indicator", "leegstand", "value", 3.0,
-	               "source", "BAG"));
+	f->dB2 = tfix_must_id(
+	    t, BOB, "nl.ivtd.Day.Create",
+	    json_pack("{s:I,s:s,s:s,s:s,s:[s],s:s,s:[{s:s,s:i}]}", "project",
+	              (json_int_t)f->pB, "date", t->future, "start", "10:00",
+	              "end", "16:00", "area", "3600AA-3600ZZ", "meeting_point",
+	              "Bravo-buurthuis", "partners", "partner", "SVB", "staff",
+	              1),
+	    "day");
+	tfix_done(t, BOB, "nl.ivtd.Day.Assign",
+	          json_pack("{s:I,s:s}", "subject", (json_int_t)f->sB2, "user",
+	                    "svb1"));
+	tfix_done(t, BOB, "nl.ivtd.Day.Assign",
+	          json_pack("{s:I,s:s}", "subject", (json_int_t)f->sB6, "user",
+	                    "uwv1"));
+	tfix_done(t, BOB, "nl.ivtd.Journal.Add",
+	          json_pack("{s:I,s:s,s:s}", "project", (json_int_t)f->pB,
+	                    "kind", "casusbespreking", "note",
+	                    "Kanarie: Berend Botter"));
+	tfix_done(t, BOB, "nl.ivtd.Finding.MeasureSet",
+	          json_pack("{s:I,s:i,s:s,s:f,s:s}", "project",
+	                    (json_int_t)f->pB, "phase", 0, "indicator",
+	                    "leegstand", "value", 3.0, "source", "BAG"));
 	/* UWV's admission to Bravo ends: everything it had there too. */
-	done(f, BOB, "nl.ivtd.Protocol.Revoke",
-	     json_pack("{s:I,s:s}", "project", (json_int_t)f->pB, "partner",
-	               "UWV"));
-	p = must(f, BOB, "nl.ivtd.Import.Begin",
-	         json_pack("{s:I}", "project", (json_int_t)f->pB));
+	tfix_done(t, BOB, "nl.ivtd.Protocol.Revoke",
+	          json_pack("{s:I,s:s}", "project", (json_int_t)f->pB,
+	                    "partner", "UWV"));
+	p = tfix_must(t, BOB, "nl.ivtd.Import.Begin",
+	              json_pack("{s:I}", "project", (json_int_t)f->pB));
 	snprintf(f->token, sizeof(f->token), "%s",
 	         json_string_value(json_object_get(p, "session")));
 	json_decref(p);
 	assert_true(strlen(f->token) > 0);
 
 	/* --- Alfa ------------------------------------------------------ */
-	f->pA = project(f, ALFA, "Project Alfa", "3511AA-3511ZZ");
-	operational(f, ALFA, f->pA);
-	grant_all(f, ALFA, f->pA, "UWV");
-	grant_all(f, ALFA, f->pA, "Politie");
+	f->pA = tfix_project(t, ALFA, "Project Alfa", "3511AA-3511ZZ");
+	tfix_operational(t, ALFA, f->pA);
+	grant_all(t, ALFA, f->pA, "UWV");
+	grant_all(t, ALFA, f->pA, "Politie");
 	f->sA1 =
-	    subject(f, ALFA, f->pA, "Appelstraat", "1", "3511AB", "Utrecht",
+	    subject(t, ALFA, f->pA, "Appelstraat", "1", "3511AB", "Utrecht",
 	            "333444504", "Anna Appel", "1980-04-05", "[\"UWV\"]");
-	f->sA2 = subject(f, ALFA, f->pA, "Appelweg", "2", "3511AC", "Utrecht",
+	f->sA2 = subject(t, ALFA, f->pA, "Appelweg", "2", "3511AC", "Utrecht",
 	                 NULL, NULL, NULL, NULL);
-	f->sA3 = subject(f, ALFA, f->pA, "Appellaan", "3", "3511AD", "Utrecht",
+	f->sA3 = subject(t, ALFA, f->pA, "Appellaan", "3", "3511AD", "Utrecht",
 	                 "444555602", "Aart Appel", "1985-06-07", "[\"UWV\"]");
-	done(f, ALFA, "nl.ivtd.Subject.Actualise",
-	     json_pack("{s:I}", "project", (json_int_t)f->pA));
-	answer(f, UWV, f->sA1, "relevant", NULL);
-	f->dA = must_id(
-	    f, ALFA, "nl.ivtd.Day.Create",
+	tfix_done(t, ALFA, "nl.ivtd.Subject.Actualise",
+	          json_pack("{s:I}", "project", (json_int_t)f->pA));
+	answer(t, UWV, f->sA1, "relevant", NULL);
+	f->dA = tfix_must_id(
+	    t, ALFA, "nl.ivtd.Day.Create",
 	    json_pack("{s:I,s:s,s:s,s:s,s:[s],s:s,s:[{s:s,s:i},{s:s,s:i}],"
 	              "s:s,s:b}",
-	              "project", (json_int_t)f->pA, "date", f->today, "start",
+	              "project", (json_int_t)f->pA, "date", t->today, "start",
 	              "09:00", "end", "17:00", "area", "3511AA-3511ZZ",
 	              "meeting_point", "Alfaplein", "partners", "partner",
 	              "UWV", "staff", 1, "partner", "Politie", "staff", 1,
 	              "police", "present", "police_informed", 1),
 	    "day");
-	done(f, ALFA, "nl.ivtd.Day.Confirm",
-	     json_pack("{s:I}", "id", (json_int_t)f->dA));
-	done(f, ALFA, "nl.ivtd.Day.Plan",
-	     json_pack("{s:I,s:[I]}", "id", (json_int_t)f->dA, "subjects",
-	               (json_int_t)f->sA2));
+	tfix_done(t, ALFA, "nl.ivtd.Day.Confirm",
+	          json_pack("{s:I}", "id", (json_int_t)f->dA));
+	tfix_done(t, ALFA, "nl.ivtd.Day.Plan",
+	          json_pack("{s:I,s:[I]}", "id", (json_int_t)f->dA, "subjects",
+	                    (json_int_t)f->sA2));
 
 	/* --- closed projects on destruction lists ---------------------- */
-	f->pAc = closed(f, ALFA, "Alfa gesloten", "3512AA-3512ZZ");
-	f->pBc = closed(f, BOB, "Bravo gesloten", "3602AA-3602ZZ");
-	f->L1 = must_id(f, ADMIN, "nl.ivtd.Retention.Propose", json_object(),
-	                "list");
-	done(f, BOB, "nl.ivtd.Retention.Confirm",
-	     json_pack("{s:I}", "list", (json_int_t)f->L1));
-	f->pBc2 = closed(f, BOB, "Bravo gesloten twee", "3603AA-3603ZZ");
-	f->L2 =
-	    must_id(f, BOB, "nl.ivtd.Retention.Propose", json_object(), "list");
+	f->pAc = closed(t, ALFA, "Alfa gesloten", "3512AA-3512ZZ");
+	f->pBc = closed(t, BOB, "Bravo gesloten", "3602AA-3602ZZ");
+	f->L1 = tfix_must_id(t, ADMIN, "nl.ivtd.Retention.Propose",
+	                     json_object(), "list");
+	tfix_done(t, BOB, "nl.ivtd.Retention.Confirm",
+	          json_pack("{s:I}", "list", (json_int_t)f->L1));
+	f->pBc2 = closed(t, BOB, "Bravo gesloten twee", "3603AA-3603ZZ");
+	f->L2 = tfix_must_id(t, BOB, "nl.ivtd.Retention.Propose", json_object(),
+	                     "list");
 	/* The fixture is what the comment at the top says. */
-	assert_int_equal(scalar(f,
-	                        "SELECT count(*) FROM retention_items "
-	                        "WHERE list_id = ?1",
-	                        f->L1),
+	assert_int_equal(tfix_scalar_id(t,
+	                                "SELECT count(*) FROM retention_items "
+	                                "WHERE list_id = ?1",
+	                                f->L1),
 	                 2);
 	assert_int_equal(
-	    scalar(f, "SELECT count(*) FROM interests WHERE subject_id = ?1",
-	           f->sB5),
+	    tfix_scalar_id(
+	        t, "SELECT count(*) FROM interests WHERE subject_id = ?1",
+	        f->sB5),
 	    2);
-	assert_int_equal(scalar(f,
-	                        "SELECT count(*) FROM protocol_grants WHERE "
-	                        "project_id = ?1 AND (leveren OR bewerken "
-	                        "OR inlezen)",
-	                        f->pB),
-	                 1);
+	assert_int_equal(
+	    tfix_scalar_id(t,
+	                   "SELECT count(*) FROM protocol_grants WHERE "
+	                   "project_id = ?1 AND (leveren OR bewerken "
+	                   "OR inlezen)",
+	                   f->pB),
+	    1);
 }
 
 static int
 setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof(*f));
-	char path[128], err[256];
 
-	if (f == NULL || crypto_init() == -1)
+	if (f == NULL || tfix_init(&f->t, "idor") == -1)
 		return -1;
-	snprintf(f->dir, sizeof(f->dir), "/tmp/ivt-idor-XXXXXX");
-	if (mkdtemp(f->dir) == NULL)
+	f->t.cfg.retention_days = 0; /* closed projects are due at once */
+	if (tfix_open(&f->t, TFIX_DAEMON) == -1)
 		return -1;
-	config_defaults(&f->cfg);
-	f->cfg.retention_days = 0; /* closed projects are due at once */
-	snprintf(path, sizeof(path), "%s/t.db", f->dir);
-	snprintf(f->cfg.db_path, sizeof(f->cfg.db_path), "%s", path);
-	snprintf(f->cfg.key_path, sizeof(f->cfg.key_path), "%s/master.key",
-	         f->dir);
-	date_format(date_today(), f->today, sizeof(f->today));
-	date_format(date_today() + 7, f->future, sizeof(f->future));
 	f->verbose = getenv("IVT_IDOR_VERBOSE") != NULL;
-	f->ctx.cfg = &f->cfg;
-	f->ctx.store = store_open(path, err, sizeof(err));
-	if (f->ctx.store == NULL || keys_open(&f->ctx, 1, err, sizeof(err)) ||
-	    varlink_init(&f->ctx, err, sizeof(err)) == -1 ||
-	    auth_bootstrap(f->ctx.store, f->ctx.crypto, 0, 1000) == -1)
-		return -1;
 	*state = f;
 	build_fixture(f);
-	if (sqlite3_open(":memory:", &f->snap) != SQLITE_OK)
-		return -1;
-	copy_db(f->snap, f->ctx.store->db);
-	f->sum = db_sum(f);
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fx *f = *state;
-	char cmd[128];
-
-	sqlite3_close(f->snap);
-	varlink_free(&f->ctx);
-	keys_close(&f->ctx);
-	store_close(f->ctx.store);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
-	if (system(cmd) != 0)
-		return -1;
-	free(f);
+	tfix_snapshot(&f->t);
 	return 0;
 }
 
 /* --- parameters ---------------------------------------------------------- */
 
-/* The fixture value of "@NAME". */
+/* The fixture value of "@NAME" (tfix_fill knows @TODAY and @FUTURE). */
 static json_t *
-placeholder(const struct fx *f, const char *s)
+placeholder(const void *arg, const char *s)
 {
+	const struct fx *f = arg;
 	const struct {
 		const char *name;
 		int64_t v;
@@ -869,44 +597,10 @@ placeholder(const struct fx *f, const char *s)
 			return json_integer(ids[i].v);
 		}
 	}
-	if (strcmp(s, "@TODAY") == 0)
-		return json_string(f->today);
-	if (strcmp(s, "@FUTURE") == 0)
-		return json_string(f->future);
 	if (strcmp(s, "@TOKEN") == 0)
 		return json_string(f->token);
 	fail_msg("unknown placeholder %s", s);
 	return NULL;
-}
-
-/* Replace every "@NAME" string in v (in place). */
-static void
-fill(const struct fx *f, json_t *v)
-{
-	const char *key;
-	json_t *e;
-	size_t i;
-
-	if (json_is_object(v)) {
-		json_object_foreach(v, key, e)
-		{
-			if (json_is_string(e) && json_string_value(e)[0] == '@')
-				json_object_set_new(
-				    v, key,
-				    placeholder(f, json_string_value(e)));
-			else
-				fill(f, e);
-		}
-	} else if (json_is_array(v)) {
-		json_array_foreach(v, i, e)
-		{
-			if (json_is_string(e) && json_string_value(e)[0] == '@')
-				json_array_set_new(
-				    v, i, placeholder(f, json_string_value(e)));
-			else
-				fill(f, e);
-		}
-	}
 }
 
 static json_t *
@@ -923,7 +617,7 @@ params_of(const struct fx *f, const char *text)
 	buf[i] = '\0';
 	if ((p = json_loads(buf, 0, &err)) == NULL)
 		fail_msg("bad case parameters %s: %s", text, err.text);
-	fill(f, p);
+	tfix_fill(&f->t, p, placeholder, f);
 	return p;
 }
 
@@ -934,16 +628,10 @@ params_of(const struct fx *f, const char *text)
 static const char *
 canary_in(const json_t *r)
 {
-	json_t *copy = json_deep_copy(r);
+	char *text = tfix_reply_text(r);
 	const char *found = NULL;
-	char *text;
 	size_t i;
 
-	assert_non_null(copy);
-	json_object_del(copy, "traceparent");
-	text = json_dumps(copy, JSON_COMPACT);
-	json_decref(copy);
-	assert_non_null(text);
 	for (i = 0; found == NULL && i < sizeof(canaries) / sizeof(canaries[0]);
 	     i++) {
 		if (strstr(text, canaries[i]) != NULL)
@@ -965,27 +653,6 @@ contains(const json_t *r, const char *word)
 	return yes;
 }
 
-/* Is the last audit entry this caller's denial of method? */
-static int
-denial_audited(struct fx *f, const char *method, uid_t uid)
-{
-	static const char sql[] =
-	    "SELECT result = 'denied' AND method = ?1 AND actor_uid = ?2 "
-	    "FROM audit ORDER BY seq DESC LIMIT 1";
-	sqlite3_stmt *st;
-	int ok = 0;
-
-	assert_int_equal(
-	    sqlite3_prepare_v2(f->ctx.store->db, sql, -1, &st, NULL),
-	    SQLITE_OK);
-	sqlite3_bind_text(st, 1, method, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)uid);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		ok = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
-	return ok;
-}
-
 /* Run one case as one caller; the number of failures. */
 static int
 run_one(struct fx *f, const struct idor_case *k, uid_t uid, const char *who)
@@ -994,16 +661,16 @@ run_one(struct fx *f, const struct idor_case *k, uid_t uid, const char *who)
 	const char *error, *leak;
 	int failures = 0;
 
-	r = dispatch(f, uid, k->method, params);
+	r = tfix_call(&f->t, uid, k->method, params);
 	json_decref(params);
-	error = error_of(r);
+	error = tfix_error(r);
 	if (f->verbose)
 		print_message("%-32s %-28s %-44s %s %s\n", k->method, who,
 		              k->params, error ? error : "ok",
-		              error ? reason_of(r) : "");
+		              error ? tfix_reason(r) : "");
 	if (k->want == NULL && error != NULL) {
 		print_error("%s %s as %s: must succeed, got %s (%s)\n",
-		            k->method, k->params, who, error, reason_of(r));
+		            k->method, k->params, who, error, tfix_reason(r));
 		failures++;
 	} else if (k->want != NULL &&
 	           (error == NULL || strcmp(error, k->want) != 0)) {
@@ -1011,7 +678,7 @@ run_one(struct fx *f, const struct idor_case *k, uid_t uid, const char *who)
 		            "(%s)\n",
 		            k->method, k->params, who, k->want,
 		            error ? error : "success",
-		            error ? reason_of(r) : "");
+		            error ? tfix_reason(r) : "");
 		failures++;
 	}
 	if (uid != BOB && (leak = canary_in(r)) != NULL) {
@@ -1026,13 +693,13 @@ run_one(struct fx *f, const struct idor_case *k, uid_t uid, const char *who)
 		failures++;
 	}
 	if (error != NULL && strcmp(error, PD) == 0 &&
-	    !denial_audited(f, k->method, uid)) {
+	    !tfix_last_denied(&f->t, k->method, uid)) {
 		print_error("%s %s as %s: the denial is not audited\n",
 		            k->method, k->params, who);
 		failures++;
 	}
 	json_decref(r);
-	if (db_sum(f) != f->sum) {
+	if (tfix_db_sum(&f->t) != f->t.sum) {
 		if (error != NULL) {
 			print_error("%s %s as %s: refused, but the database "
 			            "changed\n",
@@ -1040,8 +707,8 @@ run_one(struct fx *f, const struct idor_case *k, uid_t uid, const char *who)
 			failures++;
 		}
 		/* Each call sees the same fixture. */
-		copy_db(f->ctx.store->db, f->snap);
-		assert_true(db_sum(f) == f->sum);
+		tfix_restore(&f->t);
+		assert_true(tfix_db_sum(&f->t) == f->t.sum);
 	}
 	return failures;
 }
@@ -1066,17 +733,17 @@ test_idor(void **state)
 	}
 	/* bob's import survived every attempt on it. */
 	params = json_pack("{s:s}", "session", f->token);
-	r = dispatch(f, BOB, "nl.ivtd.Import.Abort", params);
+	r = tfix_call(&f->t, BOB, "nl.ivtd.Import.Abort", params);
 	json_decref(params);
-	if (error_of(r) != NULL) {
+	if (tfix_error(r) != NULL) {
 		print_error("bob's import session was ended by another "
 		            "caller: %s\n",
-		            error_of(r));
+		            tfix_error(r));
 		failures++;
 	}
 	json_decref(r);
 	assert_int_equal(
-	    audit_verify(f->ctx.store, f->ctx.crypto, &vr, NULL, NULL), 0);
+	    audit_verify(f->t.ctx.store, f->t.ctx.crypto, &vr, NULL, NULL), 0);
 	assert_int_equal(vr.bad_seq, 0);
 	print_message("idor: %zu cases, %zu calls\n",
 	              sizeof(cases) / sizeof(cases[0]), calls);
@@ -1091,12 +758,9 @@ item_is(struct fx *f, int64_t list, int64_t project, const char *state)
 	static const char sql[] =
 	    "SELECT state = ?3 FROM retention_items WHERE list_id = ?1 AND "
 	    "project_id = ?2";
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = tfix_prepare(&f->t, sql);
 	int yes = 0;
 
-	assert_int_equal(
-	    sqlite3_prepare_v2(f->ctx.store->db, sql, -1, &st, NULL),
-	    SQLITE_OK);
 	sqlite3_bind_int64(st, 1, list);
 	sqlite3_bind_int64(st, 2, project);
 	sqlite3_bind_text(st, 3, state, -1, SQLITE_STATIC);
@@ -1121,8 +785,8 @@ test_retention_list(void **state)
 	/* pl_alfa confirms the list: only Alfa gesloten changes. */
 	assert_true(item_is(f, f->L1, f->pBc, "confirmed"));
 	assert_true(item_is(f, f->L1, f->pAc, "proposed"));
-	r = must(f, ALFA, "nl.ivtd.Retention.Confirm",
-	         json_pack("{s:I}", "list", (json_int_t)f->L1));
+	r = tfix_must(&f->t, ALFA, "nl.ivtd.Retention.Confirm",
+	              json_pack("{s:I}", "list", (json_int_t)f->L1));
 	if ((leak = canary_in(r)) != NULL)
 		fail_msg("Retention.Confirm shows Bravo's \"%s\"", leak);
 	items = json_object_get(json_object_get(r, "list"), "items");
@@ -1134,15 +798,15 @@ test_retention_list(void **state)
 	assert_true(item_is(f, f->L1, f->pAc, "confirmed"));
 	assert_true(item_is(f, f->L1, f->pBc, "confirmed"));
 	assert_int_equal(
-	    scalar(f,
-	           "SELECT confirmed_by FROM retention_items WHERE "
-	           "project_id = ?1",
-	           f->pBc),
+	    tfix_scalar_id(&f->t,
+	                   "SELECT confirmed_by FROM retention_items WHERE "
+	                   "project_id = ?1",
+	                   f->pBc),
 	    BOB);
 
 	/* pl_alfa runs the destruction: Bravo gesloten, confirmed by bob
 	 * and due, is not hers to destroy or to see. */
-	r = must(f, ALFA, "nl.ivtd.Retention.Run", json_object());
+	r = tfix_must(&f->t, ALFA, "nl.ivtd.Retention.Run", json_object());
 	if ((leak = canary_in(r)) != NULL)
 		fail_msg("Retention.Run shows Bravo's \"%s\"", leak);
 	items = json_object_get(r, "destroyed");
@@ -1151,20 +815,22 @@ test_retention_list(void **state)
 	                     json_array_get(items, 0), "project")),
 	                 f->pAc);
 	json_decref(r);
-	assert_int_equal(scalar(f,
-	                        "SELECT destroyed IS NOT NULL FROM projects "
-	                        "WHERE id = ?1",
-	                        f->pAc),
-	                 1);
-	assert_int_equal(scalar(f,
-	                        "SELECT destroyed IS NULL FROM projects "
-	                        "WHERE id = ?1",
-	                        f->pBc),
-	                 1);
+	assert_int_equal(
+	    tfix_scalar_id(&f->t,
+	                   "SELECT destroyed IS NOT NULL FROM projects "
+	                   "WHERE id = ?1",
+	                   f->pAc),
+	    1);
+	assert_int_equal(
+	    tfix_scalar_id(&f->t,
+	                   "SELECT destroyed IS NULL FROM projects "
+	                   "WHERE id = ?1",
+	                   f->pBc),
+	    1);
 	assert_true(item_is(f, f->L1, f->pBc, "confirmed"));
 
 	/* bob's own run still destroys it. */
-	r = must(f, BOB, "nl.ivtd.Retention.Run", json_object());
+	r = tfix_must(&f->t, BOB, "nl.ivtd.Retention.Run", json_object());
 	assert_int_equal(json_array_size(json_object_get(r, "destroyed")), 1);
 	json_decref(r);
 	assert_true(item_is(f, f->L1, f->pBc, "destroyed"));
@@ -1178,5 +844,5 @@ main(void)
 	    cmocka_unit_test(test_retention_list),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, tfix_teardown);
 }

@@ -21,14 +21,7 @@
 
 #include "audit.h"
 #include "keys.h"
-#include "varlink.h"
-
-struct fx {
-	char dir[64];
-	char db[128];
-	struct config cfg;
-	struct daemon_ctx ctx;
-};
+#include "tfix.h"
 
 static void
 fill(uint8_t *b, size_t n, uint8_t base)
@@ -125,52 +118,28 @@ test_system_wrap(void **state)
 
 /* --- keys.c ------------------------------------------------------------- */
 
+/* The store only: each test opens the keys itself. */
 static int
 setup(void **state)
 {
-	struct fx *f = calloc(1, sizeof(*f));
-	char err[256];
+	struct tfix *f = calloc(1, sizeof(*f));
 
-	if (f == NULL || crypto_init() == -1)
-		return -1;
-	snprintf(f->dir, sizeof(f->dir), "/tmp/ivt-keys-XXXXXX");
-	if (mkdtemp(f->dir) == NULL)
-		return -1;
-	config_defaults(&f->cfg);
-	snprintf(f->db, sizeof(f->db), "%s/t.db", f->dir);
-	snprintf(f->cfg.key_path, sizeof(f->cfg.key_path), "%s/master.key",
-	         f->dir);
-	f->ctx.cfg = &f->cfg;
-	if ((f->ctx.store = store_open(f->db, err, sizeof(err))) == NULL)
+	if (f == NULL || tfix_init(f, "keys") == -1 ||
+	    tfix_open(f, TFIX_STORE) == -1)
 		return -1;
 	*state = f;
 	return 0;
 }
 
-static int
-teardown(void **state)
-{
-	struct fx *f = *state;
-	char cmd[128];
-
-	keys_close(&f->ctx);
-	store_close(f->ctx.store);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
-	if (system(cmd) != 0)
-		return -1;
-	free(f);
-	return 0;
-}
-
 static void
-must_exec(struct fx *f, const char *sql)
+must_exec(struct tfix *f, const char *sql)
 {
 	assert_int_equal(sqlite3_exec(f->ctx.store->db, sql, NULL, NULL, NULL),
 	                 SQLITE_OK);
 }
 
 static void
-open_keys(struct fx *f)
+open_keys(struct tfix *f)
 {
 	char err[512];
 
@@ -179,7 +148,7 @@ open_keys(struct fx *f)
 }
 
 static void
-reopen(struct fx *f)
+reopen(struct tfix *f)
 {
 	keys_close(&f->ctx);
 	open_keys(f);
@@ -187,7 +156,7 @@ reopen(struct fx *f)
 
 /* A project row: every NOT NULL column of migration 2. */
 static void
-add_project(struct fx *f, int64_t id)
+add_project(struct tfix *f, int64_t id)
 {
 	char sql[512];
 
@@ -201,7 +170,7 @@ add_project(struct fx *f, int64_t id)
 
 /* Seal "note P" for journal row id of project p (in a transaction). */
 static void
-seal_note(struct fx *f, int64_t p, int64_t id, const char *note)
+seal_note(struct tfix *f, int64_t p, int64_t id, const char *note)
 {
 	static const char sql[] = "INSERT INTO journal (id, project_id, "
 	                          "entry_date, kind, note, author, created) "
@@ -227,7 +196,7 @@ seal_note(struct fx *f, int64_t p, int64_t id, const char *note)
 
 /* 0 when journal row id opens to note, -1 otherwise. */
 static int
-read_note(struct fx *f, int64_t id, const char *note)
+read_note(struct tfix *f, int64_t id, const char *note)
 {
 	static const char sql[] = "SELECT project_id, note FROM journal "
 	                          "WHERE id = ?";
@@ -250,23 +219,8 @@ read_note(struct fx *f, int64_t id, const char *note)
 	return rc;
 }
 
-static int64_t
-count(struct fx *f, const char *sql)
-{
-	sqlite3_stmt *st;
-	int64_t n = -1;
-
-	assert_int_equal(
-	    sqlite3_prepare_v2(f->ctx.store->db, sql, -1, &st, NULL),
-	    SQLITE_OK);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return n;
-}
-
 static int
-file_exists(struct fx *f, const char *suffix)
+file_exists(struct tfix *f, const char *suffix)
 {
 	char path[PATH_MAX];
 	struct stat st;
@@ -278,7 +232,7 @@ file_exists(struct fx *f, const char *suffix)
 }
 
 static void
-audit_one(struct fx *f)
+audit_one(struct tfix *f)
 {
 	struct audit_entry e;
 
@@ -296,7 +250,7 @@ audit_one(struct fx *f)
 }
 
 static void
-assert_audit_intact(struct fx *f)
+assert_audit_intact(struct tfix *f)
 {
 	struct audit_verify_result r;
 
@@ -307,13 +261,13 @@ assert_audit_intact(struct fx *f)
 static void
 test_dek_lifecycle(void **state)
 {
-	struct fx *f = *state;
+	struct tfix *f = *state;
 	char copy[160], err[256];
 	struct store *live;
 
 	open_keys(f);
 	assert_int_equal(crypto_key_version(f->ctx.crypto), 1);
-	assert_int_equal(count(f, "SELECT count(*) FROM system_keys"), 1);
+	assert_int_equal(tfix_scalar(f, "SELECT count(*) FROM system_keys"), 1);
 	assert_true(file_exists(f, ""));
 	add_project(f, 1);
 	add_project(f, 2);
@@ -357,8 +311,9 @@ test_dek_lifecycle(void **state)
 	live = f->ctx.store;
 	assert_non_null(f->ctx.store = store_open(copy, err, sizeof(err)));
 	open_keys(f);
-	assert_int_equal(count(f, "SELECT count(*) FROM project_keys WHERE "
-	                          "project_id = 1 AND state = 'active'"),
+	assert_int_equal(tfix_scalar(f,
+	                             "SELECT count(*) FROM project_keys WHERE "
+	                             "project_id = 1 AND state = 'active'"),
 	                 1);
 	assert_int_equal(read_note(f, 10, "note one"), -1);
 	assert_int_equal(read_note(f, 20, "note two"), 0);
@@ -370,7 +325,7 @@ test_dek_lifecycle(void **state)
 }
 
 static void
-rotate_all(struct fx *f)
+rotate_all(struct tfix *f)
 {
 	struct keys_status st;
 	char err[256];
@@ -389,7 +344,7 @@ rotate_all(struct fx *f)
 static void
 test_rotation(void **state)
 {
-	struct fx *f = *state;
+	struct tfix *f = *state;
 	uint8_t idx1[CRYPTO_HASHBYTES], idx2[CRYPTO_HASHBYTES];
 	struct keys_status st;
 	char err[256];
@@ -419,11 +374,12 @@ test_rotation(void **state)
 	assert_int_equal(fread(after, 1, sizeof(after), fp), sizeof(after));
 	fclose(fp);
 	assert_memory_not_equal(before, after, sizeof(before));
-	assert_int_equal(count(f, "SELECT count(*) FROM project_keys WHERE "
-	                          "master_version <> 2"),
+	assert_int_equal(tfix_scalar(f,
+	                             "SELECT count(*) FROM project_keys WHERE "
+	                             "master_version <> 2"),
 	                 0);
-	assert_int_equal(count(f, "SELECT state = 'destroyed' FROM "
-	                          "master_keys WHERE version = 1"),
+	assert_int_equal(tfix_scalar(f, "SELECT state = 'destroyed' FROM "
+	                                "master_keys WHERE version = 1"),
 	                 1);
 	/* Fields, blind indexes and the audit chain all survive. */
 	assert_int_equal(read_note(f, 10, "een"), 0);
@@ -452,7 +408,7 @@ test_rotation(void **state)
 static void
 test_rotation_interrupted(void **state)
 {
-	struct fx *f = *state;
+	struct tfix *f = *state;
 	struct keys_status st;
 	char err[256];
 
@@ -468,8 +424,9 @@ test_rotation_interrupted(void **state)
 	assert_int_equal(keys_rotate_begin(&f->ctx, &st, err, sizeof(err)), 0);
 	assert_int_equal(store_commit(f->ctx.store), 0);
 	assert_int_equal(keys_rotate_step(&f->ctx, 1), 1);
-	assert_int_equal(count(f, "SELECT count(*) FROM project_keys WHERE "
-	                          "master_version = 2"),
+	assert_int_equal(tfix_scalar(f,
+	                             "SELECT count(*) FROM project_keys WHERE "
+	                             "master_version = 2"),
 	                 1);
 	/* Mixed versions read fine while it runs. */
 	assert_int_equal(read_note(f, 10, "een"), 0);
@@ -508,7 +465,7 @@ copy_file(const char *from, const char *to)
 static void
 test_rotation_switch_crash(void **state)
 {
-	struct fx *f = *state;
+	struct tfix *f = *state;
 	char old[PATH_MAX + 8], next[PATH_MAX + 8];
 
 	open_keys(f);
@@ -535,7 +492,7 @@ test_rotation_switch_crash(void **state)
 static void
 test_orphan_next(void **state)
 {
-	struct fx *f = *state;
+	struct tfix *f = *state;
 	char path[PATH_MAX + 8], err[256];
 
 	open_keys(f);
@@ -564,7 +521,7 @@ test_legacy_migration(void **state)
 	static const char sql[] = "INSERT INTO journal (id, project_id, "
 	                          "entry_date, kind, note, author, created) "
 	                          "VALUES (?, 1, '2026-01-01', 'k', ?, 0, 1)";
-	struct fx *f = *state;
+	struct tfix *f = *state;
 	uint8_t key[CRYPTO_KEYBYTES], ct[128];
 	struct crypto *old;
 	sqlite3_stmt *st;
@@ -583,17 +540,15 @@ test_legacy_migration(void **state)
 	                                    (const uint8_t *)"oud", 3, ct, &n),
 	                 0);
 	assert_int_equal(crypto_is_legacy(ct, n), 1);
-	assert_int_equal(
-	    sqlite3_prepare_v2(f->ctx.store->db, sql, -1, &st, NULL),
-	    SQLITE_OK);
+	st = tfix_prepare(f, sql);
 	sqlite3_bind_int64(st, 1, 10);
 	sqlite3_bind_blob(st, 2, ct, (int)n, SQLITE_TRANSIENT);
 	assert_int_equal(sqlite3_step(st), SQLITE_DONE);
 	sqlite3_finalize(st);
 	crypto_close(old);
 	open_keys(f);
-	assert_int_equal(count(f, "SELECT count(*) FROM journal WHERE "
-	                          "substr(note, 1, 1) = x'01'"),
+	assert_int_equal(tfix_scalar(f, "SELECT count(*) FROM journal WHERE "
+	                                "substr(note, 1, 1) = x'01'"),
 	                 0);
 	assert_int_equal(read_note(f, 10, "oud"), 0);
 	reopen(f);
@@ -607,15 +562,17 @@ main(void)
 	    cmocka_unit_test(test_dek_wrap),
 	    cmocka_unit_test(test_system_wrap),
 	    cmocka_unit_test_setup_teardown(test_dek_lifecycle, setup,
-	                                    teardown),
-	    cmocka_unit_test_setup_teardown(test_rotation, setup, teardown),
+	                                    tfix_teardown),
+	    cmocka_unit_test_setup_teardown(test_rotation, setup,
+	                                    tfix_teardown),
 	    cmocka_unit_test_setup_teardown(test_rotation_interrupted, setup,
-	                                    teardown),
+	                                    tfix_teardown),
 	    cmocka_unit_test_setup_teardown(test_rotation_switch_crash, setup,
-	                                    teardown),
-	    cmocka_unit_test_setup_teardown(test_orphan_next, setup, teardown),
+	                                    tfix_teardown),
+	    cmocka_unit_test_setup_teardown(test_orphan_next, setup,
+	                                    tfix_teardown),
 	    cmocka_unit_test_setup_teardown(test_legacy_migration, setup,
-	                                    teardown),
+	                                    tfix_teardown),
 	};
 
 	if (crypto_init() == -1)

@@ -14,78 +14,25 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "varlink.h"
+#include "tfix.h"
 
-struct fx {
-	char dir[64];
-	struct config cfg;
-	struct daemon_ctx ctx;
-};
-
+/* A daemon context with a fixed master key, no key store. */
 static int
 setup(void **state)
 {
-	static const uint8_t key[CRYPTO_KEYBYTES] = {7};
-	struct fx *f = calloc(1, sizeof(*f));
-	char path[128], err[256];
+	struct tfix *f = calloc(1, sizeof(*f));
 
-	if (f == NULL || crypto_init() == -1)
-		return -1;
-	snprintf(f->dir, sizeof(f->dir), "/tmp/ivt-varlink-XXXXXX");
-	if (mkdtemp(f->dir) == NULL)
-		return -1;
-	config_defaults(&f->cfg);
-	snprintf(path, sizeof(path), "%s/t.db", f->dir);
-	f->ctx.cfg = &f->cfg;
-	f->ctx.crypto = crypto_from_key(key, 1);
-	f->ctx.store = store_open(path, err, sizeof(err));
-	if (f->ctx.crypto == NULL || f->ctx.store == NULL ||
-	    varlink_init(&f->ctx, err, sizeof(err)) == -1 ||
-	    auth_bootstrap(f->ctx.store, f->ctx.crypto, 0, 1000) == -1)
+	if (f == NULL || tfix_init(f, "varlink") == -1 ||
+	    tfix_open(f, TFIX_DAEMON_FIXED_KEY) == -1)
 		return -1;
 	*state = f;
 	return 0;
 }
 
-static int
-teardown(void **state)
-{
-	struct fx *f = *state;
-	char cmd[128];
-
-	varlink_free(&f->ctx);
-	store_close(f->ctx.store);
-	crypto_close(f->ctx.crypto);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
-	if (system(cmd) != 0)
-		return -1;
-	free(f);
-	return 0;
-}
-
-/* Dispatch one call given as JSON text, as uid. */
-static json_t *
-call(struct fx *f, uid_t uid, const char *text)
-{
-	json_t *msg = json_loads(text, 0, NULL), *r;
-	int close_after;
-
-	assert_non_null(msg);
-	r = varlink_dispatch(&f->ctx, uid, 1, msg, &close_after);
-	json_decref(msg);
-	return r;
-}
-
-static const char *
-error_of(const json_t *r)
-{
-	return json_string_value(json_object_get(r, "error"));
-}
-
 static void
 test_standard_errors(void **state)
 {
-	struct fx *f = *state;
+	struct tfix *f = *state;
 	static const struct {
 		const char *msg, *error;
 	} cases[] = {
@@ -104,40 +51,19 @@ test_standard_errors(void **state)
 	json_t *r;
 	size_t i;
 
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		r = call(f, 0, cases[i].msg);
-		assert_non_null(r);
-		if (error_of(r) == NULL ||
-		    strcmp(error_of(r), cases[i].error) != 0)
-			fail_msg("%s: got %s", cases[i].msg,
-			         error_of(r) ? error_of(r) : "no error");
-		json_decref(r);
-	}
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		tfix_expect_error(f, 0, cases[i].msg, cases[i].error);
 	/* An unknown uid is denied; introspection is open to all. */
-	r = call(f, 4242, "{\"method\":\"nl.ivtd.WhoAmI\"}");
-	assert_string_equal(error_of(r), "nl.ivtd.PermissionDenied");
-	json_decref(r);
-	r = call(f, 4242, "{\"method\":\"org.varlink.service.GetInfo\"}");
-	assert_null(error_of(r));
+	tfix_expect_error(f, 4242, "{\"method\":\"nl.ivtd.WhoAmI\"}",
+	                  "nl.ivtd.PermissionDenied");
+	r = tfix_call_text(f, 4242,
+	                   "{\"method\":\"org.varlink.service.GetInfo\"}");
+	assert_null(tfix_error(r));
 	json_decref(r);
 	/* oneway: no reply at all */
-	r = call(f, 0, "{\"method\":\"nl.ivtd.WhoAmI\",\"oneway\":true}");
+	r = tfix_call_text(f, 0,
+	                   "{\"method\":\"nl.ivtd.WhoAmI\",\"oneway\":true}");
 	assert_null(r);
-}
-
-static int64_t
-count(struct fx *f, const char *sql)
-{
-	sqlite3_stmt *st;
-	int64_t n = -1;
-
-	assert_int_equal(sqlite3_prepare_v2(f->ctx.store->db, sql, -1, &st,
-	                                    NULL),
-	                 SQLITE_OK);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return n;
 }
 
 static void
@@ -155,7 +81,7 @@ test_group_commit(void **state)
 		"{\"method\":\"nl.ivtd.Partner.Add\",\"parameters\":"
 		"{\"name\":\"X\",\"kind\":\"zorg\"}}",
 	};
-	struct fx *f = *state;
+	struct tfix *f = *state;
 	struct call *calls[4], *d;
 	struct audit_verify_result vr;
 	json_t *msg, *r;
@@ -163,7 +89,7 @@ test_group_commit(void **state)
 	size_t i, n = 0;
 	int close_after;
 
-	before = count(f, "SELECT count(*) FROM audit");
+	before = tfix_scalar(f, "SELECT count(*) FROM audit");
 	for (i = 0; i < 4; i++) {
 		msg = json_loads(msgs[i], 0, NULL);
 		r = varlink_dispatch_batched(&f->ctx, i == 3 ? 4242 : 0, 1, msg,
@@ -175,28 +101,29 @@ test_group_commit(void **state)
 			calls[n++] = d;
 		} else {
 			assert_null(d);
-			assert_string_equal(error_of(r),
+			assert_string_equal(tfix_error(r),
 			                    "nl.ivtd.PermissionDenied");
 			json_decref(r);
 		}
 	}
 	/* Nothing is written before the batch runs. */
-	assert_int_equal(count(f, "SELECT count(*) FROM partners"), 0);
+	assert_int_equal(tfix_scalar(f, "SELECT count(*) FROM partners"), 0);
 	varlink_run_batch(&f->ctx, calls, n);
 	r = varlink_finish(calls[0]);
-	assert_null(error_of(r));
+	assert_null(tfix_error(r));
 	json_decref(r);
 	r = varlink_finish(calls[1]);
-	assert_string_equal(error_of(r), "nl.ivtd.AlreadyExists");
+	assert_string_equal(tfix_error(r), "nl.ivtd.AlreadyExists");
 	json_decref(r);
 	r = varlink_finish(calls[2]);
-	assert_null(error_of(r));
+	assert_null(tfix_error(r));
 	json_decref(r);
-	assert_int_equal(count(f, "SELECT count(*) FROM partners"), 2);
+	assert_int_equal(tfix_scalar(f, "SELECT count(*) FROM partners"), 2);
 	/* Every call is audited: two allowed, one error, one denied. */
-	assert_int_equal(count(f, "SELECT count(*) FROM audit") - before, 4);
-	assert_int_equal(count(f, "SELECT count(*) FROM audit WHERE "
-	                          "result = 'error'"),
+	assert_int_equal(tfix_scalar(f, "SELECT count(*) FROM audit") - before,
+	                 4);
+	assert_int_equal(tfix_scalar(f, "SELECT count(*) FROM audit WHERE "
+	                                "result = 'error'"),
 	                 1);
 	assert_int_equal(audit_verify(f->ctx.store, f->ctx.crypto, &vr, NULL,
 	                              NULL),
@@ -213,7 +140,7 @@ static void
 test_group_commit_disk_full(void **state)
 {
 	enum { N = 60 };
-	struct fx *f = *state;
+	struct tfix *f = *state;
 	struct call *calls[N], *d;
 	struct audit_verify_result vr;
 	char text[256], sql[128];
@@ -224,7 +151,7 @@ test_group_commit_disk_full(void **state)
 	for (round = 0; round < 6; round++) {
 		/* A few pages of room for each round's batch. */
 		snprintf(sql, sizeof(sql), "PRAGMA max_page_count = %lld",
-		         (long long)count(f, "PRAGMA page_count") + 3);
+		         (long long)tfix_scalar(f, "PRAGMA page_count") + 3);
 		assert_int_equal(sqlite3_exec(f->ctx.store->db, sql, NULL,
 		                              NULL, NULL),
 		                 SQLITE_OK);
@@ -247,14 +174,14 @@ test_group_commit_disk_full(void **state)
 		assert_false(f->ctx.store->in_txn);
 		for (i = 0; i < N; i++) {
 			r = varlink_finish(calls[i]);
-			ok = error_of(r) == NULL;
+			ok = tfix_error(r) == NULL;
 			json_decref(r);
 			snprintf(sql, sizeof(sql),
 			         "SELECT count(*) FROM partners WHERE name = "
 			         "'Partner %d-%zu with a rather long name to "
 			         "fill pages'",
 			         round, i);
-			present = (int)count(f, sql);
+			present = (int)tfix_scalar(f, sql);
 			assert_int_equal(ok, present);
 			failed += !ok;
 		}
@@ -280,21 +207,18 @@ static void
 test_refusals_kept_when_audit_fails(void **state)
 {
 	enum { R = 25 }; /* under unknown_denials_burst */
-	struct fx *f = *state;
+	struct tfix *f = *state;
 	char sql[128];
 	int64_t audited, counted;
-	json_t *r;
 	int i;
 
 	snprintf(sql, sizeof(sql), "PRAGMA max_page_count = %lld",
-	         (long long)count(f, "PRAGMA page_count"));
+	         (long long)tfix_scalar(f, "PRAGMA page_count"));
 	assert_int_equal(
 	    sqlite3_exec(f->ctx.store->db, sql, NULL, NULL, NULL), SQLITE_OK);
-	for (i = 0; i < R; i++) {
-		r = call(f, 4242, "{\"method\":\"nl.ivtd.WhoAmI\"}");
-		assert_string_equal(error_of(r), "nl.ivtd.PermissionDenied");
-		json_decref(r);
-	}
+	for (i = 0; i < R; i++)
+		tfix_expect_error(f, 4242, "{\"method\":\"nl.ivtd.WhoAmI\"}",
+		                  "nl.ivtd.PermissionDenied");
 	/* Still full: the minute timer's write fails and keeps the count. */
 	assert_int_equal(varlink_audit_refusals(&f->ctx), -1);
 	assert_int_equal(sqlite3_exec(f->ctx.store->db,
@@ -302,9 +226,10 @@ test_refusals_kept_when_audit_fails(void **state)
 	                              NULL, NULL, NULL),
 	                 SQLITE_OK);
 	assert_int_equal(varlink_audit_refusals(&f->ctx), 0);
-	audited = count(f, "SELECT count(*) FROM audit WHERE actor_uid = "
-	                   "4242 AND result = 'denied'");
-	counted = count(f, "SELECT coalesce(sum(CAST(substr(object, "
+	audited = tfix_scalar(f, "SELECT count(*) FROM audit WHERE actor_uid = "
+	                         "4242 AND result = 'denied'");
+	counted =
+	    tfix_scalar(f, "SELECT coalesce(sum(CAST(substr(object, "
 	                   "instr(object, 'refused:') + 8) AS INTEGER)), 0) "
 	                   "FROM audit WHERE method = "
 	                   "'ivtd.denials-not-audited' AND object LIKE "
@@ -318,14 +243,14 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_standard_errors, setup,
-		                                teardown),
-		cmocka_unit_test_setup_teardown(test_group_commit_disk_full,
-		                                setup, teardown),
-		cmocka_unit_test_setup_teardown(test_group_commit, setup,
-		                                teardown),
-		cmocka_unit_test_setup_teardown(
-		    test_refusals_kept_when_audit_fails, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_standard_errors, setup,
+	                                    tfix_teardown),
+	    cmocka_unit_test_setup_teardown(test_group_commit_disk_full, setup,
+	                                    tfix_teardown),
+	    cmocka_unit_test_setup_teardown(test_group_commit, setup,
+	                                    tfix_teardown),
+	    cmocka_unit_test_setup_teardown(test_refusals_kept_when_audit_fails,
+	                                    setup, tfix_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
