@@ -28,19 +28,23 @@ address_text(const json_t *a, char *buf, size_t len)
 	         out_str(a, "woonplaats"));
 }
 
-/* "UWV:relevant,Politie:-" */
+/* "UWV:conflict(zorgtraject),Politie:-": a reason where the caller may
+ * see it (a partner sees its own only). */
 static void
 interests_text(const json_t *list, char *buf, size_t len)
 {
 	const json_t *e;
 	size_t i, n;
+	const char *why;
 
 	buf[0] = '\0';
 	json_array_foreach(list, i, e) {
 		n = strlen(buf);
-		snprintf(buf + n, len - n, "%s%s:%s", i ? "," : "",
+		why = out_str(e, "reason");
+		snprintf(buf + n, len - n, "%s%s:%s%s%s%s", i ? "," : "",
 		         out_str(e, "partner"),
-		         out_str(e, "answer") ? out_str(e, "answer") : "-");
+		         out_str(e, "answer") ? out_str(e, "answer") : "-",
+		         why ? "(" : "", why ? why : "", why ? ")" : "");
 	}
 }
 

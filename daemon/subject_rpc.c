@@ -168,14 +168,19 @@ subject_persons(struct call *c, const struct crypto_dek *k, int64_t subject,
 	return err || (rc != SQLITE_DONE && rc != SQLITE_ROW) ? -1 : 0;
 }
 
-/* The partners' answers; *reasons is set when one gives a reason. */
+/*
+ * The partners' answers; *reasons is set when one gives a reason.  A
+ * partner sees the reason of its own organisation only: that another
+ * has a care or re-integration trajectory at this address is not its
+ * business (need to know), that the subject is in conflict is.
+ */
 static json_t *
 subject_interests(struct call *c, int64_t subject, int *reasons)
 {
 	static const char sql[] =
-		"SELECT p.name, i.answer, i.reason FROM interests i JOIN "
-		"partners p ON p.id = i.partner_id WHERE i.subject_id = ? "
-		"ORDER BY p.name";
+		"SELECT p.name, i.answer, i.reason, i.partner_id FROM "
+		"interests i JOIN partners p ON p.id = i.partner_id WHERE "
+		"i.subject_id = ? ORDER BY p.name";
 	sqlite3_stmt *st;
 	json_t *list = json_array(), *e;
 
@@ -189,7 +194,9 @@ subject_interests(struct call *c, int64_t subject, int *reasons)
 				e, "answer",
 				json_string((const char *)sqlite3_column_text(
 					st, 1)));
-		if (sqlite3_column_type(st, 2) != SQLITE_NULL) {
+		if (sqlite3_column_type(st, 2) != SQLITE_NULL &&
+		    (c->who.role != ROLE_PARTNER ||
+		     sqlite3_column_int64(st, 3) == c->who.partner_id)) {
 			json_object_set_new(
 				e, "reason",
 				json_string((const char *)sqlite3_column_text(

@@ -93,6 +93,13 @@ ok "svb: 1 relevant" svb subject answer 1 relevant
 ok "1 ready" pl subject show 1; has "status gereed"
 ok "uwv: 2 conflict" uwv subject answer 2 conflict --reason zorgtraject
 has "status conflict"
+# Why a subject is in conflict is for the projectleider and the partner
+# that said so; another partner sees the conflict only.
+ok "pl sees the reason" pl subject show 2; has "UWV:conflict(zorgtraject)"
+ok "uwv sees its own reason" uwv --json subject list 1 --status conflict
+has '"reason": "zorgtraject"'
+ok "svb sees the conflict" svb --json subject list 1 --status conflict
+has '"answer": "conflict"'; hasnt zorgtraject
 fails "change needs bewerken" nl.ivtd.PermissionDenied \
 	uwv subject answer 2 relevant
 fails "partner may not resolve" nl.ivtd.PermissionDenied \
