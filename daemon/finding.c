@@ -65,9 +65,22 @@ open_notes(struct call *c, int64_t project, const char *table, int64_t id,
 	return pt;
 }
 
-/* The Finding of the current row; notes only when readable (audited). */
+/*
+ * What a finding discloses of the residents of its address, for the
+ * audit entry: its outcome category always (adresfraude, zorgsignaal,
+ * ... about these people), its notes when the caller may read them.
+ */
+#define SHOWN_CATEGORY 1
+#define SHOWN_NOTES    2
+static const char *const shown_fields[] = {
+    [SHOWN_CATEGORY] = "bevinding.categorie",
+    [SHOWN_NOTES] = "bevinding.categorie,bevinding.notes",
+};
+
+/* The Finding of the current row; notes only when readable.  *shown
+ * gets SHOWN_CATEGORY or SHOWN_NOTES, for the caller to audit. */
 static json_t *
-finding_row(struct call *c, sqlite3_stmt *st, int *disclosed)
+finding_row(struct call *c, sqlite3_stmt *st, int *shown)
 {
 	char recorded[32];
 	int64_t id = sqlite3_column_int64(st, 0);
@@ -89,6 +102,7 @@ finding_row(struct call *c, sqlite3_stmt *st, int *disclosed)
 	              sqlite3_column_text(st, 13), "recorded", recorded);
 	if (f == NULL)
 		return NULL;
+	*shown = SHOWN_CATEGORY;
 	if (sqlite3_column_type(st, 5) != SQLITE_NULL)
 		json_object_set_new(f, "day",
 		                    json_integer(sqlite3_column_int64(st, 5)));
@@ -109,12 +123,12 @@ finding_row(struct call *c, sqlite3_stmt *st, int *disclosed)
 		                                      : "[unreadable: sealed "
 		                                        "notes damaged]"));
 		free(notes);
-		*disclosed = 1;
+		*shown = SHOWN_NOTES;
 	}
 	return f;
 }
 
-/* Reply {"finding": ...} for id; audits a notes disclosure. */
+/* Reply {"finding": ...} for id, audited. */
 static int
 reply_finding(struct call *c, int64_t id)
 {
@@ -122,22 +136,21 @@ reply_finding(struct call *c, int64_t id)
 	sqlite3_stmt *st;
 	json_t *f = NULL;
 	int64_t subject = 0;
-	int disclosed = 0;
+	int shown = SHOWN_CATEGORY;
 	char hex[65];
 
 	if ((st = store_prepare(c->ctx->store, sql)) == NULL)
 		return call_internal(c);
 	sqlite3_bind_int64(st, 1, id);
 	if (sqlite3_step(st) == SQLITE_ROW) {
-		f = finding_row(c, st, &disclosed);
+		f = finding_row(c, st, &shown);
 		subject = sqlite3_column_int64(st, 1);
 	}
 	sqlite3_reset(st);
 	if (f == NULL)
 		return call_internal(c);
-	if (disclosed && (subject_pseudonym(c->ctx->store, subject, hex) ||
-	                  call_disclose(c, hex, "address", "bevinding.notes",
-	                                c->project))) {
+	if (subject_pseudonym(c->ctx->store, subject, hex) ||
+	    call_disclose(c, hex, "address", shown_fields[shown], c->project)) {
 		json_decref(f);
 		return call_internal(c);
 	}
@@ -461,50 +474,54 @@ finding_update(struct call *c)
 	return reply_finding(c, id);
 }
 
-/* Reply {key: [findings of the bound statement]}, auditing disclosures
- * per subject. */
+/*
+ * Reply {key: [findings of the bound statement]}, audited per data
+ * subject (call_disclose enters each once per call and project): first
+ * the subjects whose notes were shown, so their entry names the notes
+ * even when another of their findings showed only its category.
+ */
 static int
 reply_findings(struct call *c, sqlite3_stmt *st, const char *key)
 {
 	json_t *list = json_array(), *f;
-	int64_t *subjects = NULL, *ns; /* pairs: subject, its project */
+	int64_t *seen = NULL, *ns; /* triples: subject, project, shown */
 	size_t n = 0, i;
-	int rc, disclosed;
+	int rc, shown, pass;
 	char hex[65];
 
 	if (list == NULL)
 		return call_internal(c);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		disclosed = 0;
-		if ((f = finding_row(c, st, &disclosed)) == NULL) {
+		if ((f = finding_row(c, st, &shown)) == NULL) {
 			rc = SQLITE_NOMEM;
 			break;
 		}
 		json_array_append_new(list, f);
-		if (disclosed) {
-			if ((ns = reallocarray(subjects, 2 * (n + 1),
-			                       sizeof(*subjects))) == NULL) {
-				rc = SQLITE_NOMEM;
-				break;
-			}
-			subjects = ns;
-			subjects[2 * n] = sqlite3_column_int64(st, 1);
-			subjects[2 * n++ + 1] = sqlite3_column_int64(st, 2);
+		if ((ns = reallocarray(seen, 3 * (n + 1), sizeof(*seen))) ==
+		    NULL) {
+			rc = SQLITE_NOMEM;
+			break;
 		}
+		seen = ns;
+		seen[3 * n] = sqlite3_column_int64(st, 1);
+		seen[3 * n + 1] = sqlite3_column_int64(st, 2);
+		seen[3 * n++ + 2] = shown;
 	}
 	sqlite3_reset(st);
 	/* Each under the finding's own project: a follow-up list may span
 	 * projects, or be read without access_project (own follow-ups). */
-	for (i = 0; rc == SQLITE_DONE && i < n; i++) {
-		if (i > 0 && subjects[2 * i] == subjects[2 * i - 2])
-			continue; /* one entry per data subject */
-		if (subject_pseudonym(c->ctx->store, subjects[2 * i], hex) ==
-		        -1 ||
-		    call_disclose(c, hex, "address", "bevinding.notes",
-		                  subjects[2 * i + 1]) == -1)
-			rc = SQLITE_ERROR;
+	for (pass = SHOWN_NOTES; pass >= SHOWN_CATEGORY; pass--) {
+		for (i = 0; rc == SQLITE_DONE && i < n; i++) {
+			if (seen[3 * i + 2] != pass)
+				continue;
+			if (subject_pseudonym(c->ctx->store, seen[3 * i],
+			                      hex) == -1 ||
+			    call_disclose(c, hex, "address", shown_fields[pass],
+			                  seen[3 * i + 1]) == -1)
+				rc = SQLITE_ERROR;
+		}
 	}
-	free(subjects);
+	free(seen);
 	if (rc != SQLITE_DONE) {
 		json_decref(list);
 		return call_internal(c);
@@ -573,7 +590,7 @@ finding_history(struct call *c)
 	int64_t id = ivt_json_int(c->params, "id", 0), subject, partner,
 		project;
 	sqlite3_stmt *st;
-	char idbuf[32];
+	char idbuf[32], hex[65];
 
 	snprintf(idbuf, sizeof(idbuf), "%lld", (long long)id);
 	if (finding_owner(c, id, &subject, &partner) == -1)
@@ -587,7 +604,11 @@ finding_history(struct call *c)
 	    access_can(c, project, ACC_INLEZEN) != 1)
 		return call_denied(c, "another organisation's finding needs "
 		                      "inlezen");
-	if ((st = store_prepare(c->ctx->store, sql)) == NULL)
+	/* Its categories over time are about the residents, as its own. */
+	if (subject_pseudonym(c->ctx->store, subject, hex) == -1 ||
+	    call_disclose(c, hex, "address", shown_fields[SHOWN_CATEGORY],
+	                  project) == -1 ||
+	    (st = store_prepare(c->ctx->store, sql)) == NULL)
 		return call_internal(c);
 	sqlite3_bind_int64(st, 1, id);
 	return call_reply_rows(c, st, "changes", change_row);
@@ -858,7 +879,7 @@ const struct method finding_methods[] = {
 	 ACTIVITY_FINDING},
 	{"nl.ivtd.Finding.List", finding_list, ROLE_ANY, M_AUDIT,
 	 ACTIVITY_FINDING},
-	{"nl.ivtd.Finding.History", finding_history, ROLE_ANY, 0,
+	{"nl.ivtd.Finding.History", finding_history, ROLE_ANY, M_AUDIT,
 	 ACTIVITY_FINDING},
 	{"nl.ivtd.Finding.FollowupList", followup_list, ROLE_ANY, M_AUDIT,
 	 ACTIVITY_FOLLOWUP},

@@ -23,8 +23,8 @@
 
 /* Categories that a destruction removes, for the audit entry. */
 #define DESTROYED_FIELDS                                                       \
-	"adres,bsn,naam,geboortedatum,journaal.note,bevinding.notes,"          \
-	"besluit,belang.reden"
+	"adres,bsn,naam,geboortedatum,journaal.note,bevinding.categorie,"      \
+	"bevinding.notes,besluit,belang.reden"
 
 /* The closure date of every closed project. */
 #define CLOSED_SQL                                                             \

@@ -86,6 +86,13 @@ ok "latest" uwv finding list 1; has "uit verhuur"
 # --- follow-up
 ok "overdue" pl followup list 1 --overdue
 has "adresfraude"; hasnt "uitkeringsfraude"
+# The owner of a follow-up sees the finding's category, not its notes; a
+# category (adresfraude, zorgsignaal) is about the residents, so it is
+# audited as such.
+ok "politie's follow-ups" pol followup list 1
+has "adresfraude"; hasnt "Twee gezinnen"
+ok "category audited" ctl --json audit list --org Politie --activity ivt-08
+has '"fields": "bevinding.categorie"'
 fails "someone else's follow-up" nl.ivtd.PermissionDenied \
 	uwv followup done 10
 ok "brp done" pol followup done 10
