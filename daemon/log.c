@@ -11,6 +11,13 @@
 
 static enum log_level cur_level = LOG_INFO;
 static const char *const level_names[] = {"error", "warn", "info", "debug"};
+static FILE *test_stream; /* log_set_stream: tests only; NULL: stderr */
+
+void
+log_set_stream(FILE *f)
+{
+	test_stream = f;
+}
 
 void
 log_set_level(enum log_level l)
@@ -38,6 +45,7 @@ log_msg(enum log_level l, const char *fmt, ...)
 	char ts[32];
 	struct tm tm;
 	time_t now;
+	FILE *out = test_stream != NULL ? test_stream : stderr;
 	va_list ap;
 
 	if (l > cur_level)
@@ -45,9 +53,9 @@ log_msg(enum log_level l, const char *fmt, ...)
 	now = time(NULL);
 	gmtime_r(&now, &tm);
 	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	fprintf(stderr, "%s ivtd[%s]: ", ts, level_names[l]);
+	fprintf(out, "%s ivtd[%s]: ", ts, level_names[l]);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vfprintf(out, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	fputc('\n', out);
 }

@@ -781,9 +781,13 @@ make_reply(struct call *c, int continues)
 {
 	json_t *r;
 
+	/* A method name that is not one of ours is the caller's text, which
+	 * could hold anything (personal data too): not logged. */
 	if (c->error != NULL)
-		log_debug("%s: %s (uid %u)", c->method, c->error,
-		          (unsigned)c->who.uid);
+		log_debug("%s: %s (uid %u)",
+		          find_handler(c->method) != NULL ? c->method
+		                                          : "unknown method",
+		          c->error, (unsigned)c->who.uid);
 	r = build_reply(c);
 	if (r != NULL) {
 		json_object_set_new(r, "traceparent", traceparent(c));

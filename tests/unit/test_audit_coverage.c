@@ -26,8 +26,15 @@
  *     and fields it changed), and each must be in its trace;
  *   - a refusal has a "denied" entry in its trace;
  *   - no entry of the call holds a canary (pseudonyms, never clear text);
- *   - values of rejected import rows appear nowhere.
- * At the end no audit entry holds a canary, and every canary was seen in
+ *   - no error reply holds a canary, whoever the caller;
+ *   - nothing the daemon logged during the call, at any level down to
+ *     debug (tfix_capture_log), holds a canary;
+ *   - values of rejected input appear nowhere: import rows with a bad
+ *     field, and calls with an invalid value (a BSN that fails the
+ *     elfproef, an overlong name, a malformed postcode or date, ...)
+ *     whose other values are canaries too.
+ * At the end no audit entry and no log line holds a canary, debug lines
+ * were logged (so the log was captured), and every canary was seen in
  * some reply (so the battery does reach every kind of personal data).
  *
  * Failures are collected and printed together, one line each; set
@@ -41,6 +48,8 @@
  * (belang.reden) were shown without being named, also to a partner
  * without inlezen; Subject.Actualise, Subject.Answer, Day.Done and
  * Finding.FollowupDone changed subjects without an entry naming them.
+ * The log check found that an error reply to a method the daemon does
+ * not know logged the caller's method name, which could hold anything.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -139,7 +148,7 @@ struct fx {
 	struct tfix t; /* first: checked_call finds the fx from it */
 	int64_t pA, pB, s[NADDR], dA, f1, f3, f4;
 	char pperson[NPERSONS][65], paddr[NADDR][65];
-	struct canary can[96];
+	struct canary can[160];
 	size_t ncan;
 	unsigned long ntrace;
 	int nfail, verbose;
@@ -322,10 +331,27 @@ type_name(enum kind k)
 
 /* --- the checked call ------------------------------------------------------ */
 
-/* Check the reply r of method as uid, traced as trace (see the top). */
+/* A failure for every canary in the daemon's log from offset from on. */
+static void
+check_log(struct fx *f, size_t from, const char *method, const char *who)
+{
+	const char *line;
+	size_t i;
+
+	for (i = 0; i < f->ncan; i++) {
+		if ((line = tfix_log_find(&f->t, from, f->can[i].token)) !=
+		    NULL)
+			failure(f, "%s as %s: the daemon logged %s: %.*s",
+			        method, who, f->can[i].token,
+			        (int)strcspn(line, "\n"), line);
+	}
+}
+
+/* Check the reply r of method as uid, traced as trace, and what the daemon
+ * logged from offset logged on (see the top). */
 static void
 check_reply(struct fx *f, uid_t uid, const char *method, const char *trace,
-            const json_t *r, const struct want *wants)
+            const json_t *r, const struct want *wants, size_t logged)
 {
 	const char *who = label_of(uid), *leak;
 	char *text = tfix_reply_text(r);
@@ -336,9 +362,15 @@ check_reply(struct fx *f, uid_t uid, const char *method, const char *trace,
 		c = &f->can[i];
 		if (strstr(text, c->token) == NULL)
 			continue;
+		if (tfix_error(r) != NULL) {
+			failure(f, "%s as %s: the error reply (%s) holds %s",
+			        method, who, tfix_error(r), c->token);
+			continue;
+		}
 		if (c->kind == K_NEVER) {
-			failure(f, "%s as %s: the reply echoes %s, a value of "
-			           "a rejected import row",
+			failure(f,
+			        "%s as %s: the reply echoes %s, a value "
+			        "that was refused",
 			        method, who, c->token);
 			continue;
 		}
@@ -382,6 +414,7 @@ check_reply(struct fx *f, uid_t uid, const char *method, const char *trace,
 	if ((leak = canary_in_log(f, trace)) != NULL)
 		failure(f, "%s as %s: audit entry holds %s in clear", method,
 		        who, leak);
+	check_log(f, logged, method, who);
 }
 
 /*
@@ -394,15 +427,18 @@ checked(struct fx *f, uid_t uid, const char *method, json_t *params,
         const struct want *wants)
 {
 	char trace[33], tp[64];
+	size_t logged;
 	json_t *r;
 
+	tfix_log(&f->t);
+	logged = f->t.loglen;
 	f->ntrace++;
 	snprintf(trace, sizeof(trace), "a0d17c0e%024lx", f->ntrace);
 	snprintf(tp, sizeof(tp), "00-%s-%016lx-01", trace, f->ntrace);
 	r = tfix_dispatch(&f->t, uid, method, params, tp);
 	assert_non_null(strstr(
 	    json_string_value(json_object_get(r, "traceparent")), trace));
-	check_reply(f, uid, method, trace, r, wants);
+	check_reply(f, uid, method, trace, r, wants, logged);
 	return r;
 }
 
@@ -511,11 +547,13 @@ answer(struct fx *f, uid_t uid, int a, const char *verdict,
 	ok(f, uid, "nl.ivtd.Subject.Answer", p, w);
 }
 
-/* An import of text by the projectleider: 0 committed, else the error's
- * reply checked (values of bad rows never echoed). */
+/* An import of text by the projectleider: committed when it has no bad
+ * rows, else nbad bad rows and the error's reply checked (values of bad
+ * rows never echoed). */
 static void
-import(struct fx *f, const char *text, const struct want *w, int good)
+import(struct fx *f, const char *text, const struct want *w, int nbad)
 {
+	int good = nbad == 0;
 	json_t *p;
 	char token[64];
 
@@ -528,8 +566,14 @@ import(struct fx *f, const char *text, const struct want *w, int good)
 	         json_pack("{s:s,s:i,s:s,s:b}", "session", token, "offset", 0,
 	                   "data", text, "last", 1),
 	         NULL, 1);
-	assert_int_equal(json_integer_value(json_object_get(p, "bad")),
-	                 good ? 0 : 2);
+	assert_int_equal(json_integer_value(json_object_get(p, "bad")), nbad);
+	if (f->verbose && nbad > 0) {
+		char *e =
+		    json_dumps(json_object_get(p, "errors"), JSON_COMPACT);
+
+		fprintf(stderr, "  Import.Chunk: %s\n", e ? e : "?");
+		free(e);
+	}
 	json_decref(p);
 	p = call(f, PL, "nl.ivtd.Import.Commit",
 	         json_pack("{s:s}", "session", token), w, good);
@@ -619,7 +663,7 @@ build_fixture(struct fx *f)
 	         "straat;huisnummer;postcode;woonplaats;bsn;naam\n"
 	         "Xq01qstraat;5;9999XA;Xq02qdorp;;\n"
 	         "Sq10qstraat;10;3511KE;Wq10qdorp;123456789;Xq03q Fout\n");
-	import(f, bad, NULL, 0);
+	import(f, bad, NULL, 2);
 	snprintf(good, sizeof(good),
 	         "straat;huisnummer;postcode;woonplaats;bsn;naam;"
 	         "geboortedatum;belang\n"
@@ -637,7 +681,7 @@ build_fixture(struct fx *f)
 		    {K_BSN, P11, PERSON_FIELDS, f->pA},
 		    {0, 0, NULL, 0},
 		};
-		import(f, good, w, 1);
+		import(f, good, w, 0);
 	}
 
 	/* Sent for actualisation: a change of every subject's status. */
@@ -770,13 +814,246 @@ build_fixture(struct fx *f)
 	}
 }
 
+/* --- invalid values -------------------------------------------------------- */
+
+#define BAD_BSN  "987654320" /* fails the elfproef */
+#define BAD_DATE "1931-02-30"
+/* Valid BSNs that are never stored: each comes with a bad value. */
+#define NEW_BSN1 "193708012"
+#define NEW_BSN2 "193809023"
+#define NEW_BSN3 "193910032"
+
+/* A checked call that must be refused; params is stolen. */
+static void
+refused(struct fx *f, uid_t uid, const char *method, json_t *params)
+{
+	json_t *r;
+
+	assert_non_null(params);
+	r = checked(f, uid, method, params, NULL);
+	json_decref(params);
+	if (tfix_error(r) == NULL)
+		failure(f, "%s as %s: an invalid value was accepted", method,
+		        label_of(uid));
+	else if (f->verbose)
+		fprintf(stderr, "  %s as %s refused: %s (%s)\n", method,
+		        label_of(uid), tfix_error(r), tfix_reason(r));
+	json_decref(r);
+}
+
+/* Subject.Create in Noord with one person (bsn NULL: none). */
+static json_t *
+create(struct fx *f, const char *street, const char *nr, const char *toev,
+       const char *pc, const char *city, const char *bsn, const char *name,
+       const char *born)
+{
+	json_t *p =
+	    json_pack("{s:I,s:s,s:s,s:s,s:s,s:s}", "project", (json_int_t)f->pA,
+	              "street", street, "huisnummer", nr, "toevoeging", toev,
+	              "postcode", pc, "woonplaats", city);
+
+	if (bsn != NULL)
+		json_object_set_new(p, "persons",
+		                    json_pack("[{s:s,s:s,s:s}]", "bsn", bsn,
+		                              "name", name, "birthdate", born));
+	return p;
+}
+
+/* word followed by n copies of c, in a static buffer: one at a time. */
+static const char *
+longword(const char *word, char c, size_t n)
+{
+	static char buf[17000];
+
+	assert_true(strlen(word) + n < sizeof(buf));
+	snprintf(buf, sizeof(buf), "%s", word);
+	memset(buf + strlen(word), c, n);
+	buf[strlen(word) + n] = '\0';
+	return buf;
+}
+
+/*
+ * Names the daemon does not know, holding a canary: a method, an
+ * interface, a parameter.  The varlink errors for them name the caller's
+ * own text back to it, as the standard says, so the reply is not
+ * checked; the log and the audit log hold none of it.  (The daemon
+ * logged an unknown method's name at debug level until this test.)
+ */
+static void
+unknown_names(struct fx *f)
+{
+	static const struct {
+		const char *method, *params, *error;
+	} calls[] = {
+	    {"nl.ivtd.Subject.Xq48q", "{}",
+	     "org.varlink.service.MethodNotFound"},
+	    {"nl.ivtd.Xq48q.Show", "{}",
+	     "org.varlink.service.InterfaceNotFound"},
+	    {"Xq48q 190100709", "{}", "org.varlink.service.InterfaceNotFound"},
+	    {"nl.ivtd.Subject.Show", "{\"id\": 1, \"Xq48q\": 1}",
+	     "org.varlink.service.InvalidParameter"},
+	};
+	json_t *p, *r;
+	size_t i, from;
+
+	for (i = 0; i < sizeof(calls) / sizeof(calls[0]); i++) {
+		tfix_log(&f->t);
+		from = f->t.loglen;
+		p = json_loads(calls[i].params, 0, NULL);
+		assert_non_null(p);
+		r = tfix_dispatch(&f->t, PL, calls[i].method, p, NULL);
+		json_decref(p);
+		if (tfix_error(r) == NULL ||
+		    strcmp(tfix_error(r), calls[i].error) != 0)
+			failure(f, "%s: got %s, not %s", calls[i].method,
+			        tfix_error(r) ? tfix_error(r) : "success",
+			        calls[i].error);
+		json_decref(r);
+		check_log(f, from, calls[i].method, "pl_noord");
+	}
+}
+
+/*
+ * Invalid values that are personal data, each in a call whose other
+ * values are canaries as well: every call is refused, and neither its
+ * reply nor the log nor the audit log echoes any of them (check_reply).
+ */
+static void
+invalid_input(struct fx *f)
+{
+	static const char *const never[] = {
+	    BAD_BSN,      BAD_DATE,     NEW_BSN1,     NEW_BSN2,
+	    NEW_BSN3,     "1932-03-03", "1933-04-04", "1934-05-05",
+	    "1935-06-06", "1936-07-07", "1937-08-08", "Xq06q",
+	    "Xq07q",      "Xq08q",      "Xq09q",      "Xq10q",
+	    "Xq11q",      "XQ12Q",      "Xq13q",      "Xq14q",
+	    "Xq15q",      "Xq16q",      "Xq17q",      "Xq18q",
+	    "Xq19q",      "Xq20q",      "Xq21q",      "Xq22q",
+	    "Xq23q",      "Xq24q",      "Xq25q",      "Xq26q",
+	    "Xq27q",      "Xq28q",      "Xq29q",      "Xq30q",
+	    "Xq31q",      "Xq32q",      "Xq33q",      "Xq34q",
+	    "Xq35q",      "Xq36q",      "Xq37q",      "Xq38q",
+	    "Xq39q",      "Xq40q",      "Xq41q",      "Xq42q",
+	    "Xq43q",      "Xq44q",      "Xq45q",      "Xq46q",
+	    "Xq47q",      "Xq48q",
+	};
+	char csv[2048];
+	size_t i;
+
+	for (i = 0; i < sizeof(never) / sizeof(never[0]); i++)
+		add_canary(f, never[i], K_NEVER, NULL, NULL, 0);
+
+	/* Subject.Create: one bad value among canaries. */
+	refused(f, PL, "nl.ivtd.Subject.Create",
+	        create(f, "Xq06qstraat", "7", "", "3511KF", "Xq07qdorp",
+	               BAD_BSN, "Xq08q Fout", "1932-03-03"));
+	refused(f, PL, "nl.ivtd.Subject.Create",
+	        create(f, "Xq09qstraat", "7", "", "3511KF", "Xq09qdorp",
+	               NEW_BSN1, longword("Xq10q ", 'a', 200), "1933-04-04"));
+	refused(f, PL, "nl.ivtd.Subject.Create",
+	        create(f, "Xq09qstraat", "7", "", "3511KF", "Xq09qdorp",
+	               NEW_BSN1, "Xq11q\nFout", "1933-04-04"));
+	refused(f, PL, "nl.ivtd.Subject.Create",
+	        create(f, "Xq13qstraat", "7", "XQ12Q", "Xq14q", "Xq15qdorp",
+	               NEW_BSN1, "Xq16q Fout", "1933-04-04"));
+	refused(f, PL, "nl.ivtd.Subject.Create",
+	        create(f, "Xq13qstraat", "7", "", "3511KF", "Xq15qdorp",
+	               NEW_BSN1, "Xq16q Fout", BAD_DATE));
+	refused(f, PL, "nl.ivtd.Subject.Create",
+	        create(f, "Xq13qstraat", "Xq17q", "", "3511KF", "Xq15qdorp",
+	               NEW_BSN1, "Xq16q Fout", "1933-04-04"));
+	refused(f, PL, "nl.ivtd.Subject.Create",
+	        create(f, "Xq13qstraat", "7", "XQ12Q!", "3511KF", "Xq15qdorp",
+	               NEW_BSN1, "Xq16q Fout", "1933-04-04"));
+	refused(f, PL, "nl.ivtd.Subject.Create",
+	        create(f, "Xq13qstraat", "7", longword("XQ12Q", 'A', 20),
+	               "3511KF", "Xq15qdorp", NEW_BSN1, "Xq16q Fout",
+	               "1933-04-04"));
+	refused(f, PL, "nl.ivtd.Subject.Create",
+	        create(f, longword("Xq18q", 's', 200), "7", "", "3511KF",
+	               "Xq15qdorp", NEW_BSN1, "Xq16q Fout", "1933-04-04"));
+	refused(f, PL, "nl.ivtd.Subject.Create",
+	        create(f, "Xq13qstraat", "7", "", "3511KF",
+	               longword("Xq19q", 'd', 100), NEW_BSN1, "Xq16q Fout",
+	               "1933-04-04"));
+	refused(f, PL, "nl.ivtd.Subject.Create",
+	        create(f, "Xq13qstraat", "7", "", "3511KF", "Xq15qdorp",
+	               longword(NEW_BSN1, '0', 10), "Xq16q Fout",
+	               "1933-04-04"));
+
+	/* Searches and requests with a bad BSN or postcode. */
+	refused(f, PL, "nl.ivtd.Subject.Find",
+	        json_pack("{s:s}", "bsn", BAD_BSN));
+	refused(f, PL, "nl.ivtd.Subject.Find",
+	        json_pack("{s:s,s:s}", "postcode", "Xq14q", "huisnummer", "1"));
+	refused(f, PL, "nl.ivtd.Subject.Find",
+	        json_pack("{s:s,s:s}", "postcode", "3511KA", "huisnummer",
+	                  "Xq17q"));
+	refused(f, PRV, "nl.ivtd.Privacy.Inzage",
+	        json_pack("{s:s}", "bsn", BAD_BSN));
+	refused(f, PRV, "nl.ivtd.Audit.List",
+	        json_pack("{s:s}", "bsn", BAD_BSN));
+
+	/* Notes, reasons and rationales: overlong or with a bad neighbour. */
+	refused(f, UWV, "nl.ivtd.Finding.Add",
+	        json_pack("{s:I,s:s,s:s,s:s,s:s}", "subject",
+	                  (json_int_t)f->s[A1], "visit_date", f->t.today,
+	                  "category", "Xq20q", "notes", "Xq21q: notitie",
+	                  "action", "geen"));
+	refused(f, UWV, "nl.ivtd.Finding.Add",
+	        json_pack("{s:I,s:s,s:s,s:s,s:s}", "subject",
+	                  (json_int_t)f->s[A1], "visit_date", BAD_DATE,
+	                  "category", "overig", "notes", "Xq22q: notitie",
+	                  "action", "geen"));
+	refused(f, UWV, "nl.ivtd.Finding.Add",
+	        json_pack("{s:I,s:s,s:s,s:s,s:s}", "subject",
+	                  (json_int_t)f->s[A1], "visit_date", f->t.today,
+	                  "category", "overig", "notes",
+	                  longword("Xq23q", 'n', 8200), "action", "geen"));
+	refused(f, PL, "nl.ivtd.Journal.Add",
+	        json_pack("{s:I,s:s,s:s}", "project", (json_int_t)f->pA, "kind",
+	                  "casusbespreking", "note",
+	                  longword("Xq24q", 'j', 16400)));
+	refused(f, PL, "nl.ivtd.Journal.Add",
+	        json_pack("{s:I,s:s,s:s,s:s}", "project", (json_int_t)f->pA,
+	                  "kind", "casusbespreking", "note", "Xq25q: overleg",
+	                  "date", BAD_DATE));
+	refused(f, UWV, "nl.ivtd.Subject.Answer",
+	        json_pack("{s:I,s:s,s:s}", "subject", (json_int_t)f->s[A1],
+	                  "answer", "conflict", "reason", "Xq26q"));
+	refused(f, PL, "nl.ivtd.Subject.Resolve",
+	        json_pack("{s:I,s:b,s:s}", "subject", (json_int_t)f->s[A3],
+	                  "proceed", 1, "rationale",
+	                  longword("Xq27q", 'r', 4100)));
+
+	/* An import whose every row has one bad field among canaries. */
+	snprintf(csv, sizeof(csv),
+	         "straat;huisnummer;postcode;woonplaats;bsn;naam;"
+	         "geboortedatum;belang\n"
+	         "Xq28qstraat;5;Xq29q;Xq30qdorp;%s;Xq31q Fout;1934-05-05;\n"
+	         "Xq32qstraat;6;3511KG;Xq33qdorp;%s;Xq34q Fout;1935-06-06;\n"
+	         "Xq35qstraat;7;3511KH;Xq36qdorp;%s;Xq37q Fout;%s;\n"
+	         "Xq38qstraat;8;3511KJ;Xq39qdorp;%s;Xq40q Fout;1936-07-07;"
+	         "Xq41q\n"
+	         "Xq42qstraat;9;3511KL\n"
+	         "Xq43qstraat;10;3511KM;Xq44qdorp;%s;%s;1937-08-08;\n",
+	         NEW_BSN1, BAD_BSN, NEW_BSN2, BAD_DATE, NEW_BSN3, NEW_BSN3,
+	         longword("Xq45q", 'x', 200));
+	import(f, csv, NULL, 6);
+	/* No header: the first row is taken for one. */
+	import(f, "Xq46qstraat;5;3511KA;Xq47qdorp\n", NULL, 1);
+	unknown_names(f);
+}
+
 static int
 setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof(*f));
 
-	if (f == NULL || tfix_init(&f->t, "coverage") == -1 ||
-	    tfix_open(&f->t, TFIX_DAEMON) == -1)
+	if (f == NULL || tfix_init(&f->t, "coverage") == -1)
+		return -1;
+	tfix_capture_log(&f->t);
+	if (tfix_open(&f->t, TFIX_DAEMON) == -1)
 		return -1;
 	f->t.dispatch = checked_call;
 	f->verbose = getenv("IVT_COVERAGE_VERBOSE") != NULL;
@@ -870,6 +1147,7 @@ test_audit_coverage(void **state)
 	size_t i;
 
 	build_fixture(f);
+	invalid_input(f);
 	battery(f);
 
 	/* Changes after the reads: follow-ups done (Politie may not read
@@ -899,6 +1177,10 @@ test_audit_coverage(void **state)
 
 	if ((leak = canary_in_log(f, NULL)) != NULL)
 		failure(f, "the audit log holds %s in clear", leak);
+	/* The whole log, setup included; debug lines were captured too. */
+	check_log(f, 0, "the run", "anyone");
+	if (strstr(tfix_log(&f->t), "ivtd[debug]: ") == NULL)
+		failure(f, "no debug line was logged: is the log captured?");
 	for (i = 0; i < f->ncan; i++) {
 		if (f->can[i].kind != K_NEVER && !f->can[i].seen)
 			failure(f, "no reply showed %s (field %s): the battery "

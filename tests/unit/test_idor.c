@@ -22,6 +22,9 @@
  * reply -- refusal or the searches and lists that are allowed -- holds
  * any of Bravo's data: its addresses, persons, notes, project names or
  * day details are all marked with canary words that must not appear.
+ * Nor may any error reply, not even one to bob, who may read them, nor
+ * anything the daemon logs, at any level down to debug (tfix_capture_log),
+ * while the fixture is built or a case runs.
  * Positive controls show that the same calls on Alfa's own objects get
  * through, so a refusal is not an accident of the parameters.
  *
@@ -153,6 +156,28 @@ static const struct idor_case {
      OK, NULL},
     {"nl.ivtd.Subject.Find", C_PL | C_UWV, "{'bsn':'333444504'}", OK, "Appel"},
     {"nl.ivtd.Subject.Actualise", C_ALL, "{'project':'@pB'}", PD, NULL},
+    /* Bravo's values as invalid input to Alfa: refused, not echoed */
+    {"nl.ivtd.Subject.Create", C_PL,
+     "{'project':'@pA','street':'Kanarieweg','huisnummer':'1','postcode':"
+     "'3600','woonplaats':'Bravodorp','persons':[{'bsn':'222333406',"
+     "'name':'Berend Botter','birthdate':'1961-02-03'}]}",
+     INV, NULL},
+    {"nl.ivtd.Subject.Create", C_PL,
+     "{'project':'@pA','street':'Kanarieweg','huisnummer':'1','postcode':"
+     "'3600AB','woonplaats':'Bravodorp','persons':[{'bsn':'222333406',"
+     "'name':'Berend Botter','birthdate':'1961-02-03'}]}",
+     INV, NULL},
+    {"nl.ivtd.Subject.Create", C_PL,
+     "{'project':'@pA','street':'Kanarieweg','huisnummer':'1','postcode':"
+     "'3511AB','woonplaats':'Bravodorp','persons':[{'bsn':'222333407',"
+     "'name':'Berend Botter','birthdate':'1961-02-03'}]}",
+     INV, NULL},
+    {"nl.ivtd.Subject.Find", C_ALL, "{'postcode':'3600','huisnummer':'1'}", INV,
+     NULL},
+    {"nl.ivtd.Finding.Add", C_PART,
+     "{'subject':'@sA2','visit_date':'@TODAY','day':'@dA','category':"
+     "'Kanarie','notes':'Berend Botter','action':'geen'}",
+     "org.varlink.service.InvalidParameter", NULL},
     /* Alfa's project, Bravo's subject: not a subject of this project */
     {"nl.ivtd.Subject.Actualise", C_PL, "{'project':'@pA','subjects':['@sB4']}",
      NF, NULL},
@@ -558,6 +583,7 @@ setup(void **state)
 
 	if (f == NULL || tfix_init(&f->t, "idor") == -1)
 		return -1;
+	tfix_capture_log(&f->t);
 	f->t.cfg.retention_days = 0; /* closed projects are due at once */
 	if (tfix_open(&f->t, TFIX_DAEMON) == -1)
 		return -1;
@@ -641,6 +667,25 @@ canary_in(const json_t *r)
 	return found;
 }
 
+/* The number of canaries in what the daemon logged from offset from on,
+ * each printed with its line. */
+static int
+canaries_logged(struct fx *f, size_t from, const char *what)
+{
+	const char *line;
+	int n = 0;
+	size_t i;
+
+	for (i = 0; i < sizeof(canaries) / sizeof(canaries[0]); i++) {
+		if ((line = tfix_log_find(&f->t, from, canaries[i])) == NULL)
+			continue;
+		print_error("%s: the daemon logged Bravo's \"%s\": %.*s\n",
+		            what, canaries[i], (int)strcspn(line, "\n"), line);
+		n++;
+	}
+	return n;
+}
+
 static int
 contains(const json_t *r, const char *word)
 {
@@ -659,8 +704,12 @@ run_one(struct fx *f, const struct idor_case *k, uid_t uid, const char *who)
 {
 	json_t *params = params_of(f, k->params), *r;
 	const char *error, *leak;
+	char what[256];
 	int failures = 0;
+	size_t logged;
 
+	tfix_log(&f->t);
+	logged = f->t.loglen;
 	r = tfix_call(&f->t, uid, k->method, params);
 	json_decref(params);
 	error = tfix_error(r);
@@ -681,12 +730,15 @@ run_one(struct fx *f, const struct idor_case *k, uid_t uid, const char *who)
 		            error ? tfix_reason(r) : "");
 		failures++;
 	}
-	if (uid != BOB && (leak = canary_in(r)) != NULL) {
-		print_error("%s %s as %s: the reply shows Bravo's data "
+	if ((uid != BOB || error != NULL) && (leak = canary_in(r)) != NULL) {
+		print_error("%s %s as %s: the %s shows Bravo's data "
 		            "(\"%s\")\n",
-		            k->method, k->params, who, leak);
+		            k->method, k->params, who,
+		            error ? "error reply" : "reply", leak);
 		failures++;
 	}
+	snprintf(what, sizeof(what), "%s %s as %s", k->method, k->params, who);
+	failures += canaries_logged(f, logged, what);
 	if (k->contains != NULL && error == NULL && !contains(r, k->contains)) {
 		print_error("%s %s as %s: the reply lacks \"%s\"\n", k->method,
 		            k->params, who, k->contains);
@@ -745,10 +797,18 @@ test_idor(void **state)
 	assert_int_equal(
 	    audit_verify(f->t.ctx.store, f->t.ctx.crypto, &vr, NULL, NULL), 0);
 	assert_int_equal(vr.bad_seq, 0);
+	/* The whole log, the fixture's calls included; debug lines too. */
+	failures += canaries_logged(f, 0, "idor");
+	if (strstr(tfix_log(&f->t), "ivtd[debug]: ") == NULL) {
+		print_error("no debug line was logged: is the log captured?\n");
+		failures++;
+	}
 	print_message("idor: %zu cases, %zu calls\n",
 	              sizeof(cases) / sizeof(cases[0]), calls);
 	if (failures > 0)
-		fail_msg("%d calls reach another project's objects", failures);
+		fail_msg("%d failures: calls that reach another project's "
+		         "objects, or show or log its data (listed above)",
+		         failures);
 }
 
 /* Is the project's item on the destruction list in this state? */
@@ -834,6 +894,8 @@ test_retention_list(void **state)
 	assert_int_equal(json_array_size(json_object_get(r, "destroyed")), 1);
 	json_decref(r);
 	assert_true(item_is(f, f->L1, f->pBc, "destroyed"));
+	if (canaries_logged(f, 0, "retention") > 0)
+		fail_msg("the daemon logged Bravo's data");
 }
 
 int

@@ -15,6 +15,7 @@
 
 #include "date.h"
 #include "keys.h"
+#include "log.h"
 #include "tfix.h"
 
 /* --- the context -------------------------------------------------------- */
@@ -64,6 +65,14 @@ tfix_close(struct tfix *t)
 {
 	char cmd[128];
 
+	if (t->log != NULL) {
+		log_set_stream(NULL);
+		log_set_level(LOG_INFO);
+		fclose(t->log);
+		free(t->logbuf);
+		t->log = NULL;
+		t->logbuf = NULL;
+	}
 	if (t->snap != NULL)
 		sqlite3_close(t->snap);
 	if (t->varlink)
@@ -84,6 +93,41 @@ tfix_teardown(void **state)
 		return -1;
 	free(t);
 	return 0;
+}
+
+/* --- the daemon's log ---------------------------------------------------- */
+
+void
+tfix_capture_log(struct tfix *t)
+{
+	assert_null(t->log);
+	t->log = open_memstream(&t->logbuf, &t->loglen);
+	assert_non_null(t->log);
+	log_set_stream(t->log);
+	log_set_level(LOG_DEBUG);
+}
+
+const char *
+tfix_log(struct tfix *t)
+{
+	if (t->log == NULL)
+		return "";
+	assert_int_equal(fflush(t->log), 0);
+	return t->logbuf != NULL ? t->logbuf : "";
+}
+
+const char *
+tfix_log_find(struct tfix *t, size_t from, const char *word)
+{
+	const char *text = tfix_log(t), *hit;
+
+	if (from > t->loglen)
+		from = t->loglen;
+	if ((hit = strstr(text + from, word)) == NULL)
+		return NULL;
+	while (hit > text && hit[-1] != '\n')
+		hit--;
+	return hit;
 }
 
 /* --- calls -------------------------------------------------------------- */

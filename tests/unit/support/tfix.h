@@ -21,6 +21,7 @@
 #define IVT_TFIX_H
 
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 #include <jansson.h>
 #include <sqlite3.h>
@@ -48,6 +49,10 @@ struct tfix {
 	 * reply (test_audit_coverage) sets it.  Returns the reply.
 	 */
 	tfix_dispatch_fn *dispatch;
+	/* tfix_capture_log: the daemon's log, in memory (open_memstream) */
+	FILE *log;
+	char *logbuf;
+	size_t loglen;
 };
 
 /* What tfix_open opens after the store. */
@@ -77,6 +82,29 @@ int tfix_close(struct tfix *t);
  * tfix, or a struct with one as its first member: tfix_close and free.
  */
 int tfix_teardown(void **state);
+
+/* --- the daemon's log ---------------------------------------------------- */
+
+/*
+ * From now until tfix_close, every line the daemon logs, at every level
+ * down to debug, goes to memory instead of stderr (log_set_stream); the
+ * test reads it with tfix_log.  tfix_close sets stderr and the default
+ * level (info) back.
+ */
+void tfix_capture_log(struct tfix *t);
+/*
+ * The text logged since tfix_capture_log ("" without a capture); valid
+ * until the next call into the daemon.  Its length is then t->loglen: a
+ * test remembers that before a call to find the call's own lines.
+ */
+const char *tfix_log(struct tfix *t);
+/*
+ * The first log line that holds word, in the text logged from offset
+ * from on (t->loglen as it was before a call: that call's lines), or
+ * NULL.  The line runs to the next newline (strcspn(line, "\n")); valid
+ * as long as tfix_log's text.
+ */
+const char *tfix_log_find(struct tfix *t, size_t from, const char *word);
 
 /* --- calls -------------------------------------------------------------- */
 
