@@ -132,7 +132,7 @@ subject_actualise(struct call *c)
 	const json_t *list = json_object_get(c->params, "subjects"), *v;
 	sqlite3_stmt *st;
 	int64_t *ids = NULL, *nids;
-	size_t n = 0, i;
+	size_t n = 0, cap = 0, i;
 	int sent = 0, ready = 0, r, rc;
 	char idbuf[32];
 
@@ -144,21 +144,26 @@ subject_actualise(struct call *c)
 			return call_internal(c);
 		sqlite3_bind_int64(st, 1, project);
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-			if ((nids = reallocarray(ids, n + 1, sizeof(*ids))) ==
-			    NULL)
-				break;
-			ids = nids;
+			/* Doubling: one element at a time is quadratic. */
+			if (n == cap) {
+				cap = cap ? cap * 2 : 64;
+				if ((nids = reallocarray(ids, cap,
+				                         sizeof(*ids))) == NULL) {
+					sqlite3_reset(st);
+					goto internal;
+				}
+				ids = nids;
+			}
 			ids[n++] = sqlite3_column_int64(st, 0);
 		}
 		sqlite3_reset(st);
-	} else {
-		json_array_foreach(list, i, v) {
-			if ((nids = reallocarray(ids, n + 1, sizeof(*ids))) ==
-			    NULL)
-				break;
-			ids = nids;
+	} else if (json_array_size(list) > 0) {
+		/* At most 100000 (the interface's @limit): one allocation. */
+		if ((ids = calloc(json_array_size(list), sizeof(*ids))) ==
+		    NULL)
+			return call_internal(c);
+		json_array_foreach(list, i, v)
 			ids[n++] = json_integer_value(v);
-		}
 	}
 	for (i = 0; i < n; i++) {
 		if ((st = store_prepare(c->ctx->store, one)) == NULL)

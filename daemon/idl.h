@@ -13,7 +13,9 @@
  * varlink tool still reads the files: a comment line of the form
  *     # @limit N
  * directly above a field limits a string to N bytes or an array/map to N
- * elements.  Strings without a limit are capped at IDL_STRING_MAX.
+ * elements.  Strings without a limit are capped at IDL_STRING_MAX: that
+ * is every item of a list of strings (an @limit counts the items) and
+ * every name, code or identifier; free text states its own @limit.
  */
 #ifndef IVTD_IDL_H
 #define IVTD_IDL_H
@@ -21,7 +23,11 @@
 #include <stddef.h>
 #include <jansson.h>
 
-#define IDL_STRING_MAX 65536
+/*
+ * Enough for any name, postcode range, code or varlink interface name.
+ * Anything longer is text, and its field says how long with an @limit.
+ */
+#define IDL_STRING_MAX 256
 #define IDL_DEPTH_MAX  32
 
 enum idl_kind {
