@@ -137,45 +137,30 @@ static const struct range {
 };
 
 /*
- * Parameters beyond what the generator derives from the input type, so
- * that the unchanged call succeeds.  "@NAME" stands for a fixture value.
+ * Parameters beyond what tfix_gen derives from the input type and tfix's
+ * overrides (for the fixture this test shares with test_access_matrix),
+ * so that the unchanged call succeeds.  "@NAME" stands for a fixture
+ * value (names).
  */
-static const struct override {
-	const char *method;
-	const char *params;
-} overrides[] = {
-    {"org.varlink.service.GetInterfaceDescription",
-     "{\"interface\":\"nl.ivtd\"}"},
-    {"nl.ivtd.Admin.Backup", "{\"path\":\"@BACKUP\"}"},
-    {"nl.ivtd.Day.Create",
-     "{\"date\":\"@FUTURE\",\"partners\":[{\"partner\":\"UWV\","
-     "\"staff\":1}],\"police\":\"present\",\"police_informed\":true}"},
-    {"nl.ivtd.Day.Update", "{\"meeting_point\":\"Buurthuis\"}"},
-    {"nl.ivtd.Day.List", "{\"project\":\"@P1\"}"},
+static const struct tfix_text overrides[] = {
     {"nl.ivtd.Day.Plan", "{\"subjects\":[\"@S4\"]}"},
-    {"nl.ivtd.Day.Unplan", "{\"subjects\":[\"@S3\"]}"},
-    {"nl.ivtd.Day.Assign", "{\"subject\":\"@S4\",\"user\":\"p3\"}"},
+    {"nl.ivtd.Day.Assign", "{\"subject\":\"@S4\"}"},
     {"nl.ivtd.Day.Unassign", "{\"subject\":\"@S1\"}"},
-    {"nl.ivtd.Finding.Add", "{\"subject\":\"@S3\",\"action\":\"geen\"}"},
-    {"nl.ivtd.Finding.Update", "{\"notes\":\"Bijgewerkt\"}"},
-    {"nl.ivtd.Finding.FollowupList", "{\"project\":\"@P1\"}"},
-    {"nl.ivtd.Project.Update", "{\"name\":\"Wijkaanpak Zuid\"}"},
+    {"nl.ivtd.Finding.Add", "{\"subject\":\"@S3\"}"},
     {"nl.ivtd.Project.Decide", "{\"id\":\"@P2\"}"},
-    {"nl.ivtd.Protocol.Grant",
-     "{\"partner\":\"GGD\",\"rights\":[\"inlezen\"]}"},
-    {"nl.ivtd.Protocol.Revoke", "{\"partner\":\"SVB\"}"},
     {"nl.ivtd.Protocol.Register", "{\"project\":\"@P2\"}"},
-    {"nl.ivtd.Subject.Create", "{\"persons\":[{\"bsn\":\"123456782\"}]}"},
-    {"nl.ivtd.Subject.Find", "{\"bsn\":\"111222333\"}"},
-    {"nl.ivtd.Subject.Answer", "{\"subject\":\"@S2\"}"},
-    {"nl.ivtd.Subject.Resolve", "{\"subject\":\"@S2\"}"},
     {"nl.ivtd.Retention.Show", "{\"list\":\"@LIST\"}"},
     {"nl.ivtd.Retention.Confirm", "{\"list\":\"@LIST\"}"},
     {"nl.ivtd.Privacy.Inzage", "{\"bsn\":\"111222333\"}"},
     {"nl.ivtd.Import.Chunk", "{\"offset\":0}"},
-    {"nl.ivtd.User.Add", "{\"role\":\"privacy\"}"},
-    {"nl.ivtd.User.Disable", "{\"name\":\"priv\"}"},
-    {"nl.ivtd.User.Enable", "{\"name\":\"priv\"}"},
+    {NULL, NULL},
+};
+
+/* Int fields beyond tfix's. */
+static const struct tfix_int ints[] = {
+    {NULL, "list", "@LIST", 0},
+    {NULL, "offset", NULL, 0},
+    {NULL, NULL, NULL, 0},
 };
 
 /*
@@ -197,46 +182,12 @@ static const struct {
     {"nl.ivtd.Project.Release", "nl.ivtd.Conflict"},
 };
 
-/* Plausible values for string fields, by field name. */
-static const struct {
-	const char *field, *value;
-} strings[] = {
-    {"date", "@TODAY"},
-    {"visit_date", "@TODAY"},
-    {"start", "09:00"},
-    {"end", "17:00"},
-    {"street", "Lindelaan"},
-    {"huisnummer", "7"},
-    {"postcode", "3511AB"},
-    {"woonplaats", "Utrecht"},
-    {"gemeente", "Utrecht"},
-    {"name", "Nieuw"},
-    {"problem", "Woonfraude"},
-    {"legal_basis", "LSI-convenant"},
-    {"purpose", "Handhaving"},
-    {"meeting_point", "Wijkbureau Noord"},
-    {"rationale", "Akkoord"},
-    {"reason", "Weersverwachting"},
-    {"note", "Overleg met de partners"},
-    {"notes", "Niets aan de hand"},
-    {"reference", "AP-2026-119"},
-    {"indicator", "leegstand"},
-    {"source", "BAG"},
-    {"role", "privacy"},
-    {"user", "p3"},
-    {"partner", "UWV"},
+/* Values for string fields beyond tfix's, by field name. */
+static const struct tfix_text strings[] = {
     {"bsn", "123456782"},
     {"session", "@SESSION"},
     {"data", "straat;huisnummer;postcode;woonplaats\n"},
-};
-
-/* Required arrays that must not be empty, by field name. */
-static const struct {
-	const char *field, *value;
-} arrays[] = {
-    {"area", "[\"3511AB\"]"},
-    {"rights", "[\"leveren\"]"},
-    {"subjects", "[\"@S3\"]"},
+    {NULL, NULL},
 };
 
 struct fx {
@@ -247,64 +198,53 @@ struct fx {
 	char backup[128];
 	char session[128]; /* of the last Import.Begin */
 	int verbose;
+	struct tfix_name names[12]; /* "@P1": the fields above */
+	struct tfix_gen gen;
 };
 
 /* --- the fixture -------------------------------------------------------- */
 
+/* The fixture's names, and the tables above, for tfix_gen and tfix_fill. */
+static void
+setup_gen(struct fx *f)
+{
+	const struct tfix_name names[] = {
+	    {"@P1", &f->p1, NULL},          {"@P2", &f->p2, NULL},
+	    {"@S1", &f->s1, NULL},          {"@S2", &f->s2, NULL},
+	    {"@S3", &f->s3, NULL},          {"@S4", &f->s4, NULL},
+	    {"@DAY", &f->day, NULL},        {"@FINDING", &f->finding, NULL},
+	    {"@LIST", &f->list, NULL},      {"@BACKUP", NULL, f->backup},
+	    {"@SESSION", NULL, f->session}, {NULL, NULL, NULL},
+	};
+
+	assert_int_equal(sizeof(names), sizeof(f->names));
+	memcpy(f->names, names, sizeof(names));
+	f->gen.strings = strings;
+	f->gen.ints = ints;
+	f->gen.overrides = overrides;
+	f->gen.lookup = tfix_lookup_names;
+	f->gen.arg = f->names;
+}
+
 static void
 build_fixture(struct fx *f)
 {
-	static const struct tfix_user users[] = {
-	    {"pl_a", "projectleider", NULL, 2001},
-	    {"pl_b", "projectleider", NULL, 2002},
-	    {"p1", "partner", "UWV", 2011},
-	    {"p2", "partner", "SVB", 2012},
-	    {"p3", "partner", "Politie", 2013},
-	    {"p4", "partner", "GGD", 2014},
-	    {"priv", "privacy", NULL, 2020},
-	};
-	static const char *const partners[] = {"UWV", "SVB", "Politie", "GGD"};
 	struct tfix *t = &f->t;
 	const uid_t pl = 2001;
+	int64_t p[2], s[3];
 
-	tfix_add_partners(t, partners, 4);
-	tfix_add_users(t, users, sizeof(users) / sizeof(users[0]));
-	f->p1 = tfix_project(t, pl, "Wijkaanpak Noord", "3511AA-3511ZZ");
-	f->p2 = tfix_project(t, 2002, "Wijkaanpak Zuid", "3521AA-3521ZZ");
+	tfix_people_projects(t, p);
+	f->p1 = p[0];
+	f->p2 = p[1];
 	/* p2: through the gates, so Advance, Decide and Register have work */
 	tfix_advance(t, 2002, f->p2);
 	tfix_operational(t, pl, f->p1);
-	tfix_done(t, pl, "nl.ivtd.Protocol.Grant",
-	          json_pack("{s:I,s:s,s:[s]}", "project", (json_int_t)f->p1,
-	                    "partner", "UWV", "rights", "leveren"));
-	tfix_done(t, pl, "nl.ivtd.Protocol.Grant",
-	          json_pack("{s:I,s:s,s:[s,s]}", "project", (json_int_t)f->p1,
-	                    "partner", "SVB", "rights", "leveren", "bewerken"));
-	tfix_done(t, pl, "nl.ivtd.Protocol.Grant",
-	          json_pack("{s:I,s:s,s:[s]}", "project", (json_int_t)f->p1,
-	                    "partner", "Politie", "rights", "inlezen"));
 	/* s1: a person; s2: every partner interested; s3: planned on the
 	 * day; s4: stays gereed. */
-	f->s1 = tfix_must_id(
-	    t, pl, "nl.ivtd.Subject.Create",
-	    json_pack("{s:I,s:s,s:s,s:s,s:s,s:[{s:s}]}", "project",
-	              (json_int_t)f->p1, "street", "Dorpsstraat", "huisnummer",
-	              "1", "postcode", "3511AB", "woonplaats", "Utrecht",
-	              "persons", "bsn", "111222333"),
-	    "subject");
-	f->s2 = tfix_must_id(
-	    t, pl, "nl.ivtd.Subject.Create",
-	    json_pack("{s:I,s:s,s:s,s:s,s:s,s:[s,s,s,s]}", "project",
-	              (json_int_t)f->p1, "street", "Kerkweg", "huisnummer", "2",
-	              "postcode", "3511AB", "woonplaats", "Utrecht", "partners",
-	              "UWV", "SVB", "Politie", "GGD"),
-	    "subject");
-	f->s3 = tfix_must_id(t, pl, "nl.ivtd.Subject.Create",
-	                     json_pack("{s:I,s:s,s:s,s:s,s:s}", "project",
-	                               (json_int_t)f->p1, "street", "Molenlaan",
-	                               "huisnummer", "3", "postcode", "3511AB",
-	                               "woonplaats", "Utrecht"),
-	                     "subject");
+	tfix_grants_subjects(t, pl, f->p1, s);
+	f->s1 = s[0];
+	f->s2 = s[1];
+	f->s3 = s[2];
 	f->s4 = tfix_must_id(t, pl, "nl.ivtd.Subject.Create",
 	                     json_pack("{s:I,s:s,s:s,s:s,s:s}", "project",
 	                               (json_int_t)f->p1, "street", "Beukenlaan",
@@ -366,161 +306,10 @@ setup(void **state)
 	snprintf(f->backup, sizeof(f->backup), "%s/backup.db", f->t.dir);
 	f->verbose = getenv("IVT_LIMITS_VERBOSE") != NULL;
 	*state = f;
+	setup_gen(f);
 	build_fixture(f);
 	tfix_snapshot(&f->t);
 	return 0;
-}
-
-/* --- parameters from the interface -------------------------------------- */
-
-static const struct idl_type *
-resolve_type(const struct idl_interface *iface, const struct idl_type *t)
-{
-	size_t i;
-
-	while (t->kind == IDL_NAMED) {
-		for (i = 0; i < iface->ntypes; i++) {
-			if (strcmp(iface->types[i].name, t->ref) == 0)
-				break;
-		}
-		assert_true(i < iface->ntypes);
-		t = iface->types[i].type;
-	}
-	return t;
-}
-
-static json_int_t
-int_for(const struct fx *f, const char *iface, const char *field)
-{
-	if (strcmp(field, "id") == 0) {
-		if (strcmp(iface, "nl.ivtd.Project") == 0)
-			return f->p1;
-		if (strcmp(iface, "nl.ivtd.Subject") == 0)
-			return f->s1;
-		if (strcmp(iface, "nl.ivtd.Day") == 0)
-			return f->day;
-		if (strcmp(iface, "nl.ivtd.Finding") == 0)
-			return f->finding;
-		fail_msg("%s: which fixture object is \"id\"?", iface);
-	}
-	if (strcmp(field, "project") == 0)
-		return f->p1;
-	if (strcmp(field, "subject") == 0)
-		return f->s1;
-	if (strcmp(field, "day") == 0)
-		return f->day;
-	if (strcmp(field, "list") == 0)
-		return f->list;
-	if (strcmp(field, "uid") == 0)
-		return 4000;
-	if (strcmp(field, "phase") == 0 || strcmp(field, "offset") == 0)
-		return 0;
-	return 1;
-}
-
-static json_t *gen_struct(const struct fx *, const struct idl_interface *,
-                          const struct idl_type *);
-
-static json_t *
-gen_value(const struct fx *f, const struct idl_interface *iface,
-          const char *field, const struct idl_type *t)
-{
-	size_t i;
-
-	t = resolve_type(iface, t);
-	switch (t->kind) {
-	case IDL_BOOL:
-		return json_false();
-	case IDL_INT:
-		return json_integer(int_for(f, iface->name, field));
-	case IDL_FLOAT:
-		return json_real(1.0);
-	case IDL_STRING:
-		for (i = 0; i < sizeof(strings) / sizeof(strings[0]); i++) {
-			if (strcmp(strings[i].field, field) == 0)
-				return json_string(strings[i].value);
-		}
-		return json_string("x");
-	case IDL_ENUM:
-		return json_string(t->fields[0].name);
-	case IDL_STRUCT:
-		return gen_struct(f, iface, t);
-	case IDL_ARRAY:
-		for (i = 0; i < sizeof(arrays) / sizeof(arrays[0]); i++) {
-			if (strcmp(arrays[i].field, field) == 0)
-				return json_loads(arrays[i].value, 0, NULL);
-		}
-		return json_array();
-	case IDL_OBJECT:
-	case IDL_MAP:
-	case IDL_NAMED:
-		break;
-	}
-	return json_object();
-}
-
-/* Every required member; optional ones (?T) are left out. */
-static json_t *
-gen_struct(const struct fx *f, const struct idl_interface *iface,
-           const struct idl_type *t)
-{
-	json_t *o = json_object();
-	size_t i;
-
-	for (i = 0; i < t->nfields; i++) {
-		if (t->fields[i].type->nullable)
-			continue;
-		json_object_set_new(
-		    o, t->fields[i].name,
-		    gen_value(f, iface, t->fields[i].name, t->fields[i].type));
-	}
-	return o;
-}
-
-static json_t *
-placeholder(const void *arg, const char *s)
-{
-	const struct fx *f = arg;
-
-	if (strcmp(s, "@P1") == 0)
-		return json_integer(f->p1);
-	if (strcmp(s, "@P2") == 0)
-		return json_integer(f->p2);
-	if (strcmp(s, "@S1") == 0)
-		return json_integer(f->s1);
-	if (strcmp(s, "@S2") == 0)
-		return json_integer(f->s2);
-	if (strcmp(s, "@S3") == 0)
-		return json_integer(f->s3);
-	if (strcmp(s, "@S4") == 0)
-		return json_integer(f->s4);
-	if (strcmp(s, "@LIST") == 0)
-		return json_integer(f->list);
-	if (strcmp(s, "@BACKUP") == 0)
-		return json_string(f->backup);
-	if (strcmp(s, "@SESSION") == 0)
-		return json_string(f->session);
-	fail_msg("unknown placeholder %s", s);
-	return NULL;
-}
-
-/* The unchanged parameters; "@NAME"s are filled in later (fill()). */
-static json_t *
-params_for(const struct fx *f, const struct idl_interface *iface,
-           const struct idl_method *m, const char *name)
-{
-	json_t *p = gen_struct(f, iface, m->in), *o;
-	size_t i;
-
-	for (i = 0; i < sizeof(overrides) / sizeof(overrides[0]); i++) {
-		if (strcmp(overrides[i].method, name) != 0)
-			continue;
-		o = json_loads(overrides[i].params, 0, NULL);
-		assert_non_null(o);
-		assert_int_equal(json_object_update(p, o), 0);
-		json_decref(o);
-	}
-	return p;
 }
 
 /* --- slots -------------------------------------------------------------- */
@@ -584,7 +373,8 @@ walk_value(const struct idl_interface *iface, const struct idl_type *t,
 		fn(arg, s);
 		assert_true(s->nsteps < STEPS_MAX);
 		s->field[s->nsteps++] = NULL;
-		walk_value(iface, resolve_type(iface, t->elem), 0, s, fn, arg);
+		walk_value(iface, tfix_resolve_type(iface, t->elem), 0, s, fn,
+		           arg);
 		s->nsteps--;
 		break;
 	case IDL_STRUCT:
@@ -613,7 +403,7 @@ walk_struct(const struct idl_interface *iface, const struct idl_type *t,
 	for (i = 0; i < t->nfields; i++) {
 		assert_true(s->nsteps < STEPS_MAX);
 		s->field[s->nsteps++] = t->fields[i].name;
-		walk_value(iface, resolve_type(iface, t->fields[i].type),
+		walk_value(iface, tfix_resolve_type(iface, t->fields[i].type),
 		           t->fields[i].limit, s, fn, arg);
 		s->nsteps--;
 	}
@@ -643,7 +433,8 @@ slot_set(const struct fx *f, const struct idl_interface *iface,
 			}
 			next = json_object_get(cur, name);
 			if (next == NULL || json_is_null(next)) {
-				next = gen_value(f, iface, name, s->type[i]);
+				next = tfix_gen_value(&f->gen, iface, name,
+				                      s->type[i]);
 				json_object_set_new(cur, name, next);
 			}
 		} else {
@@ -657,7 +448,8 @@ slot_set(const struct fx *f, const struct idl_interface *iface,
 			}
 			if (json_array_size(cur) == 0)
 				json_array_append_new(
-				    cur, gen_value(f, iface, name, s->type[i]));
+				    cur, tfix_gen_value(&f->gen, iface, name,
+				                        s->type[i]));
 			next = json_array_get(cur, 0);
 		}
 		cur = next;
@@ -680,8 +472,8 @@ slot_item(const struct fx *f, const struct idl_interface *iface,
 		                  : json_array_get(cur, 0);
 	if (json_array_size(cur) > 0)
 		return json_deep_copy(json_array_get(cur, 0));
-	return gen_value(f, iface, s->field[s->nsteps - 1],
-	                 resolve_type(iface, at->elem));
+	return tfix_gen_value(&f->gen, iface, s->field[s->nsteps - 1],
+	                      tfix_resolve_type(iface, at->elem));
 }
 
 /* --- calls -------------------------------------------------------------- */
@@ -744,7 +536,7 @@ fill(struct run *r, json_t *p)
 		         json_string_value(json_object_get(b, "session")));
 		json_decref(b);
 	}
-	tfix_fill(&f->t, p, placeholder, f);
+	tfix_fill(&f->t, p, tfix_lookup_names, f->names);
 }
 
 static void
@@ -1167,7 +959,7 @@ test_limits(void **state)
 			         m->name);
 			r.method = name;
 			r.uid = caller_for(name);
-			r.base = params_for(f, r.iface, m, name);
+			r.base = tfix_gen_params(&f->gen, r.iface, m, name);
 			run_base(&r);
 			memset(&s, 0, sizeof(s));
 			walk_struct(r.iface, m->in, &s, on_slot, &r);

@@ -377,6 +377,301 @@ tfix_operational(struct tfix *t, uid_t pl, int64_t project)
 	tfix_advance(t, pl, project);
 }
 
+void
+tfix_people_projects(struct tfix *t, int64_t p[2])
+{
+	static const struct tfix_user users[] = {
+	    {"pl_a", "projectleider", NULL, 2001},
+	    {"pl_b", "projectleider", NULL, 2002},
+	    {"p1", "partner", "UWV", 2011},
+	    {"p2", "partner", "SVB", 2012},
+	    {"p3", "partner", "Politie", 2013},
+	    {"p4", "partner", "GGD", 2014},
+	    {"priv", "privacy", NULL, 2020},
+	};
+	static const char *const partners[] = {"UWV", "SVB", "Politie", "GGD"};
+
+	tfix_add_partners(t, partners, 4);
+	tfix_add_users(t, users, sizeof(users) / sizeof(users[0]));
+	p[0] = tfix_project(t, 2001, "Wijkaanpak Noord", "3511AA-3511ZZ");
+	p[1] = tfix_project(t, 2002, "Wijkaanpak Zuid", "3521AA-3521ZZ");
+}
+
+void
+tfix_grants_subjects(struct tfix *t, uid_t pl, int64_t project,
+                     int64_t s[3])
+{
+	tfix_done(t, pl, "nl.ivtd.Protocol.Grant",
+	          json_pack("{s:I,s:s,s:[s]}", "project", (json_int_t)project,
+	                    "partner", "UWV", "rights", "leveren"));
+	tfix_done(t, pl, "nl.ivtd.Protocol.Grant",
+	          json_pack("{s:I,s:s,s:[s,s]}", "project", (json_int_t)project,
+	                    "partner", "SVB", "rights", "leveren", "bewerken"));
+	tfix_done(t, pl, "nl.ivtd.Protocol.Grant",
+	          json_pack("{s:I,s:s,s:[s]}", "project", (json_int_t)project,
+	                    "partner", "Politie", "rights", "inlezen"));
+	s[0] = tfix_must_id(
+	    t, pl, "nl.ivtd.Subject.Create",
+	    json_pack("{s:I,s:s,s:s,s:s,s:s,s:[{s:s}]}", "project",
+	              (json_int_t)project, "street", "Dorpsstraat",
+	              "huisnummer", "1", "postcode", "3511AB", "woonplaats",
+	              "Utrecht", "persons", "bsn", "111222333"),
+	    "subject");
+	s[1] = tfix_must_id(
+	    t, pl, "nl.ivtd.Subject.Create",
+	    json_pack("{s:I,s:s,s:s,s:s,s:s,s:[s,s,s,s]}", "project",
+	              (json_int_t)project, "street", "Kerkweg", "huisnummer",
+	              "2", "postcode", "3511AB", "woonplaats", "Utrecht",
+	              "partners", "UWV", "SVB", "Politie", "GGD"),
+	    "subject");
+	s[2] = tfix_must_id(t, pl, "nl.ivtd.Subject.Create",
+	                    json_pack("{s:I,s:s,s:s,s:s,s:s}", "project",
+	                              (json_int_t)project, "street", "Molenlaan",
+	                              "huisnummer", "3", "postcode", "3511AB",
+	                              "woonplaats", "Utrecht"),
+	                    "subject");
+}
+
+/* --- parameters from the interface ------------------------------------- */
+
+json_t *
+tfix_lookup_names(const void *arg, const char *name)
+{
+	const struct tfix_name *n;
+
+	for (n = arg; n->name != NULL; n++) {
+		if (strcmp(n->name, name) == 0)
+			return n->id ? json_integer(*n->id) : json_string(n->str);
+	}
+	fail_msg("unknown placeholder %s", name);
+	return NULL;
+}
+
+/* Plausible values for string fields, by field name. */
+static const struct tfix_text gen_strings[] = {
+    {"date", "@TODAY"},
+    {"visit_date", "@TODAY"},
+    {"start", "09:00"},
+    {"end", "17:00"},
+    {"street", "Lindelaan"},
+    {"huisnummer", "7"},
+    {"postcode", "3511AB"},
+    {"woonplaats", "Utrecht"},
+    {"gemeente", "Utrecht"},
+    {"name", "Nieuw"},
+    {"problem", "Woonfraude"},
+    {"legal_basis", "LSI-convenant"},
+    {"purpose", "Handhaving"},
+    {"meeting_point", "Wijkbureau Noord"},
+    {"rationale", "Akkoord"},
+    {"reason", "Weersverwachting"},
+    {"note", "Overleg met de partners"},
+    {"notes", "Niets aan de hand"},
+    {"reference", "AP-2026-119"},
+    {"indicator", "leegstand"},
+    {"source", "BAG"},
+    {"role", "privacy"},
+    {"user", "p3"},
+    {"partner", "UWV"},
+    {NULL, NULL},
+};
+
+/* Required arrays that must not be empty, by field name. */
+static const struct tfix_text gen_arrays[] = {
+    {"area", "[\"3511AB\"]"},
+    {"rights", "[\"leveren\"]"},
+    {"subjects", "[\"@S3\"]"},
+    {NULL, NULL},
+};
+
+/* The fixture object an int field names. */
+static const struct tfix_int gen_ints[] = {
+    {"nl.ivtd.Project", "id", "@P1", 0},
+    {"nl.ivtd.Subject", "id", "@S1", 0},
+    {"nl.ivtd.Day", "id", "@DAY", 0},
+    {"nl.ivtd.Finding", "id", "@FINDING", 0},
+    {NULL, "project", "@P1", 0},
+    {NULL, "subject", "@S1", 0},
+    {NULL, "day", "@DAY", 0},
+    {NULL, "uid", NULL, 4000},
+    {NULL, "phase", NULL, 0},
+    {NULL, NULL, NULL, 0},
+};
+
+/* Parameters beyond what the type gives, for the shared fixture. */
+static const struct tfix_text gen_overrides[] = {
+    {"org.varlink.service.GetInterfaceDescription",
+     "{\"interface\":\"nl.ivtd\"}"},
+    {"nl.ivtd.Admin.Backup", "{\"path\":\"@BACKUP\"}"},
+    {"nl.ivtd.Day.Create",
+     "{\"date\":\"@FUTURE\",\"partners\":[{\"partner\":\"UWV\","
+     "\"staff\":1}],\"police\":\"present\",\"police_informed\":true}"},
+    {"nl.ivtd.Day.Update", "{\"meeting_point\":\"Buurthuis\"}"},
+    {"nl.ivtd.Day.List", "{\"project\":\"@P1\"}"},
+    {"nl.ivtd.Day.Plan", "{\"subjects\":[\"@S3\"]}"},
+    {"nl.ivtd.Day.Unplan", "{\"subjects\":[\"@S3\"]}"},
+    {"nl.ivtd.Day.Assign", "{\"subject\":\"@S3\",\"user\":\"p3\"}"},
+    {"nl.ivtd.Finding.Add", "{\"action\":\"geen\"}"},
+    {"nl.ivtd.Finding.Update", "{\"notes\":\"Bijgewerkt\"}"},
+    {"nl.ivtd.Finding.FollowupList", "{\"project\":\"@P1\"}"},
+    {"nl.ivtd.Project.Update", "{\"name\":\"Wijkaanpak Zuid\"}"},
+    {"nl.ivtd.Protocol.Grant",
+     "{\"partner\":\"GGD\",\"rights\":[\"inlezen\"]}"},
+    {"nl.ivtd.Protocol.Revoke", "{\"partner\":\"SVB\"}"},
+    {"nl.ivtd.Subject.Create", "{\"persons\":[{\"bsn\":\"123456782\"}]}"},
+    {"nl.ivtd.Subject.Find", "{\"bsn\":\"111222333\"}"},
+    {"nl.ivtd.Subject.Answer", "{\"subject\":\"@S2\"}"},
+    {"nl.ivtd.Subject.Resolve", "{\"subject\":\"@S2\"}"},
+    {"nl.ivtd.User.Add", "{\"role\":\"privacy\"}"},
+    {"nl.ivtd.User.Disable", "{\"name\":\"priv\"}"},
+    {"nl.ivtd.User.Enable", "{\"name\":\"priv\"}"},
+    {NULL, NULL},
+};
+
+const struct idl_type *
+tfix_resolve_type(const struct idl_interface *iface, const struct idl_type *t)
+{
+	size_t i;
+
+	while (t->kind == IDL_NAMED) {
+		for (i = 0; i < iface->ntypes; i++) {
+			if (strcmp(iface->types[i].name, t->ref) == 0)
+				break;
+		}
+		assert_true(i < iface->ntypes);
+		t = iface->types[i].type;
+	}
+	return t;
+}
+
+static const char *
+text_for(const struct tfix_text *table, const char *key)
+{
+	for (; table != NULL && table->key != NULL; table++) {
+		if (strcmp(table->key, key) == 0)
+			return table->value;
+	}
+	return NULL;
+}
+
+static const struct tfix_int *
+int_entry(const struct tfix_int *table, const char *iface, const char *field)
+{
+	for (; table != NULL && table->field != NULL; table++) {
+		if (strcmp(table->field, field) == 0 &&
+		    (table->iface == NULL || strcmp(table->iface, iface) == 0))
+			return table;
+	}
+	return NULL;
+}
+
+static json_int_t
+gen_int(const struct tfix_gen *g, const char *iface, const char *field)
+{
+	const struct tfix_int *e = int_entry(g->ints, iface, field);
+	json_int_t n;
+	json_t *v;
+
+	if (e == NULL)
+		e = int_entry(gen_ints, iface, field);
+	if (e == NULL) {
+		if (strcmp(field, "id") == 0)
+			fail_msg("%s: which fixture object is \"id\"?", iface);
+		return 1;
+	}
+	if (e->name == NULL)
+		return e->n;
+	v = g->lookup(g->arg, e->name);
+	assert_true(json_is_integer(v));
+	n = json_integer_value(v);
+	json_decref(v);
+	return n;
+}
+
+static json_t *gen_struct(const struct tfix_gen *,
+                          const struct idl_interface *,
+                          const struct idl_type *);
+
+json_t *
+tfix_gen_value(const struct tfix_gen *g, const struct idl_interface *iface,
+               const char *field, const struct idl_type *t)
+{
+	const char *s;
+
+	t = tfix_resolve_type(iface, t);
+	switch (t->kind) {
+	case IDL_BOOL:
+		return json_false();
+	case IDL_INT:
+		return json_integer(gen_int(g, iface->name, field));
+	case IDL_FLOAT:
+		return json_real(1.0);
+	case IDL_STRING:
+		if ((s = text_for(gen_strings, field)) == NULL &&
+		    (s = text_for(g->strings, field)) == NULL)
+			s = "x";
+		return json_string(s);
+	case IDL_ENUM:
+		return json_string(t->fields[0].name);
+	case IDL_STRUCT:
+		return gen_struct(g, iface, t);
+	case IDL_ARRAY:
+		if ((s = text_for(gen_arrays, field)) != NULL)
+			return json_loads(s, 0, NULL);
+		return json_array();
+	case IDL_OBJECT:
+	case IDL_MAP:
+	case IDL_NAMED:
+		break;
+	}
+	return json_object();
+}
+
+/* Every required member; optional ones (?T) are left out. */
+static json_t *
+gen_struct(const struct tfix_gen *g, const struct idl_interface *iface,
+           const struct idl_type *t)
+{
+	json_t *o = json_object();
+	size_t i;
+
+	for (i = 0; i < t->nfields; i++) {
+		if (t->fields[i].type->nullable)
+			continue;
+		json_object_set_new(o, t->fields[i].name,
+		                    tfix_gen_value(g, iface, t->fields[i].name,
+		                                   t->fields[i].type));
+	}
+	return o;
+}
+
+/* Merge every override of method name in table into p. */
+static void
+gen_override(json_t *p, const struct tfix_text *table, const char *name)
+{
+	json_t *o;
+
+	for (; table != NULL && table->key != NULL; table++) {
+		if (strcmp(table->key, name) != 0)
+			continue;
+		o = json_loads(table->value, 0, NULL);
+		assert_non_null(o);
+		assert_int_equal(json_object_update(p, o), 0);
+		json_decref(o);
+	}
+}
+
+json_t *
+tfix_gen_params(const struct tfix_gen *g, const struct idl_interface *iface,
+                const struct idl_method *m, const char *name)
+{
+	json_t *p = gen_struct(g, iface, m->in);
+
+	gen_override(p, gen_overrides, name);
+	gen_override(p, g->overrides, name);
+	return p;
+}
+
 /* --- the database ------------------------------------------------------- */
 
 sqlite3_stmt *

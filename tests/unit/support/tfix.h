@@ -175,6 +175,89 @@ void tfix_advance(struct tfix *t, uid_t pl, int64_t project);
 /* Through the four gates and the protocol into operationeel. */
 void tfix_operational(struct tfix *t, uid_t pl, int64_t project);
 
+/*
+ * The start of the fixture the tests of every method share: Partner.Add
+ * of UWV, SVB, Politie and GGD; User.Add of pl_a (2001) and pl_b (2002),
+ * projectleiders, p1 to p4 (2011 to 2014), partners of those in that
+ * order, and priv (2020), privacy; Project.Create of p[0] by pl_a
+ * ("Wijkaanpak Noord", 3511AA-3511ZZ) and p[1] by pl_b ("Wijkaanpak
+ * Zuid", 3521AA-3521ZZ).
+ */
+void tfix_people_projects(struct tfix *t, int64_t p[2]);
+/*
+ * The part of the fixture the tests of every method share (test_access_
+ * matrix, test_limits_params), as pl on project (operationeel; partners
+ * UWV, SVB, Politie and GGD): Protocol.Grant of leveren to UWV, leveren
+ * and bewerken to SVB, inlezen to Politie; then Subject.Create of s[0]
+ * (Dorpsstraat 1, a person with bsn 111222333), s[1] (Kerkweg 2, every
+ * partner interested) and s[2] (Molenlaan 3, nobody interested).
+ */
+void tfix_grants_subjects(struct tfix *t, uid_t pl, int64_t project,
+                          int64_t s[3]);
+
+/* --- parameters from the interface ------------------------------------- */
+
+/*
+ * A fixture's names for its objects, for tfix_fill and tfix_gen: "@P1"
+ * is *id, or the string str when id is NULL (read at each lookup, so the
+ * fields may change after the table is made).  Tables end with name NULL.
+ */
+struct tfix_name {
+	const char *name;
+	const int64_t *id;
+	const char *str;
+};
+/* A tfix_lookup_fn: arg is a struct tfix_name table; an unknown name
+ * fails the test. */
+json_t *tfix_lookup_names(const void *arg, const char *name);
+
+/* Text by key: a string field's value, or a method's parameters (JSON,
+ * "@NAME"s allowed).  Tables end with key NULL. */
+struct tfix_text {
+	const char *key, *value;
+};
+/* An int field's value: in methods of iface (NULL: any), the fixture
+ * object name ("@P1", through the lookup), or n when name is NULL.
+ * Tables end with field NULL. */
+struct tfix_int {
+	const char *iface, *field, *name;
+	json_int_t n;
+};
+
+/*
+ * How to make valid parameters for a method from its input type: every
+ * required member, optional ones (?T) left out; false, 1.0 and the first
+ * enum value; a string from tfix's table of plausible values by field
+ * name, then the test's own strings, else "x"; a required list that
+ * may not be empty from tfix's table, else []; an int from the test's
+ * ints, then tfix's ("id" names the object of the method's interface:
+ * the project, subject s[0], day or finding -- "@P1", "@S1", "@DAY",
+ * "@FINDING"; project, subject and day likewise; uid 4000, phase 0;
+ * an "id" in no table fails the test), else 1.  Then tfix's overrides
+ * for the method and the test's after them are merged in; they name
+ * "@P1", "@S2", "@S3", "@BACKUP" and the dates.  lookup(arg) resolves
+ * the names of ints when generated; tfix_fill does the rest.
+ */
+struct tfix_gen {
+	const struct tfix_text *strings;   /* NULL: none of the test's own */
+	const struct tfix_int *ints;       /* NULL: none */
+	const struct tfix_text *overrides; /* NULL: none */
+	tfix_lookup_fn *lookup;
+	const void *arg;
+};
+
+/* t with every IDL_NAMED type replaced by its definition in iface. */
+const struct idl_type *tfix_resolve_type(const struct idl_interface *iface,
+                                         const struct idl_type *t);
+/* A value for a member field (its name, for the tables) of type t. */
+json_t *tfix_gen_value(const struct tfix_gen *g,
+                       const struct idl_interface *iface, const char *field,
+                       const struct idl_type *t);
+/* Method m (named name) of iface's parameters, "@NAME"s not filled in. */
+json_t *tfix_gen_params(const struct tfix_gen *g,
+                        const struct idl_interface *iface,
+                        const struct idl_method *m, const char *name);
+
 /* --- the database ------------------------------------------------------- */
 
 /* A statement on the test's database; sqlite3_finalize it. */
