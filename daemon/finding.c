@@ -5,6 +5,7 @@
  * Notes are free text about a household: sealed, bound to their row, and
  * every read is audited against the subject's pseudonym.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@
 
 #define ACTIVITY_FINDING  "ivt-07"
 #define ACTIVITY_FOLLOWUP "ivt-08"
+#define MEASURE_MAX       1e12 /* |indicator value| */
 #define NOTES_MAX         8192
 #define FOLLOWUP_MAX      1000
 
@@ -744,6 +746,7 @@ measure_set(struct call *c)
 	const char *ind = ivt_json_str(c->params, "indicator");
 	const char *src = ivt_json_str(c->params, "source");
 	const char *ds = ivt_json_str(c->params, "date");
+	double value = json_number_value(json_object_get(c->params, "value"));
 	struct subject_in tmp;
 	sqlite3_stmt *st;
 	char d[16];
@@ -763,14 +766,17 @@ measure_set(struct call *c)
 	day = ds ? date_parse(ds) : date_today();
 	if (day == INT32_MIN || day > date_today())
 		return call_invalid(c, "date", "a date, not in the future");
+	/* A count, an amount or a percentage: bounded, so the report's
+	 * differences and ratios stay finite. */
+	if (!(fabs(value) <= MEASURE_MAX))
+		return call_invalid(c, "value", "at most 1e12 either way");
 	date_format(day, d, sizeof(d));
 	if ((st = store_prepare(c->ctx->store, sql)) == NULL)
 		return call_internal(c);
 	sqlite3_bind_int64(st, 1, project);
 	sqlite3_bind_int64(st, 2, phase);
 	sqlite3_bind_text(st, 3, ind, -1, SQLITE_STATIC);
-	sqlite3_bind_double(st, 4, json_number_value(
-	                               json_object_get(c->params, "value")));
+	sqlite3_bind_double(st, 4, value);
 	sqlite3_bind_text(st, 5, src, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 6, d, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 7, c->who.uid);

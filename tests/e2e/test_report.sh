@@ -102,6 +102,8 @@ fails "done twice" nl.ivtd.Conflict uwv followup done 2
 fails "no follow-up" nl.ivtd.Conflict uwv followup done 7
 
 # --- effect measurement and the evaluation phase
+fails "value out of range" nl.ivtd.InvalidValue \
+	pl measure set 1 meldingen_overlast 1e300 --phase 0 --source "Politie BVH"
 ok "m0" pl measure set 1 meldingen_overlast 40 --phase 0 --source "Politie BVH" \
 	--date "$PAST"
 ok "m1" pl measure set 1 meldingen_overlast 25 --phase 1 --source "Politie BVH"
