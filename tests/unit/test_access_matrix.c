@@ -284,34 +284,12 @@ build_fixture(struct fx *f)
 	f->s1 = s[0];
 	f->s2 = s[1];
 	f->s3 = s[2];
-	tfix_done(t, pl, "nl.ivtd.Subject.Actualise",
-	          json_pack("{s:I}", "project", (json_int_t)f->p1));
-	tfix_done(t, 2012, "nl.ivtd.Subject.Answer",
-	          json_pack("{s:I,s:s}", "subject", (json_int_t)f->s2, "answer",
-	                    "relevant"));
 	/* s1 handed out to Politie's employee, and visited by SVB. */
-	tfix_done(
-	    t, pl, "nl.ivtd.Day.Assign",
-	    json_pack("{s:I,s:s}", "subject", (json_int_t)f->s1, "user", "p3"));
-	f->finding = tfix_must_id(
-	    t, 2012, "nl.ivtd.Finding.Add",
-	    json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s}", "subject",
-	              (json_int_t)f->s1, "visit_date", t->today, "category",
-	              "zwartwerk", "notes", "Werkplaats aan huis", "action",
-	              "nader_onderzoek", "due", t->future, "owner", "UWV"),
-	    "finding");
+	f->finding = tfix_work(t, pl, f->p1, s);
 	tfix_done(t, pl, "nl.ivtd.Protocol.Revoke",
 	          json_pack("{s:I,s:s,s:[s]}", "project", (json_int_t)f->p1,
 	                    "partner", "SVB", "rights", "leveren"));
-	f->day = tfix_must_id(
-	    t, pl, "nl.ivtd.Day.Create",
-	    json_pack("{s:I,s:s,s:s,s:s,s:[s],s:s,s:[{s:s,s:i}],s:s,s:b}",
-	              "project", (json_int_t)f->p1, "date", t->future, "start",
-	              "09:00", "end", "17:00", "area", "3511AB",
-	              "meeting_point", "Wijkbureau Noord", "partners",
-	              "partner", "UWV", "staff", 1, "police", "present",
-	              "police_informed", 1),
-	    "day");
+	f->day = tfix_day(t, pl, f->p1);
 	tfix_done(t, pl, "nl.ivtd.Journal.Add",
 	          json_pack("{s:I,s:s,s:s}", "project", (json_int_t)f->p1,
 	                    "kind", "overleg", "note", "Startoverleg"));

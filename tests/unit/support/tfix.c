@@ -432,6 +432,40 @@ tfix_grants_subjects(struct tfix *t, uid_t pl, int64_t project,
 	                    "subject");
 }
 
+int64_t
+tfix_work(struct tfix *t, uid_t pl, int64_t project, const int64_t s[3])
+{
+	tfix_done(t, pl, "nl.ivtd.Subject.Actualise",
+	          json_pack("{s:I}", "project", (json_int_t)project));
+	tfix_done(t, 2012, "nl.ivtd.Subject.Answer",
+	          json_pack("{s:I,s:s}", "subject", (json_int_t)s[1], "answer",
+	                    "relevant"));
+	tfix_done(
+	    t, pl, "nl.ivtd.Day.Assign",
+	    json_pack("{s:I,s:s}", "subject", (json_int_t)s[0], "user", "p3"));
+	return tfix_must_id(
+	    t, 2012, "nl.ivtd.Finding.Add",
+	    json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s}", "subject",
+	              (json_int_t)s[0], "visit_date", t->today, "category",
+	              "zwartwerk", "notes", "Werkplaats aan huis", "action",
+	              "nader_onderzoek", "due", t->future, "owner", "UWV"),
+	    "finding");
+}
+
+int64_t
+tfix_day(struct tfix *t, uid_t pl, int64_t project)
+{
+	return tfix_must_id(
+	    t, pl, "nl.ivtd.Day.Create",
+	    json_pack("{s:I,s:s,s:s,s:s,s:[s],s:s,s:[{s:s,s:i}],s:s,s:b}",
+	              "project", (json_int_t)project, "date", t->future,
+	              "start", "09:00", "end", "17:00", "area", "3511AB",
+	              "meeting_point", "Wijkbureau Noord", "partners",
+	              "partner", "UWV", "staff", 1, "police", "present",
+	              "police_informed", 1),
+	    "day");
+}
+
 /* --- parameters from the interface ------------------------------------- */
 
 json_t *

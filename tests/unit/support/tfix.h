@@ -194,6 +194,17 @@ void tfix_people_projects(struct tfix *t, int64_t p[2]);
  */
 void tfix_grants_subjects(struct tfix *t, uid_t pl, int64_t project,
                           int64_t s[3]);
+/*
+ * Then the work on them (the same tests): Subject.Actualise of project,
+ * SVB's (uid 2012) answer 'relevant' for s[1], Day.Assign of s[0] to
+ * Politie's employee p3, and SVB's finding on s[0] (zwartwerk, a follow-
+ * up owned by UWV); returns the finding's id.
+ */
+int64_t tfix_work(struct tfix *t, uid_t pl, int64_t project,
+                  const int64_t s[3]);
+/* A day on project in 3511AB after today, UWV with one place, police
+ * present and informed; its id. */
+int64_t tfix_day(struct tfix *t, uid_t pl, int64_t project);
 
 /* --- parameters from the interface ------------------------------------- */
 
