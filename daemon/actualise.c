@@ -131,8 +131,8 @@ subject_actualise(struct call *c)
 	int64_t project = ivt_json_int(c->params, "project", 0), id;
 	const json_t *list = json_object_get(c->params, "subjects"), *v;
 	sqlite3_stmt *st;
-	int64_t *ids = NULL, *nids;
-	size_t n = 0, cap = 0, i;
+	int64_t *ids = NULL;
+	size_t n = 0, i;
 	int sent = 0, ready = 0, r, rc;
 	char idbuf[32];
 
@@ -143,20 +143,8 @@ subject_actualise(struct call *c)
 		if ((st = store_prepare(c->ctx->store, all)) == NULL)
 			return call_internal(c);
 		sqlite3_bind_int64(st, 1, project);
-		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-			/* Doubling: one element at a time is quadratic. */
-			if (n == cap) {
-				cap = cap ? cap * 2 : 64;
-				if ((nids = reallocarray(ids, cap,
-				                         sizeof(*ids))) == NULL) {
-					sqlite3_reset(st);
-					goto internal;
-				}
-				ids = nids;
-			}
-			ids[n++] = sqlite3_column_int64(st, 0);
-		}
-		sqlite3_reset(st);
+		if (store_ids(st, &ids, &n) == -1)
+			return call_internal(c);
 	} else if (json_array_size(list) > 0) {
 		/* At most 100000 (the interface's @limit): one allocation. */
 		if ((ids = calloc(json_array_size(list), sizeof(*ids))) ==

@@ -809,7 +809,7 @@ day_done(struct call *c)
 		"UPDATE days SET status = 'uitgevoerd', updated = ?, sequence = "
 		"sequence + 1 WHERE id = ?";
 	int64_t id = ivt_json_int(c->params, "id", 0), project = 0;
-	int64_t *subjects = NULL, *ns;
+	int64_t *subjects = NULL;
 	char status[32] = "", date[16] = "", idbuf[32];
 	sqlite3_stmt *st;
 	size_t n = 0, i;
@@ -848,23 +848,12 @@ day_done(struct call *c)
 	if ((st = store_prepare(c->ctx->store, visits)) == NULL)
 		return call_internal(c);
 	sqlite3_bind_int64(st, 1, id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if ((ns = reallocarray(subjects, n + 1, sizeof(*subjects))) ==
-		    NULL) {
-			rc = SQLITE_NOMEM;
-			break;
-		}
-		subjects = ns;
-		subjects[n++] = sqlite3_column_int64(st, 0);
-	}
-	sqlite3_reset(st);
-	for (i = 0; rc == SQLITE_DONE && i < n; i++) {
-		if (subject_audit(c, subjects[i], project) == -1)
-			rc = SQLITE_ERROR;
-	}
+	if (store_ids(st, &subjects, &n) == -1)
+		return call_internal(c);
+	for (i = 0; i < n && subject_audit(c, subjects[i], project) == 0; i++)
+		;
 	free(subjects);
-	if (rc != SQLITE_DONE ||
-	    (st = store_prepare(c->ctx->store, close_visits)) == NULL)
+	if (i < n || (st = store_prepare(c->ctx->store, close_visits)) == NULL)
 		return call_internal(c);
 	sqlite3_bind_int64(st, 1, id);
 	if (store_step_done(st) == -1 ||

@@ -538,7 +538,6 @@ project_list(struct call *c)
 	sqlite3_stmt *st;
 	int64_t *ids = NULL;
 	size_t n = 0, i;
-	int rc;
 
 	switch (c->who.role) {
 	case ROLE_PROJECTLEIDER:
@@ -558,18 +557,7 @@ project_list(struct call *c)
 	if (st == NULL)
 		return call_internal(c);
 	/* Collect ids first: building a project runs other statements. */
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int64_t *nids = reallocarray(ids, n + 1, sizeof(*ids));
-
-		if (nids == NULL) {
-			rc = SQLITE_NOMEM;
-			break;
-		}
-		ids = nids;
-		ids[n++] = sqlite3_column_int64(st, 0);
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE || (list = json_array()) == NULL) {
+	if (store_ids(st, &ids, &n) == -1 || (list = json_array()) == NULL) {
 		free(ids);
 		return call_internal(c);
 	}

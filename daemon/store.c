@@ -597,6 +597,34 @@ store_rollback(struct store *s)
 }
 
 int
+store_ids(sqlite3_stmt *st, int64_t **ids, size_t *n)
+{
+	int64_t *v = NULL, *nv;
+	size_t cap = 0, k = 0;
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (k == cap) {
+			cap = cap ? cap * 2 : 64;
+			if ((nv = reallocarray(v, cap, sizeof(*v))) == NULL) {
+				rc = SQLITE_NOMEM;
+				break;
+			}
+			v = nv;
+		}
+		v[k++] = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		free(v);
+		return -1;
+	}
+	*ids = v;
+	*n = k;
+	return 0;
+}
+
+int
 store_txn_open(struct store *s)
 {
 	return s->in_txn && !sqlite3_get_autocommit(s->db);

@@ -60,6 +60,14 @@ sqlite3_stmt *store_prepare(struct store *s, const char *sql);
 /* Execute a statement with no result rows after binding; resets it. */
 int store_step_done(sqlite3_stmt *st);
 
+/*
+ * The first column of every row of the bound statement, as integers, in
+ * *ids (n of them, the array grown by doubling; free it); resets st.
+ * For callers that must run other statements per row: collect first.
+ * 0, or -1 (nothing to free).
+ */
+int store_ids(sqlite3_stmt *st, int64_t **ids, size_t *n);
+
 /* Current time in microseconds since the epoch. */
 int64_t store_now_us(void);
 
