@@ -58,6 +58,13 @@ fails "end before start" nl.ivtd.InvalidValue pl project update 1 \
 	--start 2027-02-01 --end 2027-01-01
 fails "bad date" nl.ivtd.InvalidValue pl project update 1 --start 2027-02-30
 fails "unknown leader" nl.ivtd.NotFound pl project update 1 --leaders nobody
+# A name in a list is at most 256 bytes: refused before any lookup, and
+# not echoed back.
+long=$(printf 'x%.0s' $(seq 1 300))
+fails "overlong leader" org.varlink.service.InvalidParameter \
+	pl project update 1 --leaders "$long"
+! grep -q "$long" "$ERR" || die "overlong leader echoed"
+ok "leaders unchanged" pl project show 1; has "leaders alice"
 fails "unknown project" nl.ivtd.NotFound ctl project show 99
 ok "count" ctl project list
 [ "$(grep -c '^[0-9]' "$OUT")" -eq 2 ] || die "bad input created a project"

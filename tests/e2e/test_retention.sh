@@ -76,6 +76,12 @@ fails "privacy may not confirm" nl.ivtd.PermissionDenied \
 ok "other pl" ctl user add dirk --uid 2008 --role projectleider
 fails "not her project" nl.ivtd.PermissionDenied \
 	as 2008 "$IVTCTL" --socket "$SOCK" retention confirm 1
+# A projectleider of none of the list's projects does not see them, nor
+# does her run destroy them.
+fails "not her list" nl.ivtd.PermissionDenied \
+	as 2008 "$IVTCTL" --socket "$SOCK" retention show 1
+ok "her run" as 2008 "$IVTCTL" --socket "$SOCK" retention run
+has "0 projects destroyed"
 ok "run before confirmation" pl retention run; has "0 projects destroyed"
 ok "still readable" pl subject show 1; has "Jan Jansen"
 
