@@ -69,7 +69,9 @@
 struct conn {
 	TAILQ_ENTRY(conn) entry;
 	struct server *srv;
-	struct bufferevent *bev;
+	struct bufferevent *bev; /* the output side and the socket's owner */
+	struct event *rev;       /* input: read straight into fr */
+	int reading;             /* rev is added */
 	struct ivt_framer fr;
 	uid_t uid;
 	pid_t pid;
@@ -116,9 +118,51 @@ conn_free(struct conn *c)
 	varlink_call_free(c->stream);
 	TAILQ_REMOVE(&c->srv->conns, c, entry);
 	c->srv->nconns--;
+	if (c->rev != NULL)
+		event_free(c->rev);
 	bufferevent_free(c->bev);
 	ivt_framer_free(&c->fr);
 	free(c);
+}
+
+/* The idle timeout; none for a stream, which waits for entries. */
+static const struct timeval *
+idle_tv(const struct conn *c, struct timeval *tv)
+{
+	int t = c->srv->ctx->cfg->idle_timeout;
+
+	if (t <= 0 || c->stream != NULL)
+		return NULL;
+	tv->tv_sec = t;
+	tv->tv_usec = 0;
+	return tv;
+}
+
+/* Start or stop reading c's socket (the idle clock runs only while on). */
+static void
+conn_reading(struct conn *c, int on)
+{
+	struct timeval tv;
+
+	if (on == c->reading)
+		return;
+	if (on ? event_add(c->rev, idle_tv(c, &tv)) : event_del(c->rev))
+		log_warn("uid %u: cannot %s reading", (unsigned)c->uid,
+		         on ? "resume" : "stop");
+	c->reading = on;
+}
+
+/*
+ * Read while c can use the input: not once it is closing, at its end, or
+ * held back by unsent output (flow control); and, while a call of its
+ * waits in the batch or a stream runs, no further ahead than one chunk.
+ */
+static void
+conn_want_input(struct conn *c)
+{
+	conn_reading(c, !c->closing && !c->eof && !c->blocked &&
+	                    ((!c->waiting && c->stream == NULL) ||
+	                     ivt_framer_pending(&c->fr) < READ_CHUNK));
 }
 
 /* Write what the socket takes now without blocking; bytes written.  An
@@ -133,16 +177,14 @@ direct_write(struct conn *c, const char *buf, size_t len)
 	return n > 0 ? (size_t)n : 0;
 }
 
-/* Send or queue a reply.  -1 when the connection was dropped. */
+/* Send or queue an encoded reply, which is then freed.  -1 when the
+ * connection was dropped (buf NULL: out of memory). */
 static int
-conn_send(struct conn *c, json_t *reply)
+conn_send_wire(struct conn *c, char *buf, size_t len)
 {
 	struct evbuffer *out = bufferevent_get_output(c->bev);
-	size_t len = 0, done = 0;
-	char *buf;
+	size_t done = 0;
 
-	buf = ivt_msg_encode(reply, &len);
-	json_decref(reply);
 	/*
 	 * Nothing queued: try the socket at once, as Redis does.  Queuing
 	 * first would cost an epoll change, a wake-up and a callback per
@@ -173,6 +215,18 @@ conn_send(struct conn *c, json_t *reply)
 	return 0;
 }
 
+/* Send or queue a reply.  -1 when the connection was dropped. */
+static int
+conn_send(struct conn *c, json_t *reply)
+{
+	size_t len = 0;
+	char *buf;
+
+	buf = ivt_msg_encode(reply, &len);
+	json_decref(reply);
+	return conn_send_wire(c, buf, len);
+}
+
 /* Reply with an error and close after the flush. */
 static void
 conn_fail(struct conn *c, const char *reason)
@@ -180,7 +234,7 @@ conn_fail(struct conn *c, const char *reason)
 	json_t *r = varlink_protocol_error(reason);
 
 	c->closing = 1;
-	bufferevent_disable(c->bev, EV_READ);
+	conn_reading(c, 0);
 	if (r == NULL) {
 		conn_free(c);
 		return;
@@ -223,9 +277,10 @@ static int
 conn_message(struct conn *c, const char *msg, size_t len)
 {
 	struct call *deferred;
-	char err[128];
-	json_t *m, *reply;
-	int close_after;
+	char err[128], *buf;
+	size_t blen;
+	json_t *m;
+	int close_after, rc;
 
 	if ((m = ivt_msg_parse(msg, len, err, sizeof(err))) == NULL) {
 		log_info("uid %u: %s; closing connection", (unsigned)c->uid,
@@ -233,16 +288,20 @@ conn_message(struct conn *c, const char *msg, size_t len)
 		conn_fail(c, err);
 		return -1;
 	}
-	reply = varlink_dispatch_batched(c->srv->ctx, c->uid, c->pid, m,
-	                                 &close_after, &deferred);
+	rc = varlink_dispatch_wire(c->srv->ctx, c->uid, c->pid, m, &close_after,
+	                           &deferred, &buf, &blen);
 	json_decref(m);
+	if (rc == -1) {
+		conn_fail(c, "out of memory");
+		return -1;
+	}
 	if (deferred != NULL)
 		return batch_add(c, deferred);
 	if (close_after) {
 		c->closing = 1;
-		bufferevent_disable(c->bev, EV_READ);
+		conn_reading(c, 0);
 	}
-	if (reply != NULL && conn_send(c, reply) == -1)
+	if (buf != NULL && conn_send_wire(c, buf, blen) == -1)
 		return -1;
 	return c->closing ? -1 : 0;
 }
@@ -252,28 +311,17 @@ static void
 conn_close_flushed(struct conn *c)
 {
 	c->closing = 1;
-	bufferevent_disable(c->bev, EV_READ);
+	conn_reading(c, 0);
 	if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0)
 		conn_free(c);
 }
 
-/* Next framed message, pulling bytes from the input buffer as needed. */
+/* Next framed message of what was read. */
 static enum ivt_frame_rc
 conn_next(struct conn *c, const char **msg, size_t *len)
 {
-	static char chunk[READ_CHUNK];
-	struct evbuffer *in = bufferevent_get_input(c->bev);
-	enum ivt_frame_rc rc;
-	int n;
+	enum ivt_frame_rc rc = ivt_framer_next(&c->fr, msg, len);
 
-	while ((rc = ivt_framer_next(&c->fr, msg, len)) == IVT_FRAME_MORE) {
-		if ((n = evbuffer_remove(in, chunk, sizeof(chunk))) <= 0)
-			break;
-		if (ivt_framer_push(&c->fr, chunk, (size_t)n) == -1) {
-			conn_fail(c, "out of memory");
-			return IVT_FRAME_TOOBIG;
-		}
-	}
 	if (rc == IVT_FRAME_TOOBIG) {
 		log_info("uid %u: message over %zu bytes; closing connection",
 		         (unsigned)c->uid, c->fr.max);
@@ -304,22 +352,25 @@ conn_process(struct conn *c)
 	while (!c->closing && !c->waiting && c->stream == NULL) {
 		if (evbuffer_get_length(out) >= output_mark(c)) {
 			c->blocked = 1;
-			bufferevent_disable(c->bev, EV_READ);
-			return;
+			break;
 		}
 		switch (conn_next(c, &msg, &len)) {
 		case IVT_FRAME_MSG:
 			if (conn_message(c, msg, len) == -1)
-				return;
-			break;
+				return; /* c is gone, or closing */
+			continue;
 		case IVT_FRAME_MORE:
-			if (c->eof)
+			if (c->eof) {
 				conn_close_flushed(c);
-			return;
+				return;
+			}
+			break;
 		default:
 			return; /* c was failed */
 		}
+		break;
 	}
+	conn_want_input(c);
 }
 
 /* Idle (read) and write timeouts; a stream waits for entries, not idly. */
@@ -329,11 +380,16 @@ conn_timeouts(struct conn *c)
 	struct timeval tv;
 	int t = c->srv->ctx->cfg->idle_timeout;
 
-	if (t <= 0)
-		return;
-	tv.tv_sec = t;
-	tv.tv_usec = 0;
-	bufferevent_set_timeouts(c->bev, c->stream != NULL ? NULL : &tv, &tv);
+	if (t > 0) {
+		tv.tv_sec = t;
+		tv.tv_usec = 0;
+		bufferevent_set_timeouts(c->bev, NULL, &tv);
+	}
+	/* event_add() with no timeout keeps an old one: delete first. */
+	if (c->reading && (event_del(c->rev) == -1 ||
+	                   event_add(c->rev, idle_tv(c, &tv)) == -1))
+		log_warn("uid %u: cannot set the idle timeout",
+		         (unsigned)c->uid);
 }
 
 /*
@@ -423,14 +479,60 @@ notify_cb(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
+/*
+ * The peer sends no more (EOF).  A peer may pipeline its calls and shut
+ * down its sending side at once (as a shell script piping into a socket
+ * does): the replies are due all the same, so answer every complete call
+ * and close only once the replies are written.  The write timeout still
+ * ends a peer that then stops reading.  The reader of a stream going away
+ * ends the stream.
+ */
 static void
-conn_read_cb(struct bufferevent *bev, void *arg)
+conn_eof(struct conn *c)
+{
+	c->eof = 1;
+	conn_reading(c, 0);
+	if (c->stream != NULL)
+		conn_close_flushed(c);
+	else if (!c->blocked)
+		conn_process(c);
+}
+
+/*
+ * Input: read(2) straight into the framer, which wipes what it lets go
+ * (requests carry personal data; libevent's input buffers would be freed
+ * as they are), with no FIONREAD probe before each read as bufferevents
+ * make: a call costs two system calls, read and send.
+ */
+static void
+conn_read_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct conn *c = arg;
+	size_t avail;
+	ssize_t n;
+	char *p;
 
-	(void)bev;
-	if (!c->blocked)
-		conn_process(c);
+	if (what & EV_TIMEOUT) {
+		log_info("uid %u: idle for %d s; closing connection",
+		         (unsigned)c->uid, c->srv->ctx->cfg->idle_timeout);
+		conn_free(c);
+		return;
+	}
+	if ((p = ivt_framer_space(&c->fr, 4096, &avail)) == NULL) {
+		conn_fail(c, "out of memory");
+		return;
+	}
+	n = read(fd, p, avail < READ_CHUNK ? avail : READ_CHUNK);
+	if (n > 0) {
+		ivt_framer_commit(&c->fr, (size_t)n);
+		if (!c->blocked)
+			conn_process(c);
+	} else if (n == 0) {
+		conn_eof(c);
+	} else if (errno != EAGAIN && errno != EINTR) {
+		log_debug("uid %u: connection error", (unsigned)c->uid);
+		conn_free(c);
+	}
 }
 
 /* Called whenever a write leaves the unsent output below the mark. */
@@ -450,45 +552,20 @@ conn_write_cb(struct bufferevent *bev, void *arg)
 	}
 	if (c->blocked) {
 		c->blocked = 0;
-		if (!c->eof)
-			bufferevent_enable(bev, EV_READ);
 		conn_process(c);
 	}
 }
 
+/* Output errors and the write timeout (input has conn_read_cb). */
 static void
 conn_event_cb(struct bufferevent *bev, short what, void *arg)
 {
 	struct conn *c = arg;
 
-	/*
-	 * A peer may pipeline its calls and shut down its sending side at
-	 * once (as a shell script piping into a socket does): the replies
-	 * are due all the same, so answer every complete call and close only
-	 * once the replies are written.  The write timeout still ends a peer
-	 * that then stops reading.
-	 */
-	if ((what & (BEV_EVENT_EOF | BEV_EVENT_ERROR | BEV_EVENT_TIMEOUT)) ==
-	        BEV_EVENT_EOF &&
-	    c->stream != NULL) {
-		/* The reader of a stream went away: end it. */
-		conn_close_flushed(c);
-		return;
-	}
-	if ((what & (BEV_EVENT_EOF | BEV_EVENT_ERROR | BEV_EVENT_TIMEOUT)) ==
-	    BEV_EVENT_EOF) {
-		c->eof = 1;
-		bufferevent_disable(bev, EV_READ);
-		if (!c->blocked)
-			conn_process(c);
-		return;
-	}
-	if ((what & BEV_EVENT_TIMEOUT) && (what & BEV_EVENT_WRITING))
+	(void)bev;
+	if (what & BEV_EVENT_TIMEOUT)
 		log_info("uid %u: replies not read for %d s; closing "
 		         "connection",
-		         (unsigned)c->uid, c->srv->ctx->cfg->idle_timeout);
-	else if (what & BEV_EVENT_TIMEOUT)
-		log_info("uid %u: idle for %d s; closing connection",
 		         (unsigned)c->uid, c->srv->ctx->cfg->idle_timeout);
 	else if (what & BEV_EVENT_ERROR)
 		log_debug("uid %u: connection error", (unsigned)c->uid);
@@ -507,7 +584,9 @@ batch_cb(evutil_socket_t fd, short what, void *arg)
 	struct call **calls;
 	size_t i, n = srv->nbatch;
 	struct conn *c;
-	json_t *reply;
+	char *buf;
+	size_t len;
+	int rc;
 
 	(void)fd;
 	(void)what;
@@ -536,9 +615,11 @@ batch_cb(evutil_socket_t fd, short what, void *arg)
 			stream_start(c, batch[i].call);
 			continue;
 		}
-		reply = varlink_finish(batch[i].call);
-		if (reply != NULL && conn_send(c, reply) == -1)
-			continue; /* c was dropped */
+		rc = varlink_finish_wire(batch[i].call, &buf, &len);
+		if (rc == -1 || buf != NULL) {
+			if (conn_send_wire(c, buf, len) == -1)
+				continue; /* c was dropped */
+		}
 		conn_process(c);
 	}
 	free(batch);
@@ -596,25 +677,30 @@ accept_cb(struct evconnlistener *lev, evutil_socket_t fd, struct sockaddr *sa,
 		free(c);
 		return;
 	}
+	c->rev =
+	    event_new(srv->base, fd, EV_READ | EV_PERSIST, conn_read_cb, c);
+	if (c->rev == NULL) {
+		bufferevent_free(c->bev);
+		free(c);
+		return;
+	}
 	c->srv = srv;
 	c->uid = cred.uid;
 	c->pid = cred.pid;
 	ivt_framer_init(&c->fr, cfg->max_message);
 	TAILQ_INSERT_TAIL(&srv->conns, c, entry);
 	srv->nconns++;
-	bufferevent_setcb(c->bev, conn_read_cb, conn_write_cb, conn_event_cb,
-	                  c);
+	bufferevent_setcb(c->bev, NULL, conn_write_cb, conn_event_cb, c);
 	/*
-	 * Read no further ahead than one chunk while calls wait; call the
-	 * write callback whenever a write leaves output below the mark; and
-	 * hand the kernel all that is queued at once (libevent's default is
-	 * 16 KiB a turn).
+	 * Call the write callback whenever a write leaves output below the
+	 * mark, and hand the kernel all that is queued at once (libevent's
+	 * default is 16 KiB a turn).  The bufferevent never reads.
 	 */
-	bufferevent_setwatermark(c->bev, EV_READ, 0, READ_CHUNK);
 	bufferevent_setwatermark(c->bev, EV_WRITE, output_mark(c), 0);
 	bufferevent_set_max_single_write(c->bev, cfg->max_output);
+	bufferevent_enable(c->bev, EV_WRITE);
 	conn_timeouts(c);
-	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+	conn_reading(c, 1);
 }
 
 static void

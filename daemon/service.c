@@ -25,9 +25,16 @@ service_get_info(struct call *c)
 		    "https://varlink.org", "interfaces", list);
 		if (c->ctx->info == NULL)
 			return call_internal(c);
+		/* And encoded once: the server sends these bytes. */
+		c->ctx->info_raw =
+		    ivt_msg_encode(c->ctx->info, &c->ctx->info_rawlen);
 	}
 	/* The reply holds a reference; nothing modifies it. */
 	c->reply = json_incref(c->ctx->info);
+	if (c->ctx->info_raw != NULL) {
+		c->raw = c->ctx->info_raw;
+		c->rawlen = c->ctx->info_rawlen - 1; /* without the NUL */
+	}
 	return 0;
 }
 

@@ -93,6 +93,9 @@ varlink_free(struct daemon_ctx *ctx)
 	ctx->denials = NULL;
 	json_decref(ctx->info);
 	ctx->info = NULL;
+	ivt_msg_free(ctx->info_raw, ctx->info_rawlen);
+	ctx->info_raw = NULL;
+	ctx->info_rawlen = 0;
 	for (i = 0; i < ctx->nifaces; i++)
 		idl_free(ctx->ifaces[i]);
 	free(ctx->ifaces);
@@ -765,14 +768,36 @@ build_reply(struct call *c)
 }
 
 /* The reply names the call's trace and span, so a caller can find its
- * own entries in the audit log (ivtctl --trace). */
+ * own entries in the audit log (ivtctl --trace): "00-trace-span-01". */
+static void
+traceparent_text(const struct call *c, char tp[56])
+{
+	memcpy(tp, "00-", 3);
+	memcpy(tp + 3, c->trace_id, 32);
+	tp[35] = '-';
+	memcpy(tp + 36, c->span_id, 16);
+	memcpy(tp + 52, "-01", 4);
+}
+
 static json_t *
 traceparent(const struct call *c)
 {
-	char tp[64];
+	char tp[56];
 
-	snprintf(tp, sizeof(tp), "00-%s-%s-01", c->trace_id, c->span_id);
+	traceparent_text(c, tp);
 	return json_string(tp);
+}
+
+static void
+reply_log(const struct call *c)
+{
+	/* A method name that is not one of ours is the caller's text, which
+	 * could hold anything (personal data too): not logged. */
+	if (c->error != NULL)
+		log_debug("%s: %s (uid %u)",
+		          find_handler(c->method) != NULL ? c->method
+		                                          : "unknown method",
+		          c->error, (unsigned)c->who.uid);
 }
 
 /* The reply to c as it stands; continues marks one of a stream. */
@@ -781,13 +806,7 @@ make_reply(struct call *c, int continues)
 {
 	json_t *r;
 
-	/* A method name that is not one of ours is the caller's text, which
-	 * could hold anything (personal data too): not logged. */
-	if (c->error != NULL)
-		log_debug("%s: %s (uid %u)",
-		          find_handler(c->method) != NULL ? c->method
-		                                          : "unknown method",
-		          c->error, (unsigned)c->who.uid);
+	reply_log(c);
 	r = build_reply(c);
 	if (r != NULL) {
 		json_object_set_new(r, "traceparent", traceparent(c));
@@ -818,6 +837,28 @@ varlink_finish(struct call *c)
 
 	varlink_call_free(c);
 	return r;
+}
+
+int
+varlink_finish_wire(struct call *c, char **buf, size_t *len)
+{
+	char tp[56];
+	int rc = 0;
+
+	*buf = NULL;
+	*len = 0;
+	if (!c->oneway) {
+		reply_log(c);
+		traceparent_text(c, tp);
+		*buf = c->error != NULL
+		           ? ivt_reply_encode(c->error, c->error_params, NULL,
+		                              0, tp, 0, len)
+		           : ivt_reply_encode(NULL, c->reply, c->raw, c->rawlen,
+		                              tp, 0, len);
+		rc = *buf != NULL ? 0 : -1;
+	}
+	varlink_call_free(c);
+	return rc;
 }
 
 int
@@ -872,10 +913,14 @@ varlink_stream_next(struct call *c, int *done)
 	return make_reply(c, 0);
 }
 
-json_t *
-varlink_dispatch_batched(struct daemon_ctx *ctx, uid_t uid, pid_t pid,
-                         json_t *msg, int *close_after,
-                         struct call **deferred)
+/*
+ * The call for msg, run unless it is deferred (then *deferred is it too);
+ * NULL for a malformed envelope (*early is then the error reply) or when
+ * out of memory (*early NULL).
+ */
+static struct call *
+dispatch(struct daemon_ctx *ctx, uid_t uid, pid_t pid, json_t *msg,
+         int *close_after, struct call **deferred, json_t **early)
 {
 	const struct method *m;
 	const char *bad;
@@ -884,11 +929,13 @@ varlink_dispatch_batched(struct daemon_ctx *ctx, uid_t uid, pid_t pid,
 	int oneway = 0, more;
 
 	*close_after = 0;
+	*early = NULL;
 	if (deferred != NULL)
 		*deferred = NULL;
 	if ((bad = check_envelope(msg, &oneway)) != NULL) {
 		*close_after = 1;
-		return varlink_protocol_error(bad);
+		*early = varlink_protocol_error(bad);
+		return NULL;
 	}
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return NULL;
@@ -918,12 +965,48 @@ varlink_dispatch_batched(struct daemon_ctx *ctx, uid_t uid, pid_t pid,
 			if (deferred != NULL && (m->flags & (M_WRITE | M_AUDIT))) {
 				c->m = m;
 				*deferred = c;
-				return NULL;
+				return c;
 			}
 			run_call(c, m);
 		}
 	}
+	return c;
+}
+
+json_t *
+varlink_dispatch_batched(struct daemon_ctx *ctx, uid_t uid, pid_t pid,
+                         json_t *msg, int *close_after, struct call **deferred)
+{
+	json_t *early;
+	struct call *c;
+
+	c = dispatch(ctx, uid, pid, msg, close_after, deferred, &early);
+	if (c == NULL || (deferred != NULL && *deferred != NULL))
+		return early;
 	return varlink_finish(c);
+}
+
+int
+varlink_dispatch_wire(struct daemon_ctx *ctx, uid_t uid, pid_t pid, json_t *msg,
+                      int *close_after, struct call **deferred, char **buf,
+                      size_t *len)
+{
+	json_t *early;
+	struct call *c;
+
+	*buf = NULL;
+	*len = 0;
+	c = dispatch(ctx, uid, pid, msg, close_after, deferred, &early);
+	if (c == NULL) {
+		if (early == NULL)
+			return -1;
+		*buf = ivt_msg_encode(early, len);
+		json_decref(early);
+		return *buf != NULL ? 0 : -1;
+	}
+	if (*deferred != NULL)
+		return 0;
+	return varlink_finish_wire(c, buf, len);
 }
 
 json_t *

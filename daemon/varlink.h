@@ -29,6 +29,8 @@ struct daemon_ctx {
 	struct ratelimit *denials; /* audited denials per unknown uid */
 	int denials_counting; /* the shared allowance ran out (said once) */
 	json_t *info;           /* GetInfo's reply, the same for every call */
+	char *info_raw;         /* and encoded once, info_rawlen bytes */
+	size_t info_rawlen;
 	struct idl_interface **ifaces;
 	size_t nifaces;
 };
@@ -65,6 +67,8 @@ struct call {
 	const char *method;
 	const json_t *params;   /* validated against the interface */
 	json_t *reply;          /* reply parameters, set by the handler */
+	const char *raw;        /* the same already encoded, or NULL */
+	size_t rawlen;
 	const char *error;      /* error name when the handler fails */
 	json_t *error_params;
 	char object[256];       /* ids the call touched, for the audit log */
@@ -147,6 +151,16 @@ json_t *varlink_dispatch_batched(struct daemon_ctx *ctx, uid_t uid, pid_t pid,
                                  struct call **deferred);
 void varlink_run_batch(struct daemon_ctx *ctx, struct call **calls, size_t n);
 json_t *varlink_finish(struct call *c);
+
+/*
+ * The same two for the server, with the reply encoded for the wire
+ * (ivt_reply_encode) instead of built as an object: *buf is NULL when no
+ * reply is due (oneway, or the call was deferred).  -1 when out of memory.
+ */
+int varlink_dispatch_wire(struct daemon_ctx *ctx, uid_t uid, pid_t pid,
+                          json_t *msg, int *close_after, struct call **deferred,
+                          char **buf, size_t *len);
+int varlink_finish_wire(struct call *c, char **buf, size_t *len);
 
 /*
  * Streams.  A deferred call for which varlink_streaming() is true is not

@@ -48,28 +48,29 @@ framer_compact(struct ivt_framer *f)
 	f->off = 0;
 }
 
-int
-ivt_framer_push(struct ivt_framer *f, const void *data, size_t n)
+char *
+ivt_framer_space(struct ivt_framer *f, size_t n, size_t *avail)
 {
 	size_t need, ncap;
 	char *nbuf;
 
 	framer_compact(f);
 	/*
-	 * The caller pushes bounded chunks and drains every complete message
-	 * with ivt_framer_next() before the next push; next() reports a message
-	 * that outgrows max, so the buffer stays below max + one chunk.
+	 * The caller adds bounded amounts and drains every complete message
+	 * with ivt_framer_next() before adding more (or stops adding once a
+	 * chunk waits); next() reports a message that outgrows max, so the
+	 * buffer stays below max + a chunk or two.
 	 */
-	if (n > SIZE_MAX / 2 - f->len)
-		return -1;
-	need = f->len + n + 1;
+	if (n > SIZE_MAX / 4 - f->len)
+		return NULL;
+	need = f->len + n + 1; /* + the sentinel NUL */
 	if (need > f->cap) {
 		ncap = f->cap ? f->cap : 4096;
 		while (ncap < need)
 			ncap *= 2;
 		/* Not realloc: the old block is wiped before it goes. */
 		if ((nbuf = malloc(ncap)) == NULL)
-			return -1;
+			return NULL;
 		if (f->buf != NULL) {
 			memcpy(nbuf, f->buf, f->len);
 			explicit_bzero(f->buf, f->cap);
@@ -78,9 +79,27 @@ ivt_framer_push(struct ivt_framer *f, const void *data, size_t n)
 		f->buf = nbuf;
 		f->cap = ncap;
 	}
-	memcpy(f->buf + f->len, data, n);
+	*avail = f->cap - f->len - 1;
+	return f->buf + f->len;
+}
+
+void
+ivt_framer_commit(struct ivt_framer *f, size_t n)
+{
 	f->len += n;
 	f->buf[f->len] = '\0'; /* sentinel; not counted in len */
+}
+
+int
+ivt_framer_push(struct ivt_framer *f, const void *data, size_t n)
+{
+	size_t avail;
+	char *p;
+
+	if ((p = ivt_framer_space(f, n, &avail)) == NULL)
+		return -1;
+	memcpy(p, data, n);
+	ivt_framer_commit(f, n);
 	return 0;
 }
 
@@ -425,6 +444,53 @@ ivt_msg_encode(const json_t *obj, size_t *len)
 
 	if (obj == NULL || !(json_is_object(obj) || json_is_array(obj)) ||
 	    enc_value(&e, obj, 0) == -1) {
+		if (e.buf != NULL)
+			explicit_bzero(e.buf, e.cap);
+		free(e.buf);
+		return NULL;
+	}
+	e.buf[e.len] = '\0';
+	*len = e.len + 1;
+	return e.buf;
+}
+
+/*
+ * A reply straight from its parts, without building the envelope as an
+ * object first (two objects, a string and their hash tables a call, only
+ * to be walked once and freed).  The bytes are those ivt_msg_encode()
+ * writes for the object {"error":E,"parameters":P,"traceparent":T,
+ * "continues":true}, E and "continues" only when given; raw, when not
+ * NULL, is P already encoded (a compact JSON object) and params is then
+ * not looked at.
+ */
+#define ENC_LIT(e, lit) enc_put((e), (lit), sizeof(lit) - 1)
+
+char *
+ivt_reply_encode(const char *error, const json_t *params, const char *raw,
+                 size_t rawlen, const char *traceparent, int continues,
+                 size_t *len)
+{
+	struct enc_buf e = {NULL, 0, 0};
+	int rc = 0;
+
+	if (error != NULL)
+		rc = ENC_LIT(&e, "{\"error\":") == -1 ||
+		     enc_string(&e, error, strlen(error)) == -1 ||
+		     ENC_LIT(&e, ",\"parameters\":") == -1;
+	else
+		rc = ENC_LIT(&e, "{\"parameters\":") == -1;
+	if (rc == 0 && raw != NULL)
+		rc = enc_put(&e, raw, rawlen);
+	else if (rc == 0 && params != NULL)
+		rc = json_is_object(params) ? enc_value(&e, params, 1) : -1;
+	else if (rc == 0)
+		rc = enc_put(&e, "{}", 2);
+	if (rc == 0)
+		rc = ENC_LIT(&e, ",\"traceparent\":") == -1 ||
+		     enc_string(&e, traceparent, strlen(traceparent)) == -1 ||
+		     (continues && ENC_LIT(&e, ",\"continues\":true") == -1) ||
+		     enc_put(&e, "}", 1) == -1;
+	if (rc != 0) {
 		if (e.buf != NULL)
 			explicit_bzero(e.buf, e.cap);
 		free(e.buf);

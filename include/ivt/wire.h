@@ -34,6 +34,12 @@ void ivt_framer_free(struct ivt_framer *f);
 /* Append a bounded chunk read from the stream; drain complete messages
  * with ivt_framer_next() before pushing again.  -1 on allocation failure. */
 int ivt_framer_push(struct ivt_framer *f, const void *data, size_t n);
+/* Room for at least n more bytes at the end, for a read(2) straight into
+ * the buffer: a pointer to it and in *avail how much there is (>= n);
+ * NULL on allocation failure.  ivt_framer_commit() then adds what was
+ * written there, at most *avail bytes. */
+char *ivt_framer_space(struct ivt_framer *f, size_t n, size_t *avail);
+void ivt_framer_commit(struct ivt_framer *f, size_t n);
 /* Next complete message; valid until the next push.  The returned string
  * is NUL-terminated (the frame terminator) and *len excludes the NUL. */
 enum ivt_frame_rc ivt_framer_next(struct ivt_framer *f, const char **msg,
@@ -51,6 +57,14 @@ json_t *ivt_msg_parse(const char *msg, size_t len, char *err, size_t errlen);
 /* Encode obj as compact JSON plus the NUL terminator.  The caller frees
  * it with ivt_msg_free. */
 char *ivt_msg_encode(const json_t *obj, size_t *len);
+/* A varlink reply from its parts, as ivt_msg_encode() would write the
+ * object {"error":error,"parameters":params,"traceparent":traceparent,
+ * "continues":true} (error NULL: no "error"; params NULL: {}; continues 0:
+ * no "continues").  raw, when not NULL, is the parameters already encoded
+ * as a compact JSON object, rawlen bytes.  Freed with ivt_msg_free. */
+char *ivt_reply_encode(const char *error, const json_t *params,
+                       const char *raw, size_t rawlen,
+                       const char *traceparent, int continues, size_t *len);
 /* Wipe (it may hold personal data) and free an encoded message. */
 void ivt_msg_free(char *buf, size_t len);
 

@@ -938,6 +938,7 @@ invalid_input(struct fx *f)
 	    "Xq47q",      "Xq48q",
 	};
 	char csv[2048];
+	int n;
 	size_t i;
 
 	for (i = 0; i < sizeof(never) / sizeof(never[0]); i++)
@@ -1027,7 +1028,7 @@ invalid_input(struct fx *f)
 	                  longword("Xq27q", 'r', 4100)));
 
 	/* An import whose every row has one bad field among canaries. */
-	snprintf(csv, sizeof(csv),
+	n = snprintf(csv, sizeof(csv),
 	         "straat;huisnummer;postcode;woonplaats;bsn;naam;"
 	         "geboortedatum;belang\n"
 	         "Xq28qstraat;5;Xq29q;Xq30qdorp;%s;Xq31q Fout;1934-05-05;\n"
@@ -1039,6 +1040,7 @@ invalid_input(struct fx *f)
 	         "Xq43qstraat;10;3511KM;Xq44qdorp;%s;%s;1937-08-08;\n",
 	         NEW_BSN1, BAD_BSN, NEW_BSN2, BAD_DATE, NEW_BSN3, NEW_BSN3,
 	         longword("Xq45q", 'x', 200));
+	assert_true(n > 0 && (size_t)n < sizeof(csv));
 	import(f, csv, NULL, 6);
 	/* No header: the first row is taken for one. */
 	import(f, "Xq46qstraat;5;3511KA;Xq47qdorp\n", NULL, 1);

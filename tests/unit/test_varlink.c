@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ivt/wire.h"
 #include "tfix.h"
 
 /* A daemon context with a fixed master key, no key store. */
@@ -239,6 +240,106 @@ test_refusals_kept_when_audit_fails(void **state)
 	assert_int_equal(audited + counted, R);
 }
 
+/* The wire reply parsed, without its traceparent, which must name the
+ * caller's trace. */
+static json_t *
+wire_reply(char *buf, size_t len)
+{
+	json_t *r;
+
+	assert_non_null(buf);
+	assert_true(len > 0 && buf[len - 1] == '\0');
+	r = json_loadb(buf, len - 1, 0, NULL);
+	assert_non_null(r);
+	assert_int_equal(strncmp(ivt_json_str(r, "traceparent"),
+	                         "00-0af7651916cd43dd8448eb211c80319c-", 36),
+	                 0);
+	json_object_del(r, "traceparent");
+	free(buf);
+	return r;
+}
+
+/*
+ * The server's encoded replies say what the object replies say: answers,
+ * errors, a protocol error, oneway, and a deferred call after its batch
+ * (one that fails: it runs twice).
+ */
+static void
+test_wire_replies(void **state)
+{
+	static const char *const msgs[] = {
+	    "{\"method\":\"org.varlink.service.GetInfo\"",
+	    "{\"method\":\"org.varlink.service.GetInterfaceDescription\","
+	    "\"parameters\":{\"interface\":\"nl.ivtd.User\"}",
+	    "{\"method\":\"nl.ivtd.WhoAmI\"",
+	    "{\"method\":\"nl.ivtd.NoSuch\"",
+	    "{\"method\":\"nl.ivtd.WhoAmI\",\"oneway\":true",
+	    "{\"method\":\"nl.ivtd.WhoAmI\",\"more\":1",
+	    "{\"method\":\"nl.ivtd.Partner.Add\",\"parameters\":"
+	    "{\"name\":\"UWV\",\"kind\":\"landelijke_dienst\"}",
+	};
+	struct tfix *f = *state;
+	struct call *d1, *d2;
+	json_t *msg, *r1, *r2;
+	char text[512], *buf;
+	size_t i, len;
+	int ca1, ca2;
+
+	/* So that the deferred Partner.Add fails the same way twice. */
+	r1 = tfix_call_text(f, 0,
+	                    "{\"method\":\"nl.ivtd.Partner.Add\","
+	                    "\"parameters\":{\"name\":\"UWV\","
+	                    "\"kind\":\"landelijke_dienst\"}}");
+	assert_null(tfix_error(r1));
+	json_decref(r1);
+	for (i = 0; i < sizeof(msgs) / sizeof(msgs[0]); i++) {
+		snprintf(text, sizeof(text),
+		         "%s,\"traceparent\":\"00-0af7651916cd43dd8448eb211c8"
+		         "0319c-b7ad6b7169203331-01\"}",
+		         msgs[i]);
+		msg = json_loads(text, 0, NULL);
+		assert_non_null(msg);
+		r1 = varlink_dispatch_batched(&f->ctx, 0, 1, msg, &ca1, &d1);
+		assert_int_equal(varlink_dispatch_wire(&f->ctx, 0, 1, msg, &ca2,
+		                                       &d2, &buf, &len),
+		                 0);
+		json_decref(msg);
+		assert_int_equal(ca1, ca2);
+		assert_int_equal(d1 != NULL, d2 != NULL);
+		if (d1 != NULL) {
+			assert_null(r1);
+			assert_null(buf);
+			varlink_run_batch(&f->ctx, &d1, 1);
+			varlink_run_batch(&f->ctx, &d2, 1);
+			r1 = varlink_finish(d1);
+			assert_int_equal(varlink_finish_wire(d2, &buf, &len),
+			                 0);
+		}
+		if (strstr(msgs[i], "oneway") != NULL) {
+			assert_null(r1);
+			assert_null(buf);
+			continue;
+		}
+		assert_non_null(r1);
+		/* A protocol error names no trace. */
+		if (ca1)
+			r2 = json_loadb(buf, len - 1, 0, NULL), free(buf);
+		else
+			r2 = wire_reply(buf, len);
+		json_object_del(r1, "traceparent");
+		if (!json_equal(r1, r2)) {
+			char *x = json_dumps(r1, 0), *y = json_dumps(r2, 0);
+
+			print_error("%s\n%s\n", x, y);
+			free(x);
+			free(y);
+			fail();
+		}
+		json_decref(r1);
+		json_decref(r2);
+	}
+}
+
 int
 main(void)
 {
@@ -251,6 +352,8 @@ main(void)
 	                                    tfix_teardown),
 	    cmocka_unit_test_setup_teardown(test_refusals_kept_when_audit_fails,
 	                                    setup, tfix_teardown),
+	    cmocka_unit_test_setup_teardown(test_wire_replies, setup,
+	                                    tfix_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

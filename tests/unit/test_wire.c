@@ -445,21 +445,119 @@ test_encode_refuses(void **state)
 	json_decref(v);
 }
 
+/* Reads straight into the buffer: the same messages as push. */
+static void
+test_space_commit(void **state)
+{
+	static const char in[] = "{\"a\":1}\0{\"b\":2}\0{\"c\"";
+	struct ivt_framer f;
+	const char *msg;
+	size_t avail, len, i;
+	char *p;
+
+	(void)state;
+	ivt_framer_init(&f, 1024);
+	for (i = 0; i < sizeof(in) - 1; i++) {
+		/* One byte a read, as a slow peer sends. */
+		p = ivt_framer_space(&f, 1, &avail);
+		assert_non_null(p);
+		assert_true(avail >= 1);
+		*p = in[i];
+		ivt_framer_commit(&f, 1);
+		if (i == 7 || i == 15) {
+			assert_int_equal(ivt_framer_next(&f, &msg, &len),
+			                 IVT_FRAME_MSG);
+			assert_int_equal(len, 7);
+			assert_memory_equal(msg, in + i - 7, 7);
+		}
+	}
+	assert_int_equal(ivt_framer_next(&f, &msg, &len), IVT_FRAME_MORE);
+	assert_int_equal(ivt_framer_pending(&f), 4);
+	/* Room asked for is room given, past what is held, grown if need be. */
+	p = ivt_framer_space(&f, 70000, &avail);
+	assert_non_null(p);
+	assert_true(avail >= 70000);
+	memset(p, 'x', 70000);
+	ivt_framer_commit(&f, 70000);
+	assert_int_equal(ivt_framer_pending(&f), 70004);
+	assert_int_equal(ivt_framer_next(&f, &msg, &len), IVT_FRAME_TOOBIG);
+	ivt_framer_free(&f);
+}
+
+/* The reply encoder writes exactly what encoding the envelope does. */
+static void
+test_reply_encode(void **state)
+{
+	static const char *const tp =
+	    "00-0123456789abcdef0123456789abcdef-0123456789abcdef-01";
+	json_t *params = json_pack("{s:s,s:[i,s],s:{}}", "naam",
+	                           "J\u00f6 \"x\"", "l", 1, "\n", "o");
+	const char *errs[] = {NULL, "nl.ivtd.NotFound"};
+	char *raw, *a, *b;
+	size_t rawlen, alen, blen, i, k, cont;
+	json_t *env;
+
+	(void)state;
+	assert_non_null(params);
+	raw = ivt_msg_encode(params, &rawlen);
+	assert_non_null(raw);
+	for (i = 0; i < 2; i++) {
+		for (k = 0; k < 3; k++) { /* params, none, raw */
+			for (cont = 0; cont < 2; cont++) {
+				env = json_object();
+				if (errs[i] != NULL)
+					json_object_set_new(
+					    env, "error", json_string(errs[i]));
+				json_object_set_new(env, "parameters",
+				                    k == 1
+				                        ? json_object()
+				                        : json_incref(params));
+				json_object_set_new(env, "traceparent",
+				                    json_string(tp));
+				if (cont)
+					json_object_set_new(env, "continues",
+					                    json_true());
+				a = ivt_msg_encode(env, &alen);
+				b = ivt_reply_encode(errs[i],
+				                     k == 0 ? params : NULL,
+				                     k == 2 ? raw : NULL,
+				                     k == 2 ? rawlen - 1 : 0,
+				                     tp, (int)cont, &blen);
+				assert_non_null(a);
+				assert_non_null(b);
+				assert_int_equal(alen, blen);
+				assert_string_equal(a, b);
+				ivt_msg_free(a, alen);
+				ivt_msg_free(b, blen);
+				json_decref(env);
+			}
+		}
+	}
+	/* Parameters must be an object. */
+	json_decref(params);
+	params = json_pack("[i]", 1);
+	assert_null(ivt_reply_encode(NULL, params, NULL, 0, tp, 0, &blen));
+	json_decref(params);
+	ivt_msg_free(raw, rawlen);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_one_message),
-		cmocka_unit_test(test_split_reads),
-		cmocka_unit_test(test_pipelined),
-		cmocka_unit_test(test_oversize),
-		cmocka_unit_test(test_parse),
-		cmocka_unit_test(test_encode),
-		cmocka_unit_test(test_encode_large),
-		cmocka_unit_test(test_encode_same_as_jansson),
-		cmocka_unit_test(test_encode_specials_everywhere),
-		cmocka_unit_test(test_encode_refuses),
-		cmocka_unit_test(test_encode_raw_bytes),
+	    cmocka_unit_test(test_one_message),
+	    cmocka_unit_test(test_split_reads),
+	    cmocka_unit_test(test_pipelined),
+	    cmocka_unit_test(test_oversize),
+	    cmocka_unit_test(test_parse),
+	    cmocka_unit_test(test_encode),
+	    cmocka_unit_test(test_encode_large),
+	    cmocka_unit_test(test_encode_same_as_jansson),
+	    cmocka_unit_test(test_encode_specials_everywhere),
+	    cmocka_unit_test(test_encode_refuses),
+	    cmocka_unit_test(test_encode_raw_bytes),
+	    cmocka_unit_test(test_space_commit),
+	    cmocka_unit_test(test_reply_encode),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
