@@ -470,7 +470,7 @@ store_open(const char *path, char *err, size_t errlen)
 {
 	struct store_impl *si;
 	struct store *s;
-	char sql[64];
+	char sql[160];
 	const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
 	                  SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW;
 
@@ -511,8 +511,10 @@ store_open(const char *path, char *err, size_t errlen)
 	}
 	if (migrate(s, err, errlen) == -1)
 		goto fail;
-	snprintf(sql, sizeof(sql), "PRAGMA journal_size_limit = %d",
-	         STORE_WAL_LIMIT);
+	snprintf(sql, sizeof(sql),
+	         "PRAGMA journal_size_limit = %d; PRAGMA cache_size = -%d; "
+	         "PRAGMA wal_autocheckpoint = %d;",
+	         STORE_WAL_LIMIT, STORE_CACHE_KIB, STORE_WAL_AUTOCHECKPOINT);
 	if (exec_sql(s, sql) == -1) {
 		snprintf(err, errlen, "cannot configure database %s", path);
 		goto fail;

@@ -78,6 +78,9 @@ test_migrate_fresh(void **state)
 	assert_int_equal(pragma_int(s, "PRAGMA foreign_keys"), 1);
 	assert_int_equal(pragma_int(s, "PRAGMA secure_delete"), 1);
 	assert_int_equal(pragma_int(s, "PRAGMA synchronous"), 2); /* FULL */
+	assert_int_equal(pragma_int(s, "PRAGMA cache_size"), -STORE_CACHE_KIB);
+	assert_int_equal(pragma_int(s, "PRAGMA wal_autocheckpoint"),
+	                 STORE_WAL_AUTOCHECKPOINT);
 	assert_int_equal(pragma_int(s, "PRAGMA journal_size_limit"),
 	                 STORE_WAL_LIMIT);
 	assert_int_equal(sqlite3_prepare_v2(s->db, "PRAGMA journal_mode", -1,
