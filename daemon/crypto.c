@@ -1024,10 +1024,12 @@ crypto_random(void *buf, size_t n)
 /*
  * Nonces and trace ids are drawn for every sealed field and every call:
  * one getrandom(2) each was a tenth of an import's time.  They come from a
- * pool filled from the kernel 4 KiB at a time instead.  They need to be
- * unpredictable and unique, not secret, and ivtd is one thread that never
- * forks after start, so a pool cannot hand out the same bytes twice.
- * Used bytes are wiped so they cannot be read back from the pool.
+ * 4 KiB pool instead, the ChaCha20 stream of a 32-byte seed from the
+ * kernel (libsodium reads the kernel 256 bytes a call, so filling the pool
+ * straight from it took 16 system calls).  They need to be unpredictable
+ * and unique, not secret, and ivtd is one thread that never forks after
+ * start, so a pool cannot hand out the same bytes twice.  Used bytes and
+ * the seed are wiped so they cannot be read back.
  */
 void
 crypto_nonce(void *buf, size_t n)
@@ -1039,7 +1041,11 @@ crypto_nonce(void *buf, size_t n)
 
 	while (n > 0) {
 		if (left == 0) {
-			randombytes_buf(pool, sizeof(pool));
+			uint8_t seed[randombytes_SEEDBYTES];
+
+			randombytes_buf(seed, sizeof(seed));
+			randombytes_buf_deterministic(pool, sizeof(pool), seed);
+			sodium_memzero(seed, sizeof(seed));
 			left = sizeof(pool);
 		}
 		take = n < left ? n : left;

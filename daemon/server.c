@@ -98,6 +98,14 @@ struct server {
 	struct event *resume; /* re-enables accepting after an error */
 	struct conn_list conns;
 	int nconns;
+	/*
+	 * idle_timeout as a libevent common timeout: every connection's
+	 * timer is re-armed on every read, and with one duration for all
+	 * that is a move to the end of one queue, not a heap update.  NULL
+	 * when there is no idle timeout.
+	 */
+	const struct timeval *idle;
+	struct timeval idle_plain;
 	struct event *batch_ev;  /* runs the batch after this loop turn */
 	struct event *notify_ev; /* wakes the streams after audit appends */
 	struct pending *batch;
@@ -127,26 +135,18 @@ conn_free(struct conn *c)
 
 /* The idle timeout; none for a stream, which waits for entries. */
 static const struct timeval *
-idle_tv(const struct conn *c, struct timeval *tv)
+idle_tv(const struct conn *c)
 {
-	int t = c->srv->ctx->cfg->idle_timeout;
-
-	if (t <= 0 || c->stream != NULL)
-		return NULL;
-	tv->tv_sec = t;
-	tv->tv_usec = 0;
-	return tv;
+	return c->stream != NULL ? NULL : c->srv->idle;
 }
 
 /* Start or stop reading c's socket (the idle clock runs only while on). */
 static void
 conn_reading(struct conn *c, int on)
 {
-	struct timeval tv;
-
 	if (on == c->reading)
 		return;
-	if (on ? event_add(c->rev, idle_tv(c, &tv)) : event_del(c->rev))
+	if (on ? event_add(c->rev, idle_tv(c)) : event_del(c->rev))
 		log_warn("uid %u: cannot %s reading", (unsigned)c->uid,
 		         on ? "resume" : "stop");
 	c->reading = on;
@@ -386,8 +386,8 @@ conn_timeouts(struct conn *c)
 		bufferevent_set_timeouts(c->bev, NULL, &tv);
 	}
 	/* event_add() with no timeout keeps an old one: delete first. */
-	if (c->reading && (event_del(c->rev) == -1 ||
-	                   event_add(c->rev, idle_tv(c, &tv)) == -1))
+	if (c->reading &&
+	    (event_del(c->rev) == -1 || event_add(c->rev, idle_tv(c)) == -1))
 		log_warn("uid %u: cannot set the idle timeout",
 		         (unsigned)c->uid);
 }
@@ -802,6 +802,14 @@ server_new(struct event_base *base, struct daemon_ctx *ctx, char *err,
 	TAILQ_INIT(&srv->conns);
 	srv->base = base;
 	srv->ctx = ctx;
+	if (ctx->cfg->idle_timeout > 0) {
+		srv->idle_plain.tv_sec = ctx->cfg->idle_timeout;
+		/* Out of memory: the plain timeval does the same, slower. */
+		srv->idle =
+		    event_base_init_common_timeout(base, &srv->idle_plain);
+		if (srv->idle == NULL)
+			srv->idle = &srv->idle_plain;
+	}
 	if ((srv->batch_ev = event_new(base, -1, 0, batch_cb, srv)) == NULL ||
 	    (srv->notify_ev = event_new(base, -1, 0, notify_cb, srv)) == NULL) {
 		snprintf(err, errlen, "out of memory");

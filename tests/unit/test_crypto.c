@@ -662,11 +662,36 @@ test_db_has_no_plaintext(void **state)
 	crypto_dek_free(c);
 }
 
+static int
+cmp24(const void *a, const void *b)
+{
+	return memcmp(a, b, 24);
+}
+
+/* Nonces over several pool refills: never the same twice. */
+static void
+test_nonce_unique(void **state)
+{
+	enum { N = 2000 }; /* 48 000 bytes: eleven pools */
+	uint8_t(*v)[24] = calloc(N, 24);
+	size_t i;
+
+	(void)state;
+	assert_non_null(v);
+	for (i = 0; i < N; i++)
+		crypto_nonce(v[i], 24);
+	qsort(v, N, 24, cmp24);
+	for (i = 1; i < N; i++)
+		assert_true(memcmp(v[i - 1], v[i], 24) != 0);
+	free(v);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_seal_roundtrip),
+	    cmocka_unit_test(test_nonce_unique),
 	    cmocka_unit_test(test_seal_random_nonce),
 	    cmocka_unit_test(test_seal_bitflip),
 	    cmocka_unit_test(test_seal_binding),
