@@ -128,8 +128,47 @@ def many(first, n, rounds):
             refused += 1
     print(refused)
 
+def slow():
+    """A peer that sends three calls a byte at a time, then shuts down
+    its side: three replies, in order, then the daemon closes."""
+    s = connect()
+    data = WHOAMI + DESCRIBE + WHOAMI
+    for i in range(len(data)):
+        s.send(data[i:i + 1])
+        if i % 16 == 0:
+            time.sleep(0.001)
+    s.shutdown(socket.SHUT_WR)
+    buf = b""
+    while True:
+        chunk = s.recv(65536)
+        if not chunk:
+            break
+        buf += chunk
+    replies = buf.split(b"\0")
+    check(len(replies) == 4 and replies[3] == b"", "three replies, then EOF")
+    check(b"uid" in replies[0] and b"description" in replies[1] and
+          b"uid" in replies[2], "in order")
+    # Enough calls that flow control holds them back, then the end, read
+    # slowly so that the socket stays full: the end is seen while replies
+    # wait to be written; every one still comes, and only then the close.
+    s = connect()
+    s.settimeout(20)
+    s.sendall(DESCRIBE * 2000)
+    s.shutdown(socket.SHUT_WR)
+    time.sleep(0.5)
+    n = 0
+    while True:
+        chunk = s.recv(8192)
+        if not chunk:
+            break
+        n += chunk.count(b"\0")
+        time.sleep(0.0005)
+    check(n == 2000, "2000 pipelined calls and EOF: %d replies" % n)
+
 mode = sys.argv[2]
-if mode == "many":
+if mode == "slow":
+    slow()
+elif mode == "many":
     many(int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]))
 elif mode == "conns":
     conns()
@@ -200,6 +239,11 @@ for _ in 1 2 3; do
 		die "uid 54400 was let in"
 done
 ok "serving after denials" ctl whoami
+
+# --- a peer that sends a byte at a time and then shuts down its side is
+# answered every call, in order, before the daemon closes; so is one that
+# pipelines 2000 calls (held back by flow control) and shuts down.
+ok "byte by byte" lim slow
 
 # --- max_message: a larger message is refused and the connection closed
 pad() { head -c "$1" /dev/zero | tr '\0' x; }
