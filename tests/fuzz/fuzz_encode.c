@@ -13,6 +13,8 @@
  *   - the encoder may refuse alone only for what it documents: a key
  *     that is not UTF-8 (jansson writes broken JSON for it) or nesting
  *     deeper than its limit.
+ * When the first value is an object, the reply encoder must then write
+ * around it what encoding the whole envelope does (reply_same).
  */
 #include <math.h>
 #include <stdint.h>
@@ -63,6 +65,48 @@ utf8_ok(const char *s, size_t n)
 	return v != NULL;
 }
 
+/*
+ * ivt_reply_encode must write what encoding the envelope object does,
+ * from the parameters as a tree and spliced in already encoded; both or
+ * neither refuse (a key that is not UTF-8 inside the parameters).
+ */
+static void
+reply_same(json_t *params, const char *error, int continues)
+{
+	static const char tp[] =
+	    "00-0123456789abcdef0123456789abcdef-0123456789abcdef-01";
+	json_t *env = json_object();
+	char *ref, *tree, *raw, *spliced;
+	size_t rlen = 0, tlen = 0, rawlen = 0, slen = 0;
+
+	if (error != NULL)
+		json_object_set_new(env, "error", json_string(error));
+	json_object_set(env, "parameters", params);
+	json_object_set_new(env, "traceparent", json_string(tp));
+	if (continues)
+		json_object_set_new(env, "continues", json_true());
+	ref = ivt_msg_encode(env, &rlen);
+	tree = ivt_reply_encode(error, params, NULL, 0, tp, continues, &tlen);
+	if ((ref == NULL) != (tree == NULL))
+		abort();
+	if (ref != NULL && (rlen != tlen || memcmp(ref, tree, rlen) != 0))
+		abort();
+	/* (Alone the parameters may nest one level deeper than inside.) */
+	raw = ivt_msg_encode(params, &rawlen);
+	if (raw != NULL && ref != NULL) {
+		spliced = ivt_reply_encode(error, NULL, raw, rawlen - 1, tp,
+		                           continues, &slen);
+		if (spliced == NULL || slen != rlen ||
+		    memcmp(ref, spliced, rlen) != 0)
+			abort();
+		ivt_msg_free(spliced, slen);
+	}
+	ivt_msg_free(raw, rawlen);
+	ivt_msg_free(tree, tlen);
+	ivt_msg_free(ref, rlen);
+	json_decref(env);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -70,7 +114,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct reader r = {data, size};
 	json_t *root = json_array(), *v;
 	char key[256], str[256], *mine, *ref;
-	size_t depth = 0, maxdepth = 0, klen = 0, slen, len;
+	size_t depth = 0, maxdepth = 0, klen = 0, slen, slen_last = 0, len;
 	int bad_key = 0;
 	uint8_t op;
 	int64_t i64;
@@ -93,8 +137,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				v = json_real(d);
 			break;
 		case 5:
-			if (take_str(&r, str, &slen) == 0)
+			if (take_str(&r, str, &slen) == 0) {
 				v = json_stringn_nocheck(str, slen);
+				slen_last = slen;
+			}
 			break;
 		case 6: v = json_array(); break;
 		case 7: v = json_object(); break;
@@ -137,6 +183,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	ivt_msg_free(mine, len);
 	free(ref);
+	/* A reply around the first value, when it is an object. */
+	v = json_array_get(root, 0);
+	str[slen_last] = '\0'; /* the last string, as an error name */
+	if (json_is_object(v))
+		reply_same(v, slen_last > 0 && utf8_ok(str, slen_last) ? str : NULL,
+		           size & 1);
 	json_decref(root);
 	return 0;
 }
