@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ivt/jparse.h"
 #include "ivt/wire.h"
 
 void
@@ -127,13 +128,13 @@ ivt_framer_next(struct ivt_framer *f, const char **msg, size_t *len)
 json_t *
 ivt_msg_parse(const char *msg, size_t len, char *err, size_t errlen)
 {
-	json_error_t jerr;
+	size_t pos = 0;
 	json_t *v;
 
-	v = json_loadb(msg, len, JSON_REJECT_DUPLICATES, &jerr);
+	/* Not json_loadb: see jparse.c.  Only the position is reported. */
+	v = ivt_json_parse(msg, len, &pos);
 	if (v == NULL) {
-		/* jansson's text may quote input; report only the position. */
-		snprintf(err, errlen, "invalid JSON at byte %d", jerr.position);
+		snprintf(err, errlen, "invalid JSON at byte %zu", pos);
 		return NULL;
 	}
 	if (!json_is_object(v)) {
