@@ -204,6 +204,15 @@ scan_string(struct jp *j, const char **s, const char **e, int *escaped)
 	return -1;
 }
 
+static void
+drop_scratch(char *scratch, size_t len)
+{
+	if (scratch != NULL) {
+		explicit_bzero(scratch, len);
+		free(scratch);
+	}
+}
+
 /*
  * The decoded string at j->p: a pointer to it and its length; *scratch is
  * the buffer to wipe and free afterwards (NULL when the string had no
@@ -226,21 +235,12 @@ take_string(struct jp *j, size_t *len, char **scratch)
 	if ((*scratch = malloc((size_t)(e - s) + 1)) == NULL)
 		return NULL;
 	if ((n = unescape(s, e, *scratch)) < 0) {
-		free(*scratch);
+		drop_scratch(*scratch, (size_t)(e - s) + 1);
 		*scratch = NULL;
 		return NULL;
 	}
 	*len = (size_t)n;
 	return *scratch;
-}
-
-static void
-drop_scratch(char *scratch, size_t len)
-{
-	if (scratch != NULL) {
-		explicit_bzero(scratch, len);
-		free(scratch);
-	}
 }
 
 static json_t *
