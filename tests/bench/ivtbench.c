@@ -21,8 +21,9 @@
  * (so the ratio compares the servers, not two clients); redis-benchmark's
  * own figure, when it is installed, is printed beside it as a cross-check.
  *
- * GetInfo and PING at one connection are measured once more with client
- * and server on one CPU: a diagnostic, no target (see on_one_cpu).
+ * Client and server each run on a CPU of their own (see place); GetInfo
+ * and PING at one connection are measured once more with both on one
+ * CPU: a diagnostic, no target.
  *
  * Output: a table with the targets of issue 8 next to the figures, and
  * one JSON line (fields that could not be measured are null).
@@ -68,6 +69,7 @@ static struct opts {
 	const char *only; /* measure just this workload (for profiling) */
 	int keep;
 	int redis;
+	int pin; /* client and server each on a CPU of its own (place) */
 } opt;
 
 static char scratch[PATH_MAX];
@@ -81,7 +83,7 @@ static struct results {
 	double getinfo[2], show[2], create[2];
 	double ping[2];    /* Redis PING, driven by our own closed loop */
 	double ping_rb[2]; /* the same, by redis-benchmark (a cross-check) */
-	/* 1 connection, client and server on one CPU (see on_one_cpu). */
+	/* 1 connection, client and server on one CPU (see place). */
 	double getinfo_cpu1, ping_cpu1;
 	/* Latency in microseconds of the counted calls: [workload][1 or 16
 	 * connections][median, 99th percentile]. */
@@ -92,6 +94,7 @@ static struct results {
 	double
 	    fsync_us; /* median 4 KiB write + fdatasync on the scratch disk */
 	const char *import_note;
+	int unplaced; /* a figure was taken as the scheduler placed us */
 } res;
 
 static void die(const char *fmt, ...)
@@ -873,42 +876,58 @@ redis_bench(const char *bench, const char *sock, int nconn, long n)
 }
 
 /*
- * Pin a server and ourselves (and so the children we start) to the first
- * CPU we may use, or (restore != NULL) put both masks back.  At one
- * connection a closed loop sleeps in every round trip, and on a virtual
- * machine waking the other process on the other CPU can cost more than
- * all the work of a call (README, Benchmark).  On one CPU there is no
- * such wake-up: what is left is the client's and server's own work per
- * call and two context switches, so GetInfo / PING there compares the
- * two protocol paths themselves.  0, or -1 when affinity is not ours to
- * set (the figure is then not measured).
+ * Where client and server run.  Left to the scheduler, a closed loop at
+ * one connection is placed differently from run to run: sometimes both
+ * on one CPU, where a round trip costs a few microseconds, sometimes on
+ * two, where on a virtual machine waking the other process costs more
+ * than all the work of a call (README, Benchmark); the same run then
+ * gave GetInfo / PING anywhere from 0.8 to 5.  So every figure is taken
+ * with the server on the first CPU we may use and ourselves (and so the
+ * children we start, redis-benchmark too) on the second: both servers
+ * alike, the wake-up in every round trip.  The diagnostic rows put both
+ * on the first CPU (apart = 0): no wake-up, what is left is the client's
+ * and server's own work per call and two context switches, so GetInfo /
+ * PING there compares the two protocol paths themselves.  saved keeps
+ * the masks for unplace().  0, or -1 when affinity is not ours to set or
+ * there is one CPU (the figure is then taken as the scheduler places
+ * them, or for the one-CPU rows not at all).
  */
-static int
-on_one_cpu(pid_t server, cpu_set_t saved[2], int restore)
-{
-	cpu_set_t one;
-	int cpu;
+static void unplace(pid_t server, cpu_set_t saved[2]);
 
-	if (restore) {
-		(void)sched_setaffinity(server, sizeof(saved[0]), &saved[0]);
-		(void)sched_setaffinity(0, sizeof(saved[1]), &saved[1]);
-		return 0;
-	}
-	if (sched_getaffinity(server, sizeof(saved[0]), &saved[0]) == -1 ||
+static int
+place(pid_t server, cpu_set_t saved[2], int apart)
+{
+	cpu_set_t one, other;
+	int cpu, cpu2;
+
+	if (!opt.pin ||
+	    sched_getaffinity(server, sizeof(saved[0]), &saved[0]) == -1 ||
 	    sched_getaffinity(0, sizeof(saved[1]), &saved[1]) == -1)
 		return -1;
 	for (cpu = 0; cpu < CPU_SETSIZE && !CPU_ISSET(cpu, &saved[1]); cpu++)
 		;
-	if (cpu == CPU_SETSIZE)
+	for (cpu2 = cpu + 1; cpu2 < CPU_SETSIZE && !CPU_ISSET(cpu2, &saved[1]);
+	     cpu2++)
+		;
+	if (cpu == CPU_SETSIZE || (apart && cpu2 == CPU_SETSIZE))
 		return -1;
 	CPU_ZERO(&one);
 	CPU_SET(cpu, &one);
+	CPU_ZERO(&other);
+	CPU_SET(apart ? cpu2 : cpu, &other);
 	if (sched_setaffinity(server, sizeof(one), &one) == -1 ||
-	    sched_setaffinity(0, sizeof(one), &one) == -1) {
-		on_one_cpu(server, saved, 1);
+	    sched_setaffinity(0, sizeof(other), &other) == -1) {
+		unplace(server, saved);
 		return -1;
 	}
 	return 0;
+}
+
+static void
+unplace(pid_t server, cpu_set_t saved[2])
+{
+	(void)sched_setaffinity(server, sizeof(saved[0]), &saved[0]);
+	(void)sched_setaffinity(0, sizeof(saved[1]), &saved[1]);
 }
 
 /*
@@ -924,7 +943,7 @@ run_redis(void)
 	char *argv[16];
 	cpu_set_t saved[2];
 	double guess;
-	int i, have_bench;
+	int i, have_bench, placed;
 
 	res.ping[0] = res.ping[1] = res.ping_cpu1 = NAN;
 	res.ping_rb[0] = res.ping_rb[1] = NAN;
@@ -948,18 +967,21 @@ run_redis(void)
 	argv[i] = NULL;
 	redis_pid = spawn(argv, log);
 	wait_socket(redis_sock, redis_pid, "redis-server");
+	placed = place(redis_pid, saved, 1) == 0;
 	for (i = 0; i < 2; i++)
 		res.ping[i] =
 		    run_load(&wl_ping, i ? MAXCONN : 1, opt.seconds, 0, NULL);
-	if (on_one_cpu(redis_pid, saved, 0) == 0) {
-		res.ping_cpu1 = run_load(&wl_ping, 1, opt.seconds, 0, NULL);
-		on_one_cpu(redis_pid, saved, 1);
-	}
 	for (i = 0; have_bench && i < 2; i++) {
 		/* redis-benchmark counts calls, not time: size the run. */
 		guess = redis_bench(bench, redis_sock, i ? MAXCONN : 1, 20000);
 		res.ping_rb[i] = redis_bench(bench, redis_sock, i ? MAXCONN : 1,
 		                             (long)(guess * opt.seconds) + 1);
+	}
+	if (placed)
+		unplace(redis_pid, saved);
+	if (place(redis_pid, saved, 0) == 0) {
+		res.ping_cpu1 = run_load(&wl_ping, 1, opt.seconds, 0, NULL);
+		unplace(redis_pid, saved);
 	}
 	kill(redis_pid, SIGTERM);
 	reap(redis_pid);
@@ -1128,8 +1150,11 @@ report(void)
 	/* 1 / (1/GetInfo + fsync), over GetInfo: the closed loop's bound. */
 	bound = 1 / (1 + res.fsync_us * 1e-6 * res.getinfo[0]);
 	printf("\nivtbench: ivtd %s, %s build; %.1f s per figure; closed "
-	       "loop: one call in flight per connection, no pipelining\n\n",
-	       IVT_VERSION, IVT_BENCH_BUILD, opt.seconds);
+	       "loop: one call in flight per connection, no pipelining;\n"
+	       "client and server %s\n\n",
+	       IVT_VERSION, IVT_BENCH_BUILD, opt.seconds,
+	       res.unplaced ? "where the scheduler put them (not pinned)"
+	                    : "pinned to a CPU each");
 	printf("%-36s %10s %10s   %-18s %s\n", "calls/s", "1 conn", "16 conns",
 	       "target", "result");
 	row2("Redis PING (unix socket)", res.ping[0], res.ping[1], 0, "", "");
@@ -1182,8 +1207,9 @@ report(void)
 	latency_table();
 
 	printf("{\"ivtbench\":1,\"version\":\"%s\",\"build\":\"%s\","
-	       "\"seconds\":%.1f,\"pipelined\":false",
-	       IVT_VERSION, IVT_BENCH_BUILD, opt.seconds);
+	       "\"seconds\":%.1f,\"pipelined\":false,\"pinned\":%s",
+	       IVT_VERSION, IVT_BENCH_BUILD, opt.seconds,
+	       res.unplaced ? "false" : "true");
 	json_num("getinfo_1", res.getinfo[0], "%.0f");
 	json_num("getinfo_16", res.getinfo[1], "%.0f");
 	json_num("redis_ping_1", res.ping[0], "%.0f");
@@ -1223,7 +1249,7 @@ usage(FILE *f)
 	           "[--ivtd PATH]\n"
 	           "                [--ivtctl PATH] [--dir DIR] [--no-redis] "
 	           "[--keep]\n"
-	           "                [--only getinfo|show|create]\n");
+	           "                [--no-pin] [--only getinfo|show|create]\n");
 }
 
 /* Default: the binary of the same build, two levels up from us. */
@@ -1261,6 +1287,7 @@ parse_args(int argc, char **argv)
 	    {"ivtctl", required_argument, NULL, 'c'},
 	    {"dir", required_argument, NULL, 'D'},
 	    {"no-redis", no_argument, NULL, 'R'},
+	    {"no-pin", no_argument, NULL, 'P'},
 	    {"keep", no_argument, NULL, 'k'},
 	    {"only", required_argument, NULL, 'o'},
 	    {"help", no_argument, NULL, 'h'},
@@ -1273,6 +1300,7 @@ parse_args(int argc, char **argv)
 	opt.seconds = 3;
 	opt.subjects = opt.rows = 100000;
 	opt.redis = 1;
+	opt.pin = 1;
 	sibling(opt.ivtd, sizeof(opt.ivtd), "ivtd");
 	sibling(opt.ivtctl, sizeof(opt.ivtctl), "ivtctl");
 	set_path(opt.parent, tmp && *tmp ? tmp : "/tmp");
@@ -1304,6 +1332,9 @@ parse_args(int argc, char **argv)
 			break;
 		case 'R':
 			opt.redis = 0;
+			break;
+		case 'P':
+			opt.pin = 0;
 			break;
 		case 'k':
 			opt.keep = 1;
@@ -1341,7 +1372,9 @@ progress(const char *what)
 static void
 measure(const struct workload *w, double r[2])
 {
+	cpu_set_t saved[2];
 	char msg[128];
+	int placed;
 
 	r[0] = r[1] = NAN;
 	res.lat[w->idx][0][0] = res.lat[w->idx][0][1] = NAN;
@@ -1351,8 +1384,13 @@ measure(const struct workload *w, double r[2])
 	snprintf(msg, sizeof(msg), "%s, 1 and %d connections", w->name,
 	         MAXCONN);
 	progress(msg);
+	placed = place(daemon_pid, saved, 1) == 0;
 	r[0] = run_load(w, 1, opt.seconds, 0, res.lat[w->idx][0]);
 	r[1] = run_load(w, MAXCONN, opt.seconds, 0, res.lat[w->idx][1]);
+	if (placed)
+		unplace(daemon_pid, saved);
+	else
+		res.unplaced = 1;
 }
 
 int
@@ -1374,11 +1412,11 @@ main(int argc, char **argv)
 	res.rss_idle = rss_kib(daemon_pid);
 	measure(&wl_getinfo, res.getinfo);
 	res.getinfo_cpu1 = NAN;
-	if (!isnan(res.getinfo[0]) && on_one_cpu(daemon_pid, saved, 0) == 0) {
+	if (!isnan(res.getinfo[0]) && place(daemon_pid, saved, 0) == 0) {
 		progress("GetInfo, 1 connection on one CPU");
 		res.getinfo_cpu1 =
 		    run_load(&wl_getinfo, 1, opt.seconds, 0, NULL);
-		on_one_cpu(daemon_pid, saved, 1);
+		unplace(daemon_pid, saved);
 	}
 	measure(&wl_show, res.show);
 	measure(&wl_create, res.create);
