@@ -669,6 +669,7 @@ keys_shred(struct daemon_ctx *ctx, int64_t project)
 	if (k == NULL || !ctx->store->in_txn ||
 	    exec1(ctx->store, upd, project, store_now_us()) == -1)
 		return -1;
+	store_flush_wal_after(ctx->store);
 	cache_drop(k, project);
 	if (shares_drop(k, project) > 0 && store_save(k) == -1)
 		return -1;

@@ -432,6 +432,7 @@ wipe_project(struct store *s, struct destroyed *d)
 		return -1;
 	sqlite3_bind_int64(st, 1, d->project);
 	sqlite3_bind_int64(st, 2, store_now_us());
+	store_flush_wal_after(s);
 	return store_step_done(st);
 }
 

@@ -50,6 +50,7 @@
 
 #include <errno.h>
 #include <grp.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,6 +72,7 @@ struct conn {
 	struct server *srv;
 	struct bufferevent *bev; /* the output side and the socket's owner */
 	struct event *rev;       /* input: read straight into fr */
+	struct event *idle;      /* the idle clock, while reading */
 	int reading;             /* rev is added */
 	struct ivt_framer fr;
 	uid_t uid;
@@ -128,28 +130,47 @@ conn_free(struct conn *c)
 	c->srv->nconns--;
 	if (c->rev != NULL)
 		event_free(c->rev);
+	if (c->idle != NULL)
+		event_free(c->idle);
 	bufferevent_free(c->bev);
 	ivt_framer_free(&c->fr);
 	free(c);
 }
 
-/* The idle timeout; none for a stream, which waits for entries. */
-static const struct timeval *
-idle_tv(const struct conn *c)
+/*
+ * (Re)start the idle clock while c is read, or stop it: none while not
+ * reading or while a stream runs (it waits for entries, not idly).  A
+ * timer of its own, not a timeout on rev: libevent keeps a persistent
+ * event's last timeout and arms it again on its next activation, so a
+ * stream's peer that sent a byte was closed as idle.
+ */
+static void
+conn_idle_clock(struct conn *c)
 {
-	return c->stream != NULL ? NULL : c->srv->idle;
+	if (c->srv->idle == NULL)
+		return;
+	if (c->reading && c->stream == NULL) {
+		if (event_add(c->idle, c->srv->idle) == -1)
+			log_warn("uid %u: cannot set the idle timeout",
+			         (unsigned)c->uid);
+	} else {
+		event_del(c->idle);
+	}
 }
 
-/* Start or stop reading c's socket (the idle clock runs only while on). */
+/* Start or stop reading c's socket, and the idle clock with it. */
 static void
 conn_reading(struct conn *c, int on)
 {
 	if (on == c->reading)
 		return;
-	if (on ? event_add(c->rev, idle_tv(c)) : event_del(c->rev))
+	if (on ? event_add(c->rev, NULL) : event_del(c->rev)) {
 		log_warn("uid %u: cannot %s reading", (unsigned)c->uid,
 		         on ? "resume" : "stop");
+		return;
+	}
 	c->reading = on;
+	conn_idle_clock(c);
 }
 
 /*
@@ -177,6 +198,19 @@ direct_write(struct conn *c, const char *buf, size_t len)
 	return n > 0 ? (size_t)n : 0;
 }
 
+/*
+ * What the socket did not take stays in buf, referred to by the output
+ * buffer, not copied into it: libevent frees its own chains as they are,
+ * and replies hold personal data.  Once written (or dropped) it is wiped
+ * here; what was sent at once is wiped before it is queued.
+ */
+static void
+reply_unref(const void *data, size_t len, void *buf)
+{
+	explicit_bzero((void *)(uintptr_t)data, len);
+	free(buf);
+}
+
 /* Send or queue an encoded reply, which is then freed.  -1 when the
  * connection was dropped (buf NULL: out of memory). */
 static int
@@ -185,6 +219,8 @@ conn_send_wire(struct conn *c, char *buf, size_t len)
 	struct evbuffer *out = bufferevent_get_output(c->bev);
 	size_t done = 0;
 
+	if (buf == NULL)
+		goto drop;
 	/*
 	 * Nothing queued: try the socket at once, as Redis does.  Queuing
 	 * first would cost an epoll change, a wake-up and a callback per
@@ -192,18 +228,19 @@ conn_send_wire(struct conn *c, char *buf, size_t len)
 	 * closing connection always queues, so the write callback that
 	 * frees it still runs.
 	 */
-	if (buf != NULL && !c->closing && evbuffer_get_length(out) == 0 &&
+	if (!c->closing && evbuffer_get_length(out) == 0 &&
 	    len <= c->srv->ctx->cfg->max_output)
 		done = direct_write(c, buf, len);
-	if (buf == NULL ||
-	    (done < len && evbuffer_add(out, buf + done, len - done) == -1)) {
+	if (done == len) {
 		ivt_msg_free(buf, len);
-		log_err("uid %u: cannot queue reply; dropping connection",
-		        (unsigned)c->uid);
-		conn_free(c);
-		return -1;
+	} else {
+		explicit_bzero(buf, done);
+		if (evbuffer_add_reference(out, buf + done, len - done,
+		                           reply_unref, buf) == -1) {
+			ivt_msg_free(buf, len);
+			goto drop;
+		}
 	}
-	ivt_msg_free(buf, len);
 	if (evbuffer_get_length(out) > c->srv->ctx->cfg->max_output) {
 		/* A reply over the limit is never written, even in part. */
 		log_warn("uid %u: %zu bytes of replies unsent, over "
@@ -213,6 +250,11 @@ conn_send_wire(struct conn *c, char *buf, size_t len)
 		return -1;
 	}
 	return 0;
+drop:
+	log_err("uid %u: cannot queue reply; dropping connection",
+	        (unsigned)c->uid);
+	conn_free(c);
+	return -1;
 }
 
 /* Send or queue a reply.  -1 when the connection was dropped. */
@@ -360,6 +402,8 @@ conn_process(struct conn *c)
 				return; /* c is gone, or closing */
 			continue;
 		case IVT_FRAME_MORE:
+			/* The requests handled are not kept while idle. */
+			ivt_framer_compact(&c->fr);
 			if (c->eof) {
 				conn_close_flushed(c);
 				return;
@@ -385,11 +429,7 @@ conn_timeouts(struct conn *c)
 		tv.tv_usec = 0;
 		bufferevent_set_timeouts(c->bev, NULL, &tv);
 	}
-	/* event_add() with no timeout keeps an old one: delete first. */
-	if (c->reading &&
-	    (event_del(c->rev) == -1 || event_add(c->rev, idle_tv(c)) == -1))
-		log_warn("uid %u: cannot set the idle timeout",
-		         (unsigned)c->uid);
+	conn_idle_clock(c);
 }
 
 /*
@@ -479,6 +519,18 @@ notify_cb(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
+static void
+conn_idle_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct conn *c = arg;
+
+	(void)fd;
+	(void)what;
+	log_info("uid %u: idle for %d s; closing connection", (unsigned)c->uid,
+	         c->srv->ctx->cfg->idle_timeout);
+	conn_free(c);
+}
+
 /*
  * The peer sends no more (EOF).  A peer may pipeline its calls and shut
  * down its sending side at once (as a shell script piping into a socket
@@ -512,12 +564,7 @@ conn_read_cb(evutil_socket_t fd, short what, void *arg)
 	ssize_t n;
 	char *p;
 
-	if (what & EV_TIMEOUT) {
-		log_info("uid %u: idle for %d s; closing connection",
-		         (unsigned)c->uid, c->srv->ctx->cfg->idle_timeout);
-		conn_free(c);
-		return;
-	}
+	(void)what;
 	if ((p = ivt_framer_space(&c->fr, 4096, &avail)) == NULL) {
 		conn_fail(c, "out of memory");
 		return;
@@ -525,6 +572,7 @@ conn_read_cb(evutil_socket_t fd, short what, void *arg)
 	n = read(fd, p, avail < READ_CHUNK ? avail : READ_CHUNK);
 	if (n > 0) {
 		ivt_framer_commit(&c->fr, (size_t)n);
+		conn_idle_clock(c);
 		if (!c->blocked)
 			conn_process(c);
 	} else if (n == 0) {
@@ -679,7 +727,12 @@ accept_cb(struct evconnlistener *lev, evutil_socket_t fd, struct sockaddr *sa,
 	}
 	c->rev =
 	    event_new(srv->base, fd, EV_READ | EV_PERSIST, conn_read_cb, c);
-	if (c->rev == NULL) {
+	c->idle = evtimer_new(srv->base, conn_idle_cb, c);
+	if (c->rev == NULL || c->idle == NULL) {
+		if (c->rev != NULL)
+			event_free(c->rev);
+		if (c->idle != NULL)
+			event_free(c->idle);
 		bufferevent_free(c->bev);
 		free(c);
 		return;

@@ -577,6 +577,28 @@ cache_after(struct store *s)
 	}
 }
 
+void
+store_flush_wal_after(struct store *s)
+{
+	s->wal_flush = 1;
+}
+
+/* After a destruction's commit (store_flush_wal_after).  A failure is
+ * logged: the data is destroyed, only its old pages linger longer. */
+static void
+flush_wal(struct store *s)
+{
+	int logged = 0, frames = 0;
+
+	s->wal_flush = 0;
+	if (sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_TRUNCATE,
+	                              &logged, &frames) != SQLITE_OK ||
+	    logged != frames)
+		log_warn("store: the WAL was not emptied after a destruction "
+		         "(a reader was busy): old pages stay until the next "
+		         "checkpoint");
+}
+
 int
 store_commit(struct store *s)
 {
@@ -585,6 +607,8 @@ store_commit(struct store *s)
 		return -1;
 	}
 	s->in_txn = 0;
+	if (s->wal_flush)
+		flush_wal(s);
 	cache_after(s);
 	return 0;
 }
@@ -595,6 +619,7 @@ store_rollback(struct store *s)
 	if (!sqlite3_get_autocommit(s->db))
 		(void)exec_sql(s, "ROLLBACK");
 	s->in_txn = 0;
+	s->wal_flush = 0; /* nothing was destroyed */
 	cache_after(s);
 }
 

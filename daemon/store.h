@@ -19,6 +19,7 @@ struct store {
 	sqlite3 *db;
 	int in_txn;
 	int cache_after; /* page cache size (KiB) to set when the txn ends */
+	int wal_flush;   /* checkpoint and empty the WAL after the commit */
 };
 
 /* Open (creating) the database at path and run pending migrations. */
@@ -97,10 +98,19 @@ int64_t store_now_us(void);
  * Those random index leaves are rewritten by nearly every batch; a ten
  * times longer WAL copies each back once where it did ten times: at 16
  * connections a Subject.Create costs 10% less CPU and 20% more get done
- * (ivtbench).  The WAL is then up to 40 MiB and is truncated back to
- * STORE_WAL_LIMIT after a checkpoint.
+ * (ivtbench).  The WAL file is then up to some 40 MiB, below
+ * STORE_WAL_LIMIT, and stays that size; a destruction empties it at once
+ * (store_flush_wal_after).
  */
 #define STORE_WAL_AUTOCHECKPOINT 10000
 void store_cache_kib(struct store *s, int kib);
+
+/*
+ * The open transaction destroys data (retention, key shredding): once it
+ * commits, copy the WAL into the database and cut the WAL file to zero,
+ * so neither keeps the old pages (secure_delete has zeroed them in the
+ * new ones) until some later checkpoint.
+ */
+void store_flush_wal_after(struct store *s);
 
 #endif

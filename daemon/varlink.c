@@ -1004,7 +1004,7 @@ varlink_dispatch_wire(struct daemon_ctx *ctx, uid_t uid, pid_t pid, json_t *msg,
 		json_decref(early);
 		return *buf != NULL ? 0 : -1;
 	}
-	if (*deferred != NULL)
+	if (deferred != NULL && *deferred != NULL)
 		return 0;
 	return varlink_finish_wire(c, buf, len);
 }

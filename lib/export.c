@@ -19,6 +19,7 @@
 #include <sodium.h>
 
 #include "ivt/export.h"
+#include "ivt/hex.h"
 
 #define PROGRESS_LINES 512
 
@@ -65,18 +66,6 @@ ivt_export_note(char *buf, size_t len, const char *export_id, const char *kind,
 	return n < 0 || (size_t)n >= len ? -1 : n;
 }
 
-static int
-hexval(char ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
-}
-
 int
 ivt_unhex(const char *hex, uint8_t *out, size_t n)
 {
@@ -86,8 +75,8 @@ ivt_unhex(const char *hex, uint8_t *out, size_t n)
 	if (hex == NULL || strlen(hex) != 2 * n)
 		return -1;
 	for (i = 0; i < n; i++) {
-		if ((hi = hexval(hex[2 * i])) < 0 ||
-		    (lo = hexval(hex[2 * i + 1])) < 0)
+		if ((hi = ivt_hexval(hex[2 * i])) < 0 ||
+		    (lo = ivt_hexval(hex[2 * i + 1])) < 0)
 			return -1;
 		out[i] = (uint8_t)(hi << 4 | lo);
 	}

@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ivt/hex.h"
 #include "ivt/jparse.h"
 
 struct jp {
@@ -43,18 +44,6 @@ skip_ws(struct jp *j)
 		j->p++;
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* The four hex digits of a \u escape at p (past "\u"); -1 if not. */
 static long
 hex4(const char *p, const char *end)
@@ -65,7 +54,7 @@ hex4(const char *p, const char *end)
 	if (end - p < 4)
 		return -1;
 	for (i = 0; i < 4; i++) {
-		if ((h = hexval(p[i])) < 0)
+		if ((h = ivt_hexval(p[i])) < 0)
 			return -1;
 		v = v * 16 + h;
 	}
@@ -344,86 +333,70 @@ parse_word(struct jp *j, const char *word, size_t n, json_t *v)
 	return v;
 }
 
-static json_t *
-parse_object(struct jp *j, int depth)
+/* After whitespace, the character c: consumed and 1, or 0. */
+static int
+accept(struct jp *j, char c)
 {
-	json_t *obj = json_object(), *v;
+	skip_ws(j);
+	if (j->p < j->end && *j->p == c) {
+		j->p++;
+		return 1;
+	}
+	return 0;
+}
+
+/* One "key": value into obj; -1 on any error (v is freed then too). */
+static int
+parse_member(struct jp *j, json_t *obj, int depth)
+{
 	const char *key;
 	char *scratch;
 	size_t klen;
+	json_t *v = NULL;
+	int rc;
 
-	if (obj == NULL)
-		return NULL;
-	j->p++; /* { */
 	skip_ws(j);
-	if (j->p < j->end && *j->p == '}') {
-		j->p++;
-		return obj;
-	}
-	for (;;) {
-		if (j->p == j->end || *j->p != '"' ||
-		    (key = take_string(j, &klen, &scratch)) == NULL)
-			break;
-		v = NULL;
-		skip_ws(j);
-		if (memchr(key, '\0', klen) == NULL &&
-		    json_object_getn(obj, key, klen) == NULL && j->p < j->end &&
-		    *j->p == ':') {
-			j->p++;
-			v = parse_value(j, depth + 1);
-		}
-		/* setn_new refuses a key that is not UTF-8, and frees v. */
-		if (v == NULL ||
-		    json_object_setn_new(obj, key, klen, v) == -1) {
-			drop_scratch(scratch, klen);
-			break;
-		}
-		drop_scratch(scratch, klen);
-		skip_ws(j);
-		if (j->p < j->end && *j->p == ',') {
-			j->p++;
-			skip_ws(j);
-			continue;
-		}
-		if (j->p < j->end && *j->p == '}') {
-			j->p++;
-			return obj;
-		}
-		break;
-	}
-	json_decref(obj);
-	return NULL;
+	if (j->p == j->end || *j->p != '"' ||
+	    (key = take_string(j, &klen, &scratch)) == NULL)
+		return -1;
+	if (json_object_getn(obj, key, klen) == NULL && accept(j, ':'))
+		v = parse_value(j, depth + 1);
+	/* setn_new refuses a key that is not UTF-8, and frees v. */
+	rc = v == NULL ? -1 : json_object_setn_new(obj, key, klen, v);
+	drop_scratch(scratch, klen);
+	return rc;
 }
 
+/*
+ * The members or elements of an object or array at j->p (its opening
+ * bracket), up to the closing one, separated by commas.
+ */
 static json_t *
-parse_array(struct jp *j, int depth)
+parse_container(struct jp *j, int depth, int is_object)
 {
-	json_t *arr = json_array(), *v;
+	json_t *c = is_object ? json_object() : json_array(), *v;
+	char close = is_object ? '}' : ']';
 
-	if (arr == NULL)
+	if (c == NULL)
 		return NULL;
-	j->p++; /* [ */
-	skip_ws(j);
-	if (j->p < j->end && *j->p == ']') {
-		j->p++;
-		return arr;
-	}
+	j->p++;
+	if (accept(j, close))
+		return c;
 	for (;;) {
-		if ((v = parse_value(j, depth + 1)) == NULL ||
-		    json_array_append_new(arr, v) == -1)
+		if (is_object) {
+			if (parse_member(j, c, depth) == -1)
+				break;
+		} else if ((v = parse_value(j, depth + 1)) == NULL ||
+		           json_array_append_new(c, v) == -1) {
 			break;
-		skip_ws(j);
-		if (j->p < j->end && *j->p == ',') {
-			j->p++;
+		}
+		if (accept(j, ','))
 			continue;
-		}
-		if (j->p < j->end && *j->p == ']') {
-			j->p++;
-			return arr;
-		}
+		if (accept(j, close))
+			return c;
 		break;
 	}
-	json_decref(arr);
+	json_decref(c);
 	return NULL;
 }
 
@@ -438,9 +411,9 @@ parse_value(struct jp *j, int depth)
 		return NULL;
 	switch (*j->p) {
 	case '{':
-		return parse_object(j, depth);
+		return parse_container(j, depth, 1);
 	case '[':
-		return parse_array(j, depth);
+		return parse_container(j, depth, 0);
 	case '"':
 		return parse_string(j);
 	case 't':

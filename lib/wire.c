@@ -36,9 +36,10 @@ ivt_framer_pending(const struct ivt_framer *f)
 	return f->len - f->off;
 }
 
-/* Move unconsumed bytes to the front so the buffer never creeps. */
-static void
-framer_compact(struct ivt_framer *f)
+/* Move unconsumed bytes to the front so the buffer never creeps, and
+ * wipe the consumed ones. */
+void
+ivt_framer_compact(struct ivt_framer *f)
 {
 	if (f->off == 0)
 		return;
@@ -55,7 +56,7 @@ ivt_framer_space(struct ivt_framer *f, size_t n, size_t *avail)
 	size_t need, ncap;
 	char *nbuf;
 
-	framer_compact(f);
+	ivt_framer_compact(f);
 	/*
 	 * The caller adds bounded amounts and drains every complete message
 	 * with ivt_framer_next() before adding more (or stops adding once a
@@ -437,22 +438,33 @@ enc_value(struct enc_buf *e, const json_t *v, int depth)
 	return -1;
 }
 
+/* The message in e terminated, *len counting the NUL; or, when the
+ * encoding failed (rc != 0), wiped and freed. */
+static char *
+enc_finish(struct enc_buf *e, int rc, size_t *len)
+{
+	if (rc != 0) {
+		if (e->buf != NULL)
+			explicit_bzero(e->buf, e->cap);
+		free(e->buf);
+		return NULL;
+	}
+	e->buf[e->len] = '\0';
+	*len = e->len + 1;
+	return e->buf;
+}
+
 /* One NUL-terminated message; *len counts the NUL (it is the delimiter). */
 char *
 ivt_msg_encode(const json_t *obj, size_t *len)
 {
 	struct enc_buf e = {NULL, 0, 0};
 
-	if (obj == NULL || !(json_is_object(obj) || json_is_array(obj)) ||
-	    enc_value(&e, obj, 0) == -1) {
-		if (e.buf != NULL)
-			explicit_bzero(e.buf, e.cap);
-		free(e.buf);
-		return NULL;
-	}
-	e.buf[e.len] = '\0';
-	*len = e.len + 1;
-	return e.buf;
+	return enc_finish(&e,
+	                  obj == NULL ||
+	                      !(json_is_object(obj) || json_is_array(obj)) ||
+	                      enc_value(&e, obj, 0) == -1,
+	                  len);
 }
 
 /*
@@ -491,15 +503,7 @@ ivt_reply_encode(const char *error, const json_t *params, const char *raw,
 		     enc_string(&e, traceparent, strlen(traceparent)) == -1 ||
 		     (continues && ENC_LIT(&e, ",\"continues\":true") == -1) ||
 		     enc_put(&e, "}", 1) == -1;
-	if (rc != 0) {
-		if (e.buf != NULL)
-			explicit_bzero(e.buf, e.cap);
-		free(e.buf);
-		return NULL;
-	}
-	e.buf[e.len] = '\0';
-	*len = e.len + 1;
-	return e.buf;
+	return enc_finish(&e, rc, len);
 }
 
 void

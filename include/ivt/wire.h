@@ -46,6 +46,11 @@ enum ivt_frame_rc ivt_framer_next(struct ivt_framer *f, const char **msg,
                                   size_t *len);
 /* Bytes held that belong to an incomplete message. */
 size_t ivt_framer_pending(const struct ivt_framer *f);
+/* Wipe the messages already handed out (and move what is pending to the
+ * front): for a reader that waits for more input, so that its last
+ * request does not linger in memory meanwhile.  Messages from
+ * ivt_framer_next are invalid afterwards. */
+void ivt_framer_compact(struct ivt_framer *f);
 
 /*
  * Parse one message: strict JSON (duplicate keys rejected), must be an

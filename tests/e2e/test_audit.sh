@@ -245,6 +245,39 @@ kill "$TPID"; wait "$TPID" 2>/dev/null || true
 # The daemon noticed the reader went away and goes on as before.
 ok "after the reader left" priv audit tail --last 1
 
+# A stream's reader that sends something (here half a next call) is
+# still not idle: the stream outlives idle_timeout and brings news.
+cat >"$E2E_DIR/stream.py" <<'PY'
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect(sys.argv[1])
+s.settimeout(10)
+s.sendall(b'{"method":"nl.ivtd.Audit.Tail","parameters":{"last":0},'
+          b'"more":true}\0')
+buf = b""
+while b"\0" not in buf:
+    chunk = s.recv(65536)
+    if not chunk:
+        sys.exit("closed before the first reply")
+    buf += chunk
+s.sendall(b'{"method"')
+time.sleep(3)                       # past idle_timeout = 2
+open(sys.argv[2], "w").close()      # the shell now writes an entry
+buf = b""
+while b"Partner.Add" not in buf:
+    chunk = s.recv(65536)
+    if not chunk:
+        sys.exit("stream closed after its reader sent a byte")
+    buf += chunk
+PY
+python3 "$E2E_DIR/stream.py" "$SOCK" "$E2E_DIR/stream.go" &
+SPID=$!
+wait_for_file() { local i; for i in $(seq 100); do [ -e "$1" ] && return 0; sleep 0.1; done; return 1; }
+wait_for_file "$E2E_DIR/stream.go" || die "stream client stuck"
+ok "news for a reader that sent a byte" ctl partner add Douane \
+	--kind landelijke_dienst
+wait "$SPID" || die "a stream whose reader sent a byte was closed as idle"
+
 # JSON Lines with --follow, as an admin who is then disabled: the stream
 # ends with PermissionDenied, and the refusal is in the log.
 adm --json audit tail --follow --last 0 >"$TAIL" 2>"$E2E_DIR/tail.err" &

@@ -92,6 +92,9 @@ cp -p "$STATE/master.key.store" "$E2E_DIR/old.store"
 ok "confirm" pl retention confirm 1; has "confirmed"; has alice
 fails "confirmed already" nl.ivtd.Conflict ctl retention confirm 1
 ok "run" pl retention run; has "1 projects destroyed"
+# The destruction's commit emptied the WAL: no old page stays in it.
+[ "$(stat -c %s "$STATE/ivtd.db-wal")" -eq 0 ] ||
+	die "WAL not emptied after the destruction"
 ok "run again" ctl retention run; has "0 projects destroyed"
 ok "destroyed shown" pl project show 1; has "^destroyed 20"
 ok "not held" pl project show 1; hasnt "legal_hold"

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "store.h"
@@ -251,6 +252,67 @@ test_savepoints(void **state)
 	store_close(s);
 }
 
+static off_t
+wal_size(const struct fixture *fx)
+{
+	char p[128];
+	struct stat st;
+
+	snprintf(p, sizeof(p), "%s-wal", fx->path);
+	return stat(p, &st) == 0 ? st.st_size : -1;
+}
+
+/* A secret overwritten in a transaction marked as a destruction: after
+ * the commit the WAL is empty and no byte of the secret is in either
+ * file; an ordinary commit leaves its pages in the WAL. */
+static void
+test_flush_wal_after_destruction(void **state)
+{
+	struct fixture *fx = *state;
+	static const char secret[] = "Xq9-secret-of-a-destroyed-project";
+	char err[256], sql[256], p[128], *buf;
+	struct store *s;
+	FILE *f;
+	size_t n;
+	int i;
+
+	s = store_open(fx->path, err, sizeof(err));
+	assert_non_null(s);
+	assert_int_equal(sqlite3_exec(s->db, "CREATE TABLE t (v BLOB)", NULL,
+	                              NULL, NULL),
+	                 SQLITE_OK);
+	snprintf(sql, sizeof(sql), "INSERT INTO t VALUES ('%s')", secret);
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(sqlite3_exec(s->db, sql, NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(store_commit(s), 0);
+	assert_true(wal_size(fx) > 0);
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(sqlite3_exec(s->db, "UPDATE t SET v = x''", NULL,
+	                              NULL, NULL),
+	                 SQLITE_OK);
+	store_flush_wal_after(s);
+	assert_int_equal(store_commit(s), 0);
+	assert_int_equal(wal_size(fx), 0);
+	for (i = 0; i < 2; i++) {
+		snprintf(p, sizeof(p), i ? "%s-wal" : "%s", fx->path);
+		assert_non_null(f = fopen(p, "rb"));
+		assert_non_null(buf = malloc(1 << 20));
+		n = fread(buf, 1, 1 << 20, f);
+		fclose(f);
+		assert_null(memmem(buf, n, secret, strlen(secret)));
+		free(buf);
+	}
+	/* A rolled-back destruction flushes nothing. */
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(sqlite3_exec(s->db, sql, NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(store_commit(s), 0);
+	assert_int_equal(store_begin(s), 0);
+	store_flush_wal_after(s);
+	store_rollback(s);
+	assert_true(wal_size(fx) > 0);
+	store_close(s);
+}
+
 int
 main(void)
 {
@@ -265,6 +327,8 @@ main(void)
 		                                teardown),
 		cmocka_unit_test_setup_teardown(test_savepoints, setup,
 		                                teardown),
+		cmocka_unit_test_setup_teardown(test_flush_wal_after_destruction,
+		                                setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -484,6 +484,28 @@ test_space_commit(void **state)
 	ivt_framer_free(&f);
 }
 
+/* Compaction wipes what was handed out and keeps what is pending. */
+static void
+test_compact_wipes(void **state)
+{
+	static const char in[] = "{\"bsn\":\"111222333\"}\0{\"a\"";
+	struct ivt_framer f;
+	const char *msg;
+	size_t len;
+
+	(void)state;
+	ivt_framer_init(&f, 1024);
+	push_str(&f, in, sizeof(in) - 1);
+	assert_int_equal(ivt_framer_next(&f, &msg, &len), IVT_FRAME_MSG);
+	assert_int_equal(ivt_framer_next(&f, &msg, &len), IVT_FRAME_MORE);
+	ivt_framer_compact(&f);
+	assert_int_equal(ivt_framer_pending(&f), 4);
+	assert_memory_equal(f.buf, "{\"a\"", 4);
+	/* Nothing of the first message is left in the buffer. */
+	assert_null(memmem(f.buf, f.cap, "111222333", 9));
+	ivt_framer_free(&f);
+}
+
 /* The reply encoder writes exactly what encoding the envelope does. */
 static void
 test_reply_encode(void **state)
@@ -557,6 +579,7 @@ main(void)
 	    cmocka_unit_test(test_encode_refuses),
 	    cmocka_unit_test(test_encode_raw_bytes),
 	    cmocka_unit_test(test_space_commit),
+	    cmocka_unit_test(test_compact_wipes),
 	    cmocka_unit_test(test_reply_encode),
 	};
 
