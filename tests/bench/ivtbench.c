@@ -80,8 +80,11 @@ static char redis_sock[108];
 
 /* Figures; NAN when not measured. */
 static struct results {
-	double getinfo[2], show[2], create[2];
-	double ping[2];    /* Redis PING, driven by our own closed loop */
+	double getinfo[2], show[2], create[2]; /* as the scheduler placed us */
+	/* GetInfo and Redis PING (driven by our own closed loop) with client
+	 * and server pinned to a CPU each (see place): the comparison. */
+	double getinfo_pin[2];
+	double ping[2];
 	double ping_rb[2]; /* the same, by redis-benchmark (a cross-check) */
 	/* 1 connection, client and server on one CPU (see place). */
 	double getinfo_cpu1, ping_cpu1;
@@ -94,7 +97,7 @@ static struct results {
 	double
 	    fsync_us; /* median 4 KiB write + fdatasync on the scratch disk */
 	const char *import_note;
-	int unplaced; /* a figure was taken as the scheduler placed us */
+	int unplaced; /* GetInfo / PING could not be pinned (see place) */
 } res;
 
 static void die(const char *fmt, ...)
@@ -880,17 +883,17 @@ redis_bench(const char *bench, const char *sock, int nconn, long n)
  * one connection is placed differently from run to run: sometimes both
  * on one CPU, where a round trip costs a few microseconds, sometimes on
  * two, where on a virtual machine waking the other process costs more
- * than all the work of a call (README, Benchmark); the same run then
- * gave GetInfo / PING anywhere from 0.8 to 5.  So every figure is taken
- * with the server on the first CPU we may use and ourselves (and so the
- * children we start, redis-benchmark too) on the second: both servers
- * alike, the wake-up in every round trip.  The diagnostic rows put both
- * on the first CPU (apart = 0): no wake-up, what is left is the client's
- * and server's own work per call and two context switches, so GetInfo /
- * PING there compares the two protocol paths themselves.  saved keeps
- * the masks for unplace().  0, or -1 when affinity is not ours to set or
- * there is one CPU (the figure is then taken as the scheduler places
- * them, or for the one-CPU rows not at all).
+ * than all the work of a call (README, Benchmark); in one afternoon
+ * GetInfo / PING at one connection came out anywhere from 0.8 to 5.  So
+ * the two are compared with the server on the first CPU we may use and
+ * ourselves (and so the children we start) on the second (apart = 1):
+ * both alike, a wake-up in every round trip.  The diagnostic rows put
+ * both on the first CPU (apart = 0): no wake-up, what is left is the
+ * client's and server's own work per call and two context switches.
+ * Audited reads and writes stay where the scheduler puts them: pinned,
+ * each fsync's wake-up landed on an idle CPU and halved them.  saved
+ * keeps the masks for unplace().  0, or -1 when affinity is not ours to
+ * set or there is one CPU.
  */
 static void unplace(pid_t server, cpu_set_t saved[2]);
 
@@ -967,18 +970,19 @@ run_redis(void)
 	argv[i] = NULL;
 	redis_pid = spawn(argv, log);
 	wait_socket(redis_sock, redis_pid, "redis-server");
-	placed = place(redis_pid, saved, 1) == 0;
+	/* Pinned as GetInfo was, or (could not pin) like it, as placed. */
+	placed = !res.unplaced && place(redis_pid, saved, 1) == 0;
 	for (i = 0; i < 2; i++)
 		res.ping[i] =
 		    run_load(&wl_ping, i ? MAXCONN : 1, opt.seconds, 0, NULL);
+	if (placed)
+		unplace(redis_pid, saved);
 	for (i = 0; have_bench && i < 2; i++) {
 		/* redis-benchmark counts calls, not time: size the run. */
 		guess = redis_bench(bench, redis_sock, i ? MAXCONN : 1, 20000);
 		res.ping_rb[i] = redis_bench(bench, redis_sock, i ? MAXCONN : 1,
 		                             (long)(guess * opt.seconds) + 1);
 	}
-	if (placed)
-		unplace(redis_pid, saved);
 	if (place(redis_pid, saved, 0) == 0) {
 		res.ping_cpu1 = run_load(&wl_ping, 1, opt.seconds, 0, NULL);
 		unplace(redis_pid, saved);
@@ -1141,7 +1145,7 @@ report(void)
 	int i;
 
 	for (i = 0; i < 2; i++) {
-		gp[i] = res.getinfo[i] / res.ping[i];
+		gp[i] = res.getinfo_pin[i] / res.ping[i];
 		rb[i] = res.getinfo[i] / res.ping_rb[i];
 		sg[i] = res.show[i] / res.getinfo[i];
 	}
@@ -1150,18 +1154,21 @@ report(void)
 	/* 1 / (1/GetInfo + fsync), over GetInfo: the closed loop's bound. */
 	bound = 1 / (1 + res.fsync_us * 1e-6 * res.getinfo[0]);
 	printf("\nivtbench: ivtd %s, %s build; %.1f s per figure; closed "
-	       "loop: one call in flight per connection, no pipelining;\n"
-	       "client and server %s\n\n",
-	       IVT_VERSION, IVT_BENCH_BUILD, opt.seconds,
-	       res.unplaced ? "where the scheduler put them (not pinned)"
-	                    : "pinned to a CPU each");
+	       "loop: one call in flight per connection, no pipelining\n\n",
+	       IVT_VERSION, IVT_BENCH_BUILD, opt.seconds);
 	printf("%-36s %10s %10s   %-18s %s\n", "calls/s", "1 conn", "16 conns",
 	       "target", "result");
-	row2("Redis PING (unix socket)", res.ping[0], res.ping[1], 0, "", "");
-	row2("GetInfo", res.getinfo[0], res.getinfo[1], 0, "", "");
+	/* The comparison: both pinned alike (see place). */
+	row2(res.unplaced ? "Redis PING (unix socket)"
+	                  : "Redis PING (unix socket), pinned",
+	     res.ping[0], res.ping[1], 0, "", "");
+	row2(res.unplaced ? "GetInfo" : "GetInfo, pinned", res.getinfo_pin[0],
+	     res.getinfo_pin[1], 0, "", "");
 	snprintf(v1, sizeof(v1), "%s / %s", verdict(gp[0] >= 0.9, gp[0]),
 	         verdict(gp[1] >= 0.9, gp[1]));
 	row2("  GetInfo / PING", gp[0], gp[1], 1, ">= 0.90", v1);
+	/* As the scheduler places them, like the calls below. */
+	row2("GetInfo, not pinned", res.getinfo[0], res.getinfo[1], 0, "", "");
 	/* Not a target: Redis's own client as a cross-check. */
 	row2("  Redis PING by redis-benchmark", res.ping_rb[0], res.ping_rb[1],
 	     0, "", "cross-check");
@@ -1210,6 +1217,8 @@ report(void)
 	       "\"seconds\":%.1f,\"pipelined\":false,\"pinned\":%s",
 	       IVT_VERSION, IVT_BENCH_BUILD, opt.seconds,
 	       res.unplaced ? "false" : "true");
+	json_num("getinfo_pinned_1", res.getinfo_pin[0], "%.0f");
+	json_num("getinfo_pinned_16", res.getinfo_pin[1], "%.0f");
 	json_num("getinfo_1", res.getinfo[0], "%.0f");
 	json_num("getinfo_16", res.getinfo[1], "%.0f");
 	json_num("redis_ping_1", res.ping[0], "%.0f");
@@ -1372,9 +1381,7 @@ progress(const char *what)
 static void
 measure(const struct workload *w, double r[2])
 {
-	cpu_set_t saved[2];
 	char msg[128];
-	int placed;
 
 	r[0] = r[1] = NAN;
 	res.lat[w->idx][0][0] = res.lat[w->idx][0][1] = NAN;
@@ -1384,13 +1391,29 @@ measure(const struct workload *w, double r[2])
 	snprintf(msg, sizeof(msg), "%s, 1 and %d connections", w->name,
 	         MAXCONN);
 	progress(msg);
-	placed = place(daemon_pid, saved, 1) == 0;
 	r[0] = run_load(w, 1, opt.seconds, 0, res.lat[w->idx][0]);
 	r[1] = run_load(w, MAXCONN, opt.seconds, 0, res.lat[w->idx][1]);
-	if (placed)
-		unplace(daemon_pid, saved);
-	else
+}
+
+/* GetInfo once more pinned, for the comparison with PING (see place). */
+static void
+measure_pinned(void)
+{
+	cpu_set_t saved[2];
+
+	res.getinfo_pin[0] = res.getinfo[0];
+	res.getinfo_pin[1] = res.getinfo[1];
+	if (isnan(res.getinfo[0]))
+		return;
+	if (place(daemon_pid, saved, 1) == -1) {
 		res.unplaced = 1;
+		return;
+	}
+	progress("GetInfo, 1 and 16 connections, pinned");
+	res.getinfo_pin[0] = run_load(&wl_getinfo, 1, opt.seconds, 0, NULL);
+	res.getinfo_pin[1] =
+	    run_load(&wl_getinfo, MAXCONN, opt.seconds, 0, NULL);
+	unplace(daemon_pid, saved);
 }
 
 int
@@ -1411,6 +1434,7 @@ main(int argc, char **argv)
 	sleep_s(0.5);
 	res.rss_idle = rss_kib(daemon_pid);
 	measure(&wl_getinfo, res.getinfo);
+	measure_pinned();
 	res.getinfo_cpu1 = NAN;
 	if (!isnan(res.getinfo[0]) && place(daemon_pid, saved, 0) == 0) {
 		progress("GetInfo, 1 connection on one CPU");
