@@ -252,23 +252,20 @@ import socket, sys, time
 s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
 s.connect(sys.argv[1])
 s.settimeout(10)
+def read_until(mark, why):
+    buf = b""
+    while mark not in buf:
+        chunk = s.recv(65536)
+        if not chunk:
+            sys.exit(why)
+        buf += chunk
 s.sendall(b'{"method":"nl.ivtd.Audit.Tail","parameters":{"last":0},'
           b'"more":true}\0')
-buf = b""
-while b"\0" not in buf:
-    chunk = s.recv(65536)
-    if not chunk:
-        sys.exit("closed before the first reply")
-    buf += chunk
+read_until(b"\0", "closed before the first reply")
 s.sendall(b'{"method"')
 time.sleep(3)                       # past idle_timeout = 2
 open(sys.argv[2], "w").close()      # the shell now writes an entry
-buf = b""
-while b"Partner.Add" not in buf:
-    chunk = s.recv(65536)
-    if not chunk:
-        sys.exit("stream closed after its reader sent a byte")
-    buf += chunk
+read_until(b"Partner.Add", "stream closed after its reader sent a byte")
 PY
 python3 "$E2E_DIR/stream.py" "$SOCK" "$E2E_DIR/stream.go" &
 SPID=$!
