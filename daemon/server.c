@@ -49,6 +49,7 @@
 #include <sys/un.h>
 
 #include <errno.h>
+#include <poll.h>
 #include <grp.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -73,6 +74,9 @@ struct conn {
 	struct bufferevent *bev; /* the output side and the socket's owner */
 	struct event *rev;       /* input: read straight into fr */
 	struct event *idle;      /* the idle clock, while reading */
+	struct event *hup;       /* looks for the peer's close while a
+	                            stream holds reading back */
+	int watching;            /* hup is added */
 	int reading;             /* rev is added */
 	struct ivt_framer fr;
 	uid_t uid;
@@ -132,6 +136,8 @@ conn_free(struct conn *c)
 		event_free(c->rev);
 	if (c->idle != NULL)
 		event_free(c->idle);
+	if (c->hup != NULL)
+		event_free(c->hup);
 	bufferevent_free(c->bev);
 	ivt_framer_free(&c->fr);
 	free(c);
@@ -181,9 +187,23 @@ conn_reading(struct conn *c, int on)
 static void
 conn_want_input(struct conn *c)
 {
+	const struct timeval second = {1, 0};
+	int hold;
+
 	conn_reading(c, !c->closing && !c->eof && !c->blocked &&
 	                    ((!c->waiting && c->stream == NULL) ||
 	                     ivt_framer_pending(&c->fr) < READ_CHUNK));
+	/*
+	 * A stream whose peer sent a chunk ahead is no longer read, so its
+	 * end (EOF) would not be seen, and with no idle timeout and nothing
+	 * to write the connection would stay.  Look for the close once a
+	 * second instead (conn_hup_cb): libevent's EV_CLOSED is no help, it
+	 * reports a Unix socket's full close (EPOLLHUP) as readable.
+	 */
+	hold = c->stream != NULL && !c->reading && !c->closing && !c->eof;
+	if (hold != c->watching &&
+	    (hold ? evtimer_add(c->hup, &second) : evtimer_del(c->hup)) == 0)
+		c->watching = hold;
 }
 
 /* Write what the socket takes now without blocking; bytes written.  An
@@ -276,7 +296,7 @@ conn_fail(struct conn *c, const char *reason)
 	json_t *r = varlink_protocol_error(reason);
 
 	c->closing = 1;
-	conn_reading(c, 0);
+	conn_want_input(c); /* stops reading and looking */
 	if (r == NULL) {
 		conn_free(c);
 		return;
@@ -341,7 +361,7 @@ conn_message(struct conn *c, const char *msg, size_t len)
 		return batch_add(c, deferred);
 	if (close_after) {
 		c->closing = 1;
-		conn_reading(c, 0);
+		conn_want_input(c);
 	}
 	if (buf != NULL && conn_send_wire(c, buf, blen) == -1)
 		return -1;
@@ -353,7 +373,7 @@ static void
 conn_close_flushed(struct conn *c)
 {
 	c->closing = 1;
-	conn_reading(c, 0);
+	conn_want_input(c);
 	if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0)
 		conn_free(c);
 }
@@ -543,11 +563,28 @@ static void
 conn_eof(struct conn *c)
 {
 	c->eof = 1;
-	conn_reading(c, 0);
+	conn_want_input(c);
 	if (c->stream != NULL)
 		conn_close_flushed(c);
 	else if (!c->blocked)
 		conn_process(c);
+}
+
+/* A held-back stream's peer: gone (see conn_want_input)? */
+static void
+conn_hup_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct conn *c = arg;
+	struct pollfd p;
+
+	(void)fd;
+	(void)what;
+	p.fd = bufferevent_getfd(c->bev);
+	p.events = POLLRDHUP;
+	p.revents = 0;
+	if (poll(&p, 1, 0) == 1 &&
+	    (p.revents & (POLLRDHUP | POLLHUP | POLLERR)))
+		conn_eof(c);
 }
 
 /*
@@ -728,11 +765,14 @@ accept_cb(struct evconnlistener *lev, evutil_socket_t fd, struct sockaddr *sa,
 	c->rev =
 	    event_new(srv->base, fd, EV_READ | EV_PERSIST, conn_read_cb, c);
 	c->idle = evtimer_new(srv->base, conn_idle_cb, c);
-	if (c->rev == NULL || c->idle == NULL) {
+	c->hup = event_new(srv->base, -1, EV_PERSIST, conn_hup_cb, c);
+	if (c->rev == NULL || c->idle == NULL || c->hup == NULL) {
 		if (c->rev != NULL)
 			event_free(c->rev);
 		if (c->idle != NULL)
 			event_free(c->idle);
+		if (c->hup != NULL)
+			event_free(c->hup);
 		bufferevent_free(c->bev);
 		free(c);
 		return;

@@ -275,6 +275,28 @@ ok "news for a reader that sent a byte" ctl partner add Douane \
 	--kind landelijke_dienst
 wait "$SPID" || die "a stream whose reader sent a byte was closed as idle"
 
+# A stream's reader that sent more than a chunk ahead (so the daemon holds
+# its reading back) and then went away: the daemon notices and lets the
+# connection go, though it reads nothing more and the stream has no idle
+# timeout.
+nfd() { ls "/proc/$DPID/fd" | wc -l; }
+before=$(nfd)
+python3 - "$SOCK" <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect(sys.argv[1])
+s.settimeout(10)
+s.sendall(b'{"method":"nl.ivtd.Audit.Tail","parameters":{"last":0},'
+          b'"more":true}\0')
+buf = b""
+while b"\0" not in buf:
+    buf += s.recv(65536)
+s.sendall(b'{"method":"' + b"x" * 200000)
+s.close()
+PY
+for i in $(seq 50); do [ "$(nfd)" -le "$before" ] && break; sleep 0.1; done
+[ "$(nfd)" -le "$before" ] || die "a gone stream reader's connection stayed"
+
 # JSON Lines with --follow, as an admin who is then disabled: the stream
 # ends with PermissionDenied, and the refusal is in the log.
 adm --json audit tail --follow --last 0 >"$TAIL" 2>"$E2E_DIR/tail.err" &
