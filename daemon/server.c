@@ -119,6 +119,20 @@ struct server {
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 };
 
+/* The connection's events, and the bufferevent, which closes the socket
+ * (after the events on it are gone). */
+static void
+conn_events_free(struct conn *c)
+{
+	if (c->rev != NULL)
+		event_free(c->rev);
+	if (c->idle != NULL)
+		event_free(c->idle);
+	if (c->hup != NULL)
+		event_free(c->hup);
+	bufferevent_free(c->bev);
+}
+
 static void
 conn_free(struct conn *c)
 {
@@ -132,13 +146,7 @@ conn_free(struct conn *c)
 	varlink_call_free(c->stream);
 	TAILQ_REMOVE(&c->srv->conns, c, entry);
 	c->srv->nconns--;
-	if (c->rev != NULL)
-		event_free(c->rev);
-	if (c->idle != NULL)
-		event_free(c->idle);
-	if (c->hup != NULL)
-		event_free(c->hup);
-	bufferevent_free(c->bev);
+	conn_events_free(c);
 	ivt_framer_free(&c->fr);
 	free(c);
 }
@@ -767,13 +775,7 @@ accept_cb(struct evconnlistener *lev, evutil_socket_t fd, struct sockaddr *sa,
 	c->idle = evtimer_new(srv->base, conn_idle_cb, c);
 	c->hup = event_new(srv->base, -1, EV_PERSIST, conn_hup_cb, c);
 	if (c->rev == NULL || c->idle == NULL || c->hup == NULL) {
-		if (c->rev != NULL)
-			event_free(c->rev);
-		if (c->idle != NULL)
-			event_free(c->idle);
-		if (c->hup != NULL)
-			event_free(c->hup);
-		bufferevent_free(c->bev);
+		conn_events_free(c);
 		free(c);
 		return;
 	}
