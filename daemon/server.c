@@ -49,8 +49,8 @@
 #include <sys/un.h>
 
 #include <errno.h>
-#include <poll.h>
 #include <grp.h>
+#include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
