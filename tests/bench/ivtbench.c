@@ -1444,9 +1444,12 @@ main(int argc, char **argv)
 	}
 	measure(&wl_show, res.show);
 	measure(&wl_create, res.create);
-	progress("import");
-	run_import();
-	if (res.nsubjects < opt.subjects) {
+	res.import_s = res.import_rows = NAN;
+	if (opt.only == NULL) { /* a profile of one workload: no import */
+		progress("import");
+		run_import();
+	}
+	if (opt.only == NULL && res.nsubjects < opt.subjects) {
 		snprintf(cmd, sizeof(cmd), "filling up to %ld subjects",
 		         opt.subjects);
 		progress(cmd);
