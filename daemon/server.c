@@ -326,7 +326,7 @@ batch_add(struct conn *c, struct call *call)
 		ncap = srv->capbatch ? srv->capbatch * 2 : 64;
 		if ((nb = reallocarray(srv->batch, ncap, sizeof(*nb))) ==
 		    NULL) {
-			json_decref(varlink_finish(call));
+			varlink_drop(call);
 			conn_fail(c, "out of memory");
 			return -1;
 		}
@@ -700,7 +700,7 @@ batch_cb(evutil_socket_t fd, short what, void *arg)
 		if (calls == NULL)
 			call_internal(batch[i].call);
 		if ((c = batch[i].conn) == NULL) {
-			json_decref(varlink_finish(batch[i].call));
+			varlink_drop(batch[i].call);
 			continue;
 		}
 		c->waiting = 0;

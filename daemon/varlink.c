@@ -839,6 +839,13 @@ varlink_finish(struct call *c)
 	return r;
 }
 
+void
+varlink_drop(struct call *c)
+{
+	reply_log(c);
+	varlink_call_free(c);
+}
+
 int
 varlink_finish_wire(struct call *c, char **buf, size_t *len)
 {

@@ -161,6 +161,8 @@ int varlink_dispatch_wire(struct daemon_ctx *ctx, uid_t uid, pid_t pid,
                           json_t *msg, int *close_after, struct call **deferred,
                           char **buf, size_t *len);
 int varlink_finish_wire(struct call *c, char **buf, size_t *len);
+/* A call whose caller is gone: its outcome is logged, no reply is built. */
+void varlink_drop(struct call *c);
 
 /*
  * Streams.  A deferred call for which varlink_streaming() is true is not
