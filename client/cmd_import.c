@@ -187,6 +187,9 @@ commit(struct import_run *r, int quiet)
 		rc = IVTCTL_EXIT_FAIL;
 	} else if (r->ctx->json)
 		rc = out_json(p);
+	else if (!quiet && json_object_get(p, "subjects") == NULL)
+		printf("imported %" JSON_INTEGER_FORMAT " rows\n",
+		       json_integer_value(json_object_get(p, "rows")));
 	else if (!quiet)
 		printf("imported %" JSON_INTEGER_FORMAT
 		       " rows: %" JSON_INTEGER_FORMAT " new subjects, "

@@ -135,6 +135,18 @@ print_subject(struct ivtctl *ctx, const json_t *res)
 	return out_finish();
 }
 
+/* A partner that may deliver but not read gets no subject back. */
+static int
+print_added(struct ivtctl *ctx, const json_t *res)
+{
+	if (json_object_get(res, "subject") == NULL) {
+		out_kv("delivered", "yes (not shown: no right to read "
+		                    "the project's subjects)");
+		return out_finish();
+	}
+	return print_subject(ctx, res);
+}
+
 /*
  * subject add PROJECT --street S --nr N [--toev T] --postcode PC --city W
  *   [--person BSN[:NAME[:YYYY-MM-DD]]]... as a comma list
@@ -191,7 +203,7 @@ cmd_subject_add(struct ivtctl *ctx, int argc, char **argv)
 		}
 		json_object_set_new(params, "persons", persons);
 	}
-	return run_call(ctx, "nl.ivtd.Subject.Create", params, print_subject);
+	return run_call(ctx, "nl.ivtd.Subject.Create", params, print_added);
 }
 
 int

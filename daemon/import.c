@@ -24,6 +24,7 @@
 
 #include <event2/event.h>
 
+#include "access.h"
 #include "csv.h"
 #include "ivt/wire.h"
 #include "import.h"
@@ -655,7 +656,7 @@ import_commit(struct call *c)
 {
 	struct pass ps = {c, NULL, NULL, 1, 0, 0};
 	struct import *im;
-	int rc;
+	int rc, can_read;
 
 	if ((im = ps.im = find(c)) == NULL ||
 	    subject_may_deliver(c, im->project) == -1)
@@ -688,9 +689,15 @@ import_commit(struct call *c)
 	if (im->bad > 0)
 		return invalid_rows(c, im, ps.errors);
 	json_decref(ps.errors);
-	c->reply =
-	    json_pack("{s:I,s:I,s:I}", "rows", (json_int_t)im->rows, "subjects",
-	              (json_int_t)ps.subjects, "merged", (json_int_t)ps.merged);
+	/* How many rows met subjects already there says what the project
+	 * held: not for a deliverer who may not read (Subject.Create). */
+	if ((can_read = access_can(c, im->project, ACC_INLEZEN)) == -1)
+		return call_internal(c);
+	c->reply = can_read ? json_pack("{s:I,s:I,s:I}", "rows",
+	                                (json_int_t)im->rows, "subjects",
+	                                (json_int_t)ps.subjects, "merged",
+	                                (json_int_t)ps.merged)
+	                    : json_pack("{s:I}", "rows", (json_int_t)im->rows);
 	forget(im);
 	return c->reply ? 0 : call_internal(c);
 }

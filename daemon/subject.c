@@ -476,6 +476,10 @@ subject_store(struct call *c, int64_t project, const struct subject_in *s,
 		    insert_subject(c, project, s, idx, key, *id) == -1)
 			return call_internal(c);
 	}
+	/* The entries of a Create name the subject (an import names its
+	 * project before the first row). */
+	if (c->object[0] == '\0')
+		call_object(c, "subject:%lld", (long long)*id);
 	crypto_hex(idx, 32, hex);
 	if (call_disclose(c, hex, "address", ADDRESS_FIELDS, project) == -1)
 		return call_internal(c);

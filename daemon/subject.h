@@ -79,7 +79,8 @@ int subject_may_deliver(struct call *c, int64_t project);
  * or merged into the existing one with the same address (persons,
  * partners and codes added, nothing duplicated).  The subject's address
  * is recorded as disclosed-and-changed in the call's audit (one entry per
- * data subject).  Sets *id and *merged.  0, or -1 with the call failed.
+ * data subject), under the object "subject:ID" unless the call named
+ * one already.  Sets *id and *merged.  0, or -1 with the call failed.
  */
 int subject_store(struct call *c, int64_t project, const struct subject_in *s,
                   int64_t *id, int *merged);

@@ -256,7 +256,9 @@ subject_view(struct call *c, int64_t id, int full, json_t **out)
 		strcat(fields, ",straat,huisnummer,toevoeging,postcode,"
 		               "woonplaats");
 	}
-	if (full && bits == F_ALL &&
+	/* The decision on a conflict explains the conflict, whose reason
+	 * is not another partner's business (subject_interests). */
+	if (full && bits == F_ALL && c->who.role != ROLE_PARTNER &&
 	    sqlite3_column_type(st, 11) != SQLITE_NULL &&
 	    open_col(k, st, 11, "subjects", "resolution", id, res,
 	             sizeof(res)) == 0) {
@@ -455,7 +457,7 @@ subject_create(struct call *c)
 	struct subject_in *in;
 	const char *why;
 	size_t i;
-	int merged, rc = -1;
+	int merged, can_read, rc = -1;
 
 	if (subject_may_deliver(c, project) == -1)
 		return -1;
@@ -486,13 +488,23 @@ subject_create(struct call *c)
 	 * subject_store audited each data subject it stored; the reply
 	 * shows the subject as the caller may read it, with the persons who
 	 * lived at a merged address already: subject_view audits those
-	 * (the ones just stored are not entered twice).
+	 * (the ones just stored are not entered twice).  A partner that
+	 * may deliver but not read (leveren without inlezen) is told
+	 * nothing, not even whether the address was in the project.
 	 */
+	if ((can_read = access_can(c, project, ACC_INLEZEN)) == -1) {
+		rc = call_internal(c);
+		goto out;
+	}
+	if (can_read == 0) {
+		c->reply = json_object();
+		rc = c->reply != NULL ? 0 : call_internal(c);
+		goto out;
+	}
 	if (subject_reply(c, id) == -1) {
 		rc = -1;
 		goto out;
 	}
-	call_object(c, "subject:%lld", (long long)id);
 	json_object_set_new(c->reply, "merged", json_boolean(merged));
 	rc = 0;
 out:

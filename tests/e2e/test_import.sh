@@ -135,6 +135,13 @@ fails "no such project" nl.ivtd.NotFound pl subject import 9 "$E2E_DIR/head.csv"
 fails "no such file" "No such file" pl subject import 1 "$E2E_DIR/none.csv"
 ok "uwv delivers" uwv subject import 1 "$E2E_DIR/excel.csv"
 has "imported 2 rows: 0 new subjects, 2 merged"
+# Delivering without inlezen: how many rows met a subject already there
+# would tell what the project held.
+ok "grant politie leveren" pl protocol grant 1 Politie --rights leveren
+ok "politie delivers" pol subject import 1 "$E2E_DIR/excel.csv"
+has "imported 2 rows"; hasnt merged; hasnt "new subjects"
+ok "politie delivers, json" pol --json subject import 1 "$E2E_DIR/excel.csv"
+has '"rows": 2'; hasnt '"merged"'; hasnt '"subjects"'
 
 # --- sessions: another user's session is not found, offsets must follow
 ok "begin" pl --json call nl.ivtd.Import.Begin '{"project":1}'

@@ -71,6 +71,14 @@ ok "grant svb" pl protocol grant 1 SVB --rights leveren,bewerken,inlezen
 ok "uwv show" uwv subject show 1
 has "Dorpsstraat"; has "bsn $BSN1"; hasnt "Jan Jansen"; hasnt "1970"
 fails "politie may not read" nl.ivtd.PermissionDenied pol subject show 1
+# Delivering is not reading: an address already in the project is merged,
+# and the deliverer learns nothing of it, not even that it was there.
+ok "politie delivers a known address" pol --json subject add 1 \
+	--street Dorpsstraat --nr 12 --toev A --postcode 3511AB --city Utrecht
+hasnt '"subject"'; hasnt '"merged"'; hasnt woonfraude; hasnt UWV
+ok "politie delivers, text" pol subject add 1 --street Molenlaan --nr 7 \
+	--postcode 3511CD --city Utrecht
+has "delivered yes"; hasnt Molenlaan; hasnt "id "
 fails "privacy may not read" nl.ivtd.PermissionDenied priv subject show 1
 ok "uwv queue" uwv subject list 1 --partner UWV
 has "Dorpsstraat"; has "Kerkweg"; hasnt "Molenlaan"
@@ -109,6 +117,8 @@ fails "resolve non-conflict" nl.ivtd.Conflict \
 ok "resolve" pl subject resolve 2 --drop \
 	--rationale "Lopend zorgtraject bij de wijkteams"
 has "status vervallen"; has "drop: Lopend zorgtraject"
+ok "svb does not see the decision" svb --json subject show 2
+has '"status": "vervallen"'; hasnt zorgtraject; hasnt resolution
 ok "ready list" pl subject list 1 --status gereed
 has Dorpsstraat; has Molenlaan; hasnt Kerkweg
 
