@@ -6,6 +6,7 @@
  */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "access.h"
@@ -58,14 +59,14 @@ report_effect(const double *zero, const double *one)
 
 /* Run a "SELECT key, count" query for the project into an object. */
 static json_t *
-count_by(struct call *c, const char *sql, int64_t project, int64_t *total)
+count_by(struct store *s, const char *sql, int64_t project, int64_t *total)
 {
 	sqlite3_stmt *st;
 	json_t *o = json_object();
 	int64_t n;
 
 	*total = 0;
-	if (o == NULL || (st = store_prepare(c->ctx->store, sql)) == NULL) {
+	if (o == NULL || (st = store_prepare(s, sql)) == NULL) {
 		json_decref(o);
 		return NULL;
 	}
@@ -81,12 +82,12 @@ count_by(struct call *c, const char *sql, int64_t project, int64_t *total)
 }
 
 static int64_t
-scalar(struct call *c, const char *sql, int64_t project)
+scalar(struct store *s, const char *sql, int64_t project)
 {
 	sqlite3_stmt *st;
 	int64_t n = -1;
 
-	if ((st = store_prepare(c->ctx->store, sql)) == NULL)
+	if ((st = store_prepare(s, sql)) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, project);
 	if (sqlite3_step(st) == SQLITE_ROW)
@@ -186,13 +187,18 @@ report_days(struct call *c, int64_t project, int64_t *used, int64_t *planned)
 		"SELECT count(*) FROM days WHERE project_id = ? AND "
 		"status <> 'geannuleerd'";
 
-	*used = scalar(c, sql_used, project);
-	*planned = scalar(c, sql_planned, project);
+	*used = scalar(c->ctx->store, sql_used, project);
+	*planned = scalar(c->ctx->store, sql_planned, project);
 	return *used < 0 || *planned < 0 ? -1 : 0;
 }
 
-static int
-finding_report(struct call *c)
+/*
+ * What the report counts of subjects and findings: {subjects, findings,
+ * visited, hits, hit_rate, followups}, small counts already suppressed.
+ * NULL on a database error.
+ */
+static json_t *
+report_counts(struct store *s, int64_t project)
 {
 	static const char by_status[] =
 		"SELECT status, count(*) FROM subjects WHERE project_id = ? "
@@ -220,38 +226,107 @@ finding_report(struct call *c)
 		"SELECT count(*) FROM findings f JOIN subjects s ON s.id = "
 		"f.subject_id WHERE s.project_id = ? AND f.action <> 'geen' AND "
 		"f.done = 1";
+	int64_t nsub, ncat, npart, nvis, nhit, ftot, fdone;
+	json_t *status, *cats, *parts;
+
+	nvis = scalar(s, visited, project);
+	nhit = scalar(s, hits, project);
+	ftot = scalar(s, fu_total, project);
+	fdone = scalar(s, fu_done, project);
+	if (nvis < 0 || nhit < 0 || ftot < 0 || fdone < 0)
+		return NULL;
+	/* Arguments are evaluated in no set order: count first. */
+	status = count_by(s, by_status, project, &nsub);
+	cats = count_by(s, by_cat, project, &ncat);
+	parts = count_by(s, by_partner, project, &npart);
+	if (status == NULL || cats == NULL || parts == NULL) {
+		json_decref(status);
+		json_decref(cats);
+		json_decref(parts);
+		return NULL;
+	}
+	return json_pack("{s:{s:o,s:o},s:{s:o,s:o,s:o},s:o,s:o,s:o,"
+	                 "s:{s:o,s:o,s:o}}",
+	                 "subjects", "by_status", status, "total",
+	                 report_count(nsub), "findings", "by_category", cats,
+	                 "by_partner", parts, "total", report_count(ncat),
+	                 "visited", report_count(nvis), "hits",
+	                 report_count(nhit), "hit_rate",
+	                 report_rate(nhit, nvis), "followups", "total",
+	                 report_count(ftot), "done", report_count(fdone),
+	                 "completion", report_rate(fdone, ftot));
+}
+
+int
+report_freeze(struct store *s, int64_t project)
+{
+	static const char sql[] =
+		"INSERT OR REPLACE INTO report_frozen (project_id, counts) "
+		"VALUES (?, ?)";
+	sqlite3_stmt *st;
+	json_t *counts;
+	char *text;
+
+	if ((counts = report_counts(s, project)) == NULL)
+		return -1;
+	text = json_dumps(counts, JSON_COMPACT);
+	json_decref(counts);
+	if (text == NULL || (st = store_prepare(s, sql)) == NULL) {
+		free(text);
+		return -1;
+	}
+	sqlite3_bind_int64(st, 1, project);
+	sqlite3_bind_text(st, 2, text, -1, free);
+	return store_step_done(st);
+}
+
+/* The counts frozen at the project's destruction; NULL if there are none
+ * (or on an error: then the live tables are counted, which is safe). */
+static json_t *
+frozen_counts(struct store *s, int64_t project)
+{
+	static const char sql[] =
+		"SELECT counts FROM report_frozen WHERE project_id = ?";
+	sqlite3_stmt *st;
+	json_t *counts = NULL;
+
+	if ((st = store_prepare(s, sql)) == NULL)
+		return NULL;
+	sqlite3_bind_int64(st, 1, project);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		counts = json_loads((const char *)sqlite3_column_text(st, 0),
+		                    0, NULL);
+	sqlite3_reset(st);
+	return counts;
+}
+
+static int
+finding_report(struct call *c)
+{
 	int64_t project = ivt_json_int(c->params, "project", 0);
-	int64_t nsub, ncat, npart, nvis, nhit, ftot, fdone, used, planned;
-	json_t *r, *status, *cats, *parts;
+	int64_t used, planned;
+	json_t *r, *counts;
 
 	if (access_project(c, project, ACC_META) == -1)
 		return -1;
 	call_object(c, "project:%lld report", (long long)project);
-	nvis = scalar(c, visited, project);
-	nhit = scalar(c, hits, project);
-	ftot = scalar(c, fu_total, project);
-	fdone = scalar(c, fu_done, project);
-	if (report_days(c, project, &used, &planned) == -1 || nvis < 0 ||
-	    nhit < 0 || ftot < 0 || fdone < 0)
+	if ((counts = frozen_counts(c->ctx->store, project)) == NULL &&
+	    (counts = report_counts(c->ctx->store, project)) == NULL)
 		return call_internal(c);
-	/* Arguments are evaluated in no set order: count first. */
-	status = count_by(c, by_status, project, &nsub);
-	cats = count_by(c, by_cat, project, &ncat);
-	parts = count_by(c, by_partner, project, &npart);
-	r = json_pack(
-		"{s:o*,s:{s:o*,s:o},s:{s:o*,s:o*,s:o},s:o,s:o,s:o,"
-		"s:{s:o,s:o,s:o},s:o*,s:{s:I,s:I},s:i}",
-		"project", project_head(c, project), "subjects", "by_status",
-		status, "total", report_count(nsub), "findings", "by_category",
-		cats, "by_partner", parts, "total", report_count(ncat),
-		"visited", report_count(nvis), "hits", report_count(nhit),
-		"hit_rate", report_rate(nhit, nvis), "followups", "total",
-		report_count(ftot), "done", report_count(fdone), "completion",
-		report_rate(fdone, ftot), "effect", effects(c, project), "days",
-		"used", (json_int_t)used, "planned", (json_int_t)planned,
-		"suppressed_below", REPORT_SUPPRESS);
-	if (r == NULL)
+	if (report_days(c, project, &used, &planned) == -1) {
+		json_decref(counts);
 		return call_internal(c);
+	}
+	r = json_pack("{s:o*,s:o*,s:{s:I,s:I},s:i}", "project",
+	              project_head(c, project), "effect", effects(c, project),
+	              "days", "used", (json_int_t)used, "planned",
+	              (json_int_t)planned, "suppressed_below", REPORT_SUPPRESS);
+	if (r == NULL || json_object_update(r, counts) == -1) {
+		json_decref(r);
+		json_decref(counts);
+		return call_internal(c);
+	}
+	json_decref(counts);
 	c->reply = json_pack("{s:o}", "report", r);
 	return c->reply ? 0 : call_internal(c);
 }

@@ -19,4 +19,10 @@ json_t *report_rate(int64_t part, int64_t whole);
  * may be absent (NULL) when not measured. */
 json_t *report_effect(const double *zero, const double *one);
 
+struct store;
+/* Keep what the report counts of the project's subjects and findings, as
+ * it stands, for after they are destroyed (retention.c); the report then
+ * shows these counts.  0 or -1. */
+int report_freeze(struct store *s, int64_t project);
+
 #endif

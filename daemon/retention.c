@@ -14,6 +14,7 @@
 #include "ivt/wire.h"
 #include "keys.h"
 #include "log.h"
+#include "report.h"
 #include "retention.h"
 #include "validate.h"
 #include "varlink.h"
@@ -23,8 +24,9 @@
 
 /* Categories that a destruction removes, for the audit entry. */
 #define DESTROYED_FIELDS                                                       \
-	"adres,bsn,naam,geboortedatum,journaal.note,bevinding.categorie,"      \
-	"bevinding.notes,besluit,belang.reden"
+	"adres,bsn,naam,geboortedatum,status,indicatoren,belang,belang.reden," \
+	"besluit,journaal.note,bevinding.categorie,bevinding.notes,"          \
+	"bevinding.actie"
 
 /* The closure date of every closed project. */
 #define CLOSED_SQL                                                             \
@@ -391,43 +393,48 @@ wipe(struct store *s, const char *sql, int64_t project)
 	return sqlite3_changes(s->db);
 }
 
-/* Delete and clear the personal data of a project (retention.h). */
+/*
+ * Delete the personal data of a project (retention.h): the report's
+ * counts are kept (report_freeze), every row about a data subject goes.
+ * Rows that stayed, even without a sealed field, would keep statuses,
+ * indicator codes and finding categories linked to the person: the audit
+ * log, which is kept, names the subject's id beside its pseudonyms.
+ */
 static int
 wipe_project(struct store *s, struct destroyed *d)
 {
+#define OF_PROJECT "(SELECT id FROM subjects WHERE project_id = ?1)"
+	static const char history[] =
+	    "DELETE FROM finding_history WHERE finding_id IN (SELECT id FROM "
+	    "findings WHERE subject_id IN " OF_PROJECT ")";
+	static const char findings[] =
+	    "DELETE FROM findings WHERE subject_id IN " OF_PROJECT;
+	static const char interests[] =
+	    "DELETE FROM interests WHERE subject_id IN " OF_PROJECT;
+	static const char planned[] =
+	    "DELETE FROM day_subjects WHERE subject_id IN " OF_PROJECT;
+	static const char assigned[] =
+	    "DELETE FROM assignments WHERE subject_id IN " OF_PROJECT;
 	static const char persons[] =
-	    "DELETE FROM persons WHERE subject_id IN (SELECT id FROM "
-	    "subjects WHERE project_id = ?1)";
-	/* Empty sealed values and a constant address index: nothing left
-	 * to open or to link.  addr_key must stay unique per project, so it
-	 * gets random bytes that match no address. */
+	    "DELETE FROM persons WHERE subject_id IN " OF_PROJECT;
 	static const char subjects[] =
-	    "UPDATE subjects SET street = x'', huisnummer = x'', "
-	    "toevoeging = x'', postcode = x'', woonplaats = x'', "
-	    "resolution = NULL, addr_index = zeroblob(32), addr_key = "
-	    "randomblob(32) WHERE project_id = ?1";
-	static const char reasons[] =
-	    "UPDATE interests SET reason = NULL WHERE subject_id IN (SELECT "
-	    "id FROM subjects WHERE project_id = ?1)";
+	    "DELETE FROM subjects WHERE project_id = ?1";
 	static const char journal[] = "DELETE FROM journal WHERE project_id "
 	                              "= ?1";
-	static const char findings[] =
-	    "UPDATE findings SET notes = x'' WHERE subject_id IN (SELECT id "
-	    "FROM subjects WHERE project_id = ?1)";
-	static const char history[] =
-	    "UPDATE finding_history SET notes = NULL WHERE finding_id IN "
-	    "(SELECT f.id FROM findings f JOIN subjects s ON s.id = "
-	    "f.subject_id WHERE s.project_id = ?1)";
 	static const char mark[] = "UPDATE projects SET destroyed = ?2 WHERE "
 	                           "id = ?1";
+#undef OF_PROJECT
 	sqlite3_stmt *st;
 
-	if ((d->persons = wipe(s, persons, d->project)) < 0 ||
-	    (d->subjects = wipe(s, subjects, d->project)) < 0 ||
-	    wipe(s, reasons, d->project) < 0 ||
-	    (d->journal = wipe(s, journal, d->project)) < 0 ||
-	    (d->findings = wipe(s, findings, d->project)) < 0 ||
+	if (report_freeze(s, d->project) == -1 ||
 	    wipe(s, history, d->project) < 0 ||
+	    (d->findings = wipe(s, findings, d->project)) < 0 ||
+	    wipe(s, interests, d->project) < 0 ||
+	    wipe(s, planned, d->project) < 0 ||
+	    wipe(s, assigned, d->project) < 0 ||
+	    (d->persons = wipe(s, persons, d->project)) < 0 ||
+	    (d->subjects = wipe(s, subjects, d->project)) < 0 ||
+	    (d->journal = wipe(s, journal, d->project)) < 0 ||
 	    (st = store_prepare(s, mark)) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, d->project);

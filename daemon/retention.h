@@ -11,11 +11,12 @@
  * confirms it (Retention.Confirm); Retention.Run, and a daily timer in the
  * daemon, then destroy every confirmed project that is still expired and
  * not held:
- *   - persons rows deleted; journal entries deleted;
- *   - subjects keep id, status, pc4, codes and dates (the final report
- *     counts them) but lose every sealed column and their blind indexes;
- *   - findings keep category, action and dates, lose their notes;
- *   - interest reasons (free text) are cleared;
+ *   - what the final report counts of the subjects and findings is kept
+ *     (report_freeze: already suppressed below REPORT_SUPPRESS);
+ *   - then every row about a data subject is deleted: subjects, persons,
+ *     interests, findings and their history, planning and assignments,
+ *     and the journal (the audit log names subject ids beside their
+ *     pseudonyms, so a kept status or category would stay linked);
  *   - the project's data key is crypto-shredded (keys.h), so the sealed
  *     values in backups cannot be opened either;
  *   - one audit entry per project (activity ivt-10) says what went, on

@@ -388,6 +388,16 @@ static const char *const migrations[] = {
 	 * and, in a commit, a third page for it.
 	 */
 	"DROP INDEX audit_actor;",
+	/*
+	 * 8: what the final report counts of a destroyed project's subjects
+	 * and findings (report_freeze), so that their rows can go: a
+	 * finding's category kept beside a subject id would stay linked to
+	 * the person through the audit log's pseudonyms.
+	 */
+	"CREATE TABLE report_frozen ("
+	"  project_id INTEGER PRIMARY KEY REFERENCES projects(id),"
+	"  counts TEXT NOT NULL"
+	") STRICT;",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
