@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ivt/jparse.h"
 #include "ivtctl.h"
 
 /* One row per command; rows of a noun stay together for the help text. */
@@ -617,6 +618,7 @@ main(int argc, char **argv)
 	const char *env;
 	int i, next = 0, status = IVTCTL_EXIT_OK, rc;
 
+	ivt_json_wipe_on_free(); /* replies hold personal data */
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.fd = -1;
 	ivt_framer_init(&ctx.framer, IVTCTL_REPLY_MAX);

@@ -34,6 +34,7 @@
 #include "audit.h"
 #include "config.h"
 #include "crypto.h"
+#include "ivt/jparse.h"
 #include "ivt/wire.h"
 #include "keys.h"
 #include "retention.h"
@@ -560,6 +561,7 @@ main(int argc, char **argv)
 	int lockfd, rc;
 
 	signal(SIGPIPE, SIG_IGN);
+	ivt_json_wipe_on_free();
 	if (harden_process() == -1)
 		return 1;
 	config_defaults(&cfg);

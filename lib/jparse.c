@@ -23,6 +23,7 @@
  * wiped before it is freed: messages carry personal data.
  */
 #include <errno.h>
+#include <malloc.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -445,4 +446,31 @@ ivt_json_parse(const char *buf, size_t len, size_t *errpos)
 	if (errpos != NULL)
 		*errpos = (size_t)(j.p - j.start);
 	return NULL;
+}
+
+/* --- wiping what jansson frees ------------------------------------------ */
+
+static void (*free_after_wipe)(void *) = free;
+
+/* The whole block, not just what was asked for: malloc_usable_size knows
+ * it, jansson's free callback is not told. */
+static void
+wiping_free(void *p)
+{
+	if (p == NULL)
+		return;
+	explicit_bzero(p, malloc_usable_size(p));
+	free_after_wipe(p);
+}
+
+void
+ivt_json_wipe_on_free(void)
+{
+	json_set_alloc_funcs(malloc, wiping_free);
+}
+
+void
+ivt_json_wipe_then(void (*fn)(void *))
+{
+	free_after_wipe = fn != NULL ? fn : free;
 }

@@ -14,4 +14,13 @@
  * byte; never a message that could quote the input. */
 json_t *ivt_json_parse(const char *buf, size_t len, size_t *errpos);
 
+/*
+ * Make jansson wipe every block it frees: trees hold personal data (a
+ * request's BSNs, an import's CSV chunk, a reply's decrypted fields), and
+ * freed memory is handed out again.  Call before the first jansson use.
+ * ivt_json_wipe_then is for tests: the free behind the wipe (free).
+ */
+void ivt_json_wipe_on_free(void);
+void ivt_json_wipe_then(void (*fn)(void *));
+
 #endif

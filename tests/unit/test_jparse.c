@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -212,6 +213,39 @@ test_nul(void **state)
 		assert_null(ivt_json_parse(with_nul[i], lens[i], &pos));
 }
 
+/* What jansson frees is wiped first (ivt_json_wipe_on_free). */
+static size_t freed, dirty;
+
+static void
+check_then_free(void *p)
+{
+	const unsigned char *b = p;
+	size_t i, n = malloc_usable_size(p);
+
+	freed++;
+	for (i = 0; i < n; i++)
+		dirty += b[i] != 0;
+	free(p);
+}
+
+static void
+test_wipe_on_free(void **state)
+{
+	static const char msg[] = "{\"bsn\":\"111222333\",\"name\":\"Jan\"}";
+	json_t *t;
+
+	(void)state;
+	ivt_json_wipe_on_free();
+	ivt_json_wipe_then(check_then_free);
+	t = ivt_json_parse(msg, sizeof(msg) - 1, NULL);
+	assert_non_null(t);
+	json_decref(t);
+	ivt_json_wipe_then(NULL);
+	json_set_alloc_funcs(malloc, free);
+	assert_true(freed >= 3); /* object, two strings and more */
+	assert_int_equal(dirty, 0);
+}
+
 int
 main(void)
 {
@@ -220,6 +254,7 @@ main(void)
 	    cmocka_unit_test(test_refuses),
 	    cmocka_unit_test(test_depth_and_length),
 	    cmocka_unit_test(test_nul),
+	    cmocka_unit_test(test_wipe_on_free),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
