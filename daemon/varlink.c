@@ -260,11 +260,79 @@ call_entry(const struct call *c, struct audit_entry *e, const char *result)
 	e->error = c->error ? c->error : "";
 }
 
-/* Add key to the call's set of data subjects; 1 when it was new. */
+/*
+ * The personal-data fields an audit entry can name, one bit each, so that
+ * a call records each field of a data subject once: a second disclosure
+ * of the subject in the same call is entered only for fields not named
+ * yet (a merged Subject.Create writes the address, then shows it with the
+ * decision on a conflict and the partners' reasons).
+ */
+static const char *const field_names[] = {
+	"straat", "huisnummer", "toevoeging", "postcode", "woonplaats",
+	"bsn", "naam", "geboortedatum", "besluit", "belang.reden",
+	"bevinding.categorie", "bevinding.notes", "journal.note",
+};
+#define NFIELD_NAMES (sizeof(field_names) / sizeof(field_names[0]))
+
+/* The bits of a comma list of field names; -1 for a name not listed (a
+ * bug: an entry must not lose a field). */
 static int
-seen_insert(struct call *c, uint64_t key)
+field_bits(const char *list, uint32_t *bits)
 {
-	uint64_t *ns;
+	const char *p = list, *end;
+	size_t i, n;
+
+	*bits = 0;
+	while (*p != '\0') {
+		end = strchr(p, ',');
+		n = end != NULL ? (size_t)(end - p) : strlen(p);
+		for (i = 0; i < NFIELD_NAMES; i++) {
+			if (strlen(field_names[i]) == n &&
+			    memcmp(field_names[i], p, n) == 0)
+				break;
+		}
+		if (i == NFIELD_NAMES) {
+			log_err("audit: a disclosure names an unknown field");
+			return -1;
+		}
+		*bits |= 1u << i;
+		p += n + (end != NULL);
+	}
+	return 0;
+}
+
+/* The names of bits, in the order of field_names (buf holds them all). */
+static void
+field_list(uint32_t bits, char *buf, size_t len)
+{
+	size_t i, off = 0;
+	int n;
+
+	buf[0] = '\0';
+	for (i = 0; i < NFIELD_NAMES; i++) {
+		if (!(bits & (1u << i)))
+			continue;
+		n = snprintf(buf + off, len - off, "%s%s", off ? "," : "",
+		             field_names[i]);
+		if (n < 0 || (size_t)n >= len - off)
+			break;
+		off += (size_t)n;
+	}
+}
+
+struct seen_slot {
+	uint64_t key;    /* 0: empty */
+	uint32_t fields; /* field_names bits entered for it so far */
+};
+
+/*
+ * Add key with fields to the call's set of data subjects: 1 when the key
+ * was new, 0 when not; *fresh gets the fields not entered for it before.
+ */
+static int
+seen_insert(struct call *c, uint64_t key, uint32_t fields, uint32_t *fresh)
+{
+	struct seen_slot *ns;
 	size_t i, j, ncap;
 
 	key |= 1; /* 0 marks an empty slot */
@@ -273,9 +341,10 @@ seen_insert(struct call *c, uint64_t key)
 		if ((ns = calloc(ncap, sizeof(*ns))) == NULL)
 			return -1;
 		for (i = 0; i < c->capseen; i++) {
-			if (c->seen[i] == 0)
+			if (c->seen[i].key == 0)
 				continue;
-			for (j = c->seen[i] % ncap; ns[j] != 0; j = (j + 1) % ncap)
+			for (j = c->seen[i].key % ncap; ns[j].key != 0;
+			     j = (j + 1) % ncap)
 				;
 			ns[j] = c->seen[i];
 		}
@@ -283,31 +352,39 @@ seen_insert(struct call *c, uint64_t key)
 		c->seen = ns;
 		c->capseen = ncap;
 	}
-	for (j = key % c->capseen; c->seen[j] != 0; j = (j + 1) % c->capseen) {
-		if (c->seen[j] == key)
+	for (j = key % c->capseen; c->seen[j].key != 0;
+	     j = (j + 1) % c->capseen) {
+		if (c->seen[j].key == key) {
+			*fresh = fields & ~c->seen[j].fields;
+			c->seen[j].fields |= fields;
 			return 0;
+		}
 	}
-	c->seen[j] = key;
+	c->seen[j].key = key;
+	c->seen[j].fields = fields;
 	c->nseen++;
+	*fresh = fields;
 	return 1;
 }
 
 /*
- * Remember a data subject; 1 when it was new.  Open addressing on the
- * pseudonym's first 64 bits (keyed hash output: uniform), mixed with its
- * type.  Sized for imports of hundreds of thousands of subjects.  Data
- * held in a project is remembered per project: one person's data in two
- * projects (a search across them) are two disclosures, each with its
+ * Remember a data subject and the fields disclosed of it: 1 when it was
+ * new, 0 when not (*fresh: the fields new for it).  Open addressing on
+ * the pseudonym's first 64 bits (keyed hash output: uniform), mixed with
+ * its type.  Sized for imports of hundreds of thousands of subjects.
+ * Data held in a project is remembered per project: one person's data in
+ * two projects (a search across them) are two disclosures, each with its
  * project and fields.  Without a project (a search, an inzage) the
  * subject is new only if no entry of the call named it yet.
  */
 static int
 seen_add(struct call *c, const char *subject, const char *type,
-         int64_t project)
+         int64_t project, uint32_t fields, uint32_t *fresh)
 {
 	uint64_t key = 0;
+	uint32_t any;
 	size_t i;
-	int fresh;
+	int isnew;
 
 	for (i = 0; i < 16 && subject[i] != '\0'; i++)
 		key = key << 4 |
@@ -315,11 +392,12 @@ seen_add(struct call *c, const char *subject, const char *type,
 		                                   : (subject[i] | 0x20) - 'a' + 10);
 	key ^= (uint64_t)(unsigned char)type[0] << 56;
 	if (project == 0)
-		return seen_insert(c, key);
-	fresh = seen_insert(c, key ^ (uint64_t)project * 0x9e3779b97f4a7c15ULL);
-	if (fresh == 1 && seen_insert(c, key) == -1)
+		return seen_insert(c, key, fields, fresh);
+	isnew = seen_insert(c, key ^ (uint64_t)project * 0x9e3779b97f4a7c15ULL,
+	                    fields, fresh);
+	if (isnew != -1 && seen_insert(c, key, fields, &any) == -1)
 		return -1;
-	return fresh;
+	return isnew;
 }
 
 int
@@ -327,15 +405,28 @@ call_disclose(struct call *c, const char *subject, const char *type,
               const char *fields, int64_t project)
 {
 	struct audit_entry e;
+	char only[256];
 	uint8_t rnd[8];
-	int fresh;
+	uint32_t bits, fresh;
+	int isnew;
 
 	if (!c->ctx->store->in_txn)
 		return -1; /* a method without M_WRITE/M_AUDIT: a bug */
-	if (subject[0] != '\0' &&
-	    (fresh = seen_add(c, subject, type,
-	                      project != 0 ? project : c->project)) != 1)
-		return fresh; /* 0: entered already in this call */
+	if (field_bits(fields, &bits) == -1)
+		return -1;
+	if (subject[0] != '\0') {
+		isnew = seen_add(c, subject, type,
+		                 project != 0 ? project : c->project, bits,
+		                 &fresh);
+		if (isnew == -1)
+			return -1;
+		if (isnew == 0 && fresh == 0)
+			return 0; /* entered already in this call */
+		if (isnew == 0) {
+			field_list(fresh, only, sizeof(only));
+			fields = only;
+		}
+	}
 	call_entry(c, &e, "allowed");
 	e.subject = subject;
 	e.subject_type = type;

@@ -53,6 +53,7 @@ int varlink_attach(struct daemon_ctx *ctx, struct event_base *base);
 void varlink_detach(void);
 
 struct call;
+struct seen_slot;
 /*
  * The producer of a streaming call's later replies (see varlink_stream_next):
  * 0 nothing now (wait for new audit entries), 1 *params is the next reply
@@ -79,7 +80,7 @@ struct call {
 	char span_id[17];       /* this call's span */
 	char parent_span[17];   /* caller's span from traceparent, or "" */
 	size_t ndisclosed;      /* audit entries written by call_disclose */
-	uint64_t *seen;         /* data subjects audited: one entry each */
+	struct seen_slot *seen; /* data subjects audited, with their fields */
 	size_t nseen, capseen;
 	/* Set while the call waits for a group commit: */
 	const struct method *m;
@@ -201,11 +202,12 @@ int call_internal(struct call *c);
  * once, inside the call's transaction (M_WRITE or M_AUDIT methods only):
  * one entry per data subject and project, each a span of the call's
  * trace; a subject met again in the same call and project (a person
- * living at two addresses in a list) is not entered twice, nor without a
- * project (a search) once an entry of the call names it, so record the
- * disclosure with the most fields first.  If the
- * call fails, the rollback takes these entries with it and the dispatcher
- * records the failure instead.  0, or -1 on error.
+ * living at two addresses in a list), or without a project (a search)
+ * once an entry of the call names it, is entered again only with the
+ * fields no entry of the call named for it yet, so no field is lost and
+ * none entered twice (fields: a comma list of the names in varlink.c's
+ * field_names).  If the call fails, the rollback takes these entries with
+ * it and the dispatcher records the failure instead.  0, or -1 on error.
  */
 int call_disclose(struct call *c, const char *subject, const char *type,
                   const char *fields, int64_t project);
