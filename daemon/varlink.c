@@ -660,7 +660,8 @@ run_in_savepoint(struct call *c)
 		call_internal(c);
 		return;
 	}
-	rc = c->m->fn(c);
+	/* A call refused before the batch only needs its entry (below). */
+	rc = c->error != NULL ? -1 : c->m->fn(c);
 	if (rc == 0 && audit_call(c, "allowed") == 0) {
 		if (store_release(s) == 0)
 			return;
@@ -710,18 +711,35 @@ varlink_run_batch(struct daemon_ctx *ctx, struct call **calls, size_t n)
  * Run the handler at once.  Writes and disclosures run in a transaction
  * of their own with their audit entry (a batch of one), so the entry
  * exists exactly when the change does; the reply is built only after
- * COMMIT returned.
+ * COMMIT returned.  1 when a read was refused: its entry is still due
+ * (audit_denial).
  */
-static void
+static int
 run_call(struct call *c, const struct method *m)
 {
 	c->m = m;
-	if (!(m->flags & (M_WRITE | M_AUDIT))) {
-		if (m->fn(c) == -1 && is_denial(c))
-			audit_alone(c, "denied");
+	if (!(m->flags & (M_WRITE | M_AUDIT)))
+		return m->fn(c) == -1 && is_denial(c) ? 1 : 0;
+	varlink_run_batch(c->ctx, &c, 1);
+	return 0;
+}
+
+/*
+ * The entry of a refused call.  In the server it waits for the next group
+ * commit like a write (run_in_savepoint enters it), so that a user who
+ * pipelines refused calls shares fsyncs with everyone and cannot hold
+ * the event loop in one fsync per refusal; elsewhere, in a transaction of
+ * its own.
+ */
+static void
+audit_denial(struct call *c, const struct method *m, struct call **deferred)
+{
+	if (deferred == NULL) {
+		audit_alone(c, "denied");
 		return;
 	}
-	varlink_run_batch(c->ctx, &c, 1);
+	c->m = m;
+	*deferred = c;
 }
 
 /*
@@ -820,7 +838,8 @@ resolve(struct call *c)
 	return m;
 }
 
-/* Identity and role check; audits a denial. */
+/* Identity and role check: 0 allowed; -1 refused; 1 refused and its
+ * audit entry still due (audit_denial). */
 static int
 authorize(struct call *c, const struct method *m, uid_t uid)
 {
@@ -835,12 +854,11 @@ authorize(struct call *c, const struct method *m, uid_t uid)
 		audit_unknown_denial(c);
 		return -1;
 	}
-	if (!(m->roles & c->who.role))
+	if (!(m->roles & c->who.role)) {
 		call_denied(c, "role may not call this method");
-	else
-		return 0;
-	audit_alone(c, "denied");
-	return -1;
+		return 1;
+	}
+	return 0;
 }
 
 static json_t *
@@ -1024,7 +1042,7 @@ dispatch(struct daemon_ctx *ctx, uid_t uid, pid_t pid, json_t *msg,
 	const char *bad;
 	struct call *c;
 	uint8_t rnd[24];
-	int oneway = 0, more;
+	int oneway = 0, more, rc;
 
 	*close_after = 0;
 	*early = NULL;
@@ -1059,14 +1077,16 @@ dispatch(struct daemon_ctx *ctx, uid_t uid, pid_t pid, json_t *msg,
 		more = json_is_true(json_object_get(msg, "more"));
 		c->more = more && !oneway && deferred != NULL &&
 		          (m->flags & M_MORE);
-		if (authorize(c, m, uid) == 0) {
+		if ((rc = authorize(c, m, uid)) == 0) {
 			if (deferred != NULL && (m->flags & (M_WRITE | M_AUDIT))) {
 				c->m = m;
 				*deferred = c;
 				return c;
 			}
-			run_call(c, m);
+			rc = run_call(c, m);
 		}
+		if (rc == 1)
+			audit_denial(c, m, deferred);
 	}
 	return c;
 }

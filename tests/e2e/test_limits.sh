@@ -165,6 +165,25 @@ def slow():
         time.sleep(0.0005)
     check(n == 2000, "2000 pipelined calls and EOF: %d replies" % n)
 
+def refused(uid, n):
+    """A user pipelines n calls its role may not make: each refused, in
+    order, while another connection is still answered."""
+    s = connect(uid)
+    s.settimeout(20)
+    s.sendall(b'{"method":"nl.ivtd.User.List"}\0' * n)
+    other = connect()
+    check(call(other) is not None, "served while refusals wait")
+    buf = b""
+    while buf.count(b"\0") < n:
+        chunk = s.recv(65536)
+        if not chunk:
+            break
+        buf += chunk
+    replies = buf.split(b"\0")[:-1]
+    check(len(replies) == n and
+          all(b"nl.ivtd.PermissionDenied" in r for r in replies),
+          "%d pipelined refusals: %d refused" % (n, len(replies)))
+
 mode = sys.argv[2]
 if mode == "slow":
     slow()
@@ -176,6 +195,8 @@ elif mode == "idle":
     idle()
 elif mode == "pipeline":
     print(pipeline(int(sys.argv[3]), sys.argv[4] == "read"))
+elif mode == "refused":
+    refused(int(sys.argv[3]), int(sys.argv[4]))
 PY
 lim() { python3 "$E2E_DIR/limits.py" "$SOCK" "$@"; }
 
@@ -191,8 +212,8 @@ ok "user 2001" ctl user add alice --uid 2001 --role projectleider
 # denied UID: "audited counted": its own "denied" entries, and the sum of
 # the refusals counted for it in ivtd.denials-not-audited entries.
 denied() {
-	ctl --json audit list --result denied --limit 200 >"$E2E_DIR/d.json" &&
-		ctl --json audit list --actor ivtd --limit 200 >"$E2E_DIR/c.json" &&
+	ctl --json audit list --result denied --limit 1000 >"$E2E_DIR/d.json" &&
+		ctl --json audit list --actor ivtd --limit 1000 >"$E2E_DIR/c.json" &&
 		python3 - "$E2E_DIR/d.json" "$E2E_DIR/c.json" "$1" <<'PY'
 import json, sys
 uid = int(sys.argv[3])
@@ -226,6 +247,11 @@ for _ in $(seq 1 8); do
 done
 read -r n c <<<"$(denied 2001)"
 [ "$n" -eq 8 ] && [ "$c" -eq 0 ] || die "user: $n of 8 refusals audited"
+# Pipelined, a user's refusals wait for group commits like writes (no
+# fsync each in the event loop) and are every one audited.
+ok "pipelined refusals" lim refused 2001 40
+read -r n c <<<"$(denied 2001)"
+[ "$n" -eq 48 ] && [ "$c" -eq 0 ] || die "user: $n of 48 refusals audited"
 sleep 1.2
 fails "unknown uid, allowance back" nl.ivtd.PermissionDenied \
 	as 54400 "$IVTCTL" --socket "$SOCK" project list

@@ -340,6 +340,62 @@ test_wire_replies(void **state)
 	}
 }
 
+/*
+ * A user's refusals wait for the group commit as writes do, a read's
+ * (refused in its handler) and a role's (refused before it): no commit
+ * of their own each, and every one is audited with the batch.
+ */
+static void
+test_refusals_batched(void **state)
+{
+	static const struct tfix_user pls[] = {
+		{"alice", "projectleider", NULL, 2001},
+		{"bob", "projectleider", NULL, 2002},
+	};
+	char show[96];
+	const char *msgs[] = {
+		/* the role may not */
+		"{\"method\":\"nl.ivtd.User.List\"}",
+		/* refused by the handler: the project is bob's */
+		show,
+	};
+	struct tfix *f = *state;
+	struct call *calls[2], *d;
+	json_t *msg, *r;
+	int64_t before;
+	size_t i;
+	int close_after;
+
+	tfix_add_users(f, pls, 2);
+	snprintf(show, sizeof(show),
+	         "{\"method\":\"nl.ivtd.Project.Show\",\"parameters\":"
+	         "{\"id\":%lld}}",
+	         (long long)tfix_project(f, 2002, "Noord", "3511AA"));
+	before = tfix_scalar(f, "SELECT count(*) FROM audit");
+	for (i = 0; i < 2; i++) {
+		msg = json_loads(msgs[i], 0, NULL);
+		r = varlink_dispatch_batched(&f->ctx, 2001, 1, msg,
+		                             &close_after, &d);
+		json_decref(msg);
+		assert_null(r);
+		assert_non_null(d);
+		calls[i] = d;
+	}
+	assert_int_equal(tfix_scalar(f, "SELECT count(*) FROM audit"), before);
+	varlink_run_batch(&f->ctx, calls, 2);
+	for (i = 0; i < 2; i++) {
+		r = varlink_finish(calls[i]);
+		assert_string_equal(tfix_error(r), "nl.ivtd.PermissionDenied");
+		json_decref(r);
+	}
+	assert_int_equal(tfix_scalar(f, "SELECT count(*) FROM audit WHERE "
+	                                "result = 'denied' AND actor_uid = "
+	                                "2001"),
+	                 2);
+	assert_int_equal(tfix_scalar(f, "SELECT count(*) FROM audit") - before,
+	                 2);
+}
+
 int
 main(void)
 {
@@ -347,6 +403,8 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_standard_errors, setup,
 	                                    tfix_teardown),
 	    cmocka_unit_test_setup_teardown(test_group_commit_disk_full, setup,
+	                                    tfix_teardown),
+	    cmocka_unit_test_setup_teardown(test_refusals_batched, setup,
 	                                    tfix_teardown),
 	    cmocka_unit_test_setup_teardown(test_group_commit, setup,
 	                                    tfix_teardown),
