@@ -499,16 +499,28 @@ import_begin(struct call *c)
 	int64_t project = ivt_json_int(c->params, "project", 0);
 	struct import *im;
 	uint8_t raw[16];
-	size_t i;
+	size_t i, own = IMPORT_SESSIONS_MAX;
+	int org_used;
 
 	if (subject_may_deliver(c, project) == -1)
 		return -1;
-	expire(c->who.uid, 1);
+	/* The caller's own session is replaced, but only by a session that
+	 * can be had: a refused Begin leaves it (and its upload) as it was. */
+	expire(c->who.uid, 0);
+	for (i = 0; i < IMPORT_SESSIONS_MAX; i++) {
+		if (sessions[i] != NULL && sessions[i]->uid == c->who.uid)
+			own = i;
+	}
 	for (i = 0; i < IMPORT_SESSIONS_MAX && sessions[i] != NULL; i++)
 		;
-	if (i == IMPORT_SESSIONS_MAX ||
-	    (c->who.role == ROLE_PARTNER &&
-	     org_sessions(c->who.partner_id) >= IMPORT_ORG_MAX))
+	if (i == IMPORT_SESSIONS_MAX)
+		i = own;
+	org_used = c->who.role == ROLE_PARTNER
+	               ? org_sessions(c->who.partner_id) -
+	                     (own != IMPORT_SESSIONS_MAX &&
+	                      sessions[own]->org == c->who.partner_id)
+	               : 0;
+	if (i == IMPORT_SESSIONS_MAX || org_used >= IMPORT_ORG_MAX)
 		return call_fail(c, "nl.ivtd.Conflict", "{s:s}", "reason",
 		                 "too many imports in progress; try later");
 	if ((im = calloc(1, sizeof(*im))) == NULL ||
@@ -525,6 +537,10 @@ import_begin(struct call *c)
 	if (load_areas(c, im) == -1) {
 		import_free(im);
 		return call_internal(c);
+	}
+	if (own != IMPORT_SESSIONS_MAX) {
+		import_free(sessions[own]);
+		sessions[own] = NULL;
 	}
 	sessions[i] = im;
 	call_object(c, "project:%lld", (long long)project);

@@ -167,6 +167,8 @@ for u in 2002 2101 2102 2103; do
 done
 fails "fifth of UWV" "too many imports" as 2104 "$IVTCTL" --socket "$SOCK" \
 	call nl.ivtd.Import.Begin '{"project":1}'
+ok "at the cap, one's own session is replaced" as 2101 "$IVTCTL" \
+	--socket "$SOCK" call nl.ivtd.Import.Begin '{"project":1}'
 ok "gemeente still may" pl call nl.ivtd.Import.Begin '{"project":1}'
 ok "begin audited" ctl --json audit tail --last 1
 has '"method":"nl.ivtd.Import.Begin"'; has '"activity":"ivt-04"'
