@@ -582,6 +582,34 @@ crypto_open_field(const struct crypto_dek *k, const char *table,
 	                 ct, ctlen, out, outlen);
 }
 
+char *
+crypto_open_text(const struct crypto_dek *k, const char *table,
+                 const char *column, int64_t rowid, const void *ct, int ctlen)
+{
+	size_t len;
+	char *pt;
+
+	if (ct == NULL || ctlen < CRYPTO_SEAL_OVERHEAD ||
+	    (pt = malloc((size_t)ctlen - CRYPTO_SEAL_OVERHEAD + 1)) == NULL)
+		return NULL;
+	if (crypto_open_field(k, table, column, rowid, ct, (size_t)ctlen,
+	                      (uint8_t *)pt, &len) == -1) {
+		free(pt); /* nothing was opened into it */
+		return NULL;
+	}
+	pt[len] = '\0';
+	return pt;
+}
+
+void
+crypto_free_text(char *text)
+{
+	if (text == NULL)
+		return;
+	sodium_memzero(text, strlen(text));
+	free(text);
+}
+
 int
 crypto_is_legacy(const uint8_t *ct, size_t ctlen)
 {

@@ -155,6 +155,15 @@ int crypto_open_field(const struct crypto_dek *k, const char *table,
                       const char *column, int64_t rowid, const uint8_t *ct,
                       size_t ctlen, uint8_t *out, size_t *outlen);
 /*
+ * The same for a text column of any length (notes): a NUL-terminated
+ * copy to give back with crypto_free_text, which wipes it; NULL when the
+ * field does not open (or out of memory).
+ */
+char *crypto_open_text(const struct crypto_dek *k, const char *table,
+                       const char *column, int64_t rowid, const void *ct,
+                       int ctlen);
+void crypto_free_text(char *text);
+/*
  * Format 1, before project data keys: sealed with the field key the master
  * key derived ("ivtfield", id 1).  Only the one-time migration to DEKs
  * (keys.c) opens these.

@@ -52,19 +52,8 @@ static char *
 open_notes(struct call *c, int64_t project, const char *table, int64_t id,
            const void *ct, int n)
 {
-	size_t len;
-	char *pt;
-
-	if (ct == NULL || n < CRYPTO_SEAL_OVERHEAD ||
-	    (pt = malloc((size_t)n - CRYPTO_SEAL_OVERHEAD + 1)) == NULL)
-		return NULL;
-	if (crypto_open_field(keys_dek(c->ctx, project, 0), table, "notes", id, ct,
-	                      (size_t)n, (uint8_t *)pt, &len) == -1) {
-		free(pt);
-		return NULL;
-	}
-	pt[len] = '\0';
-	return pt;
+	return crypto_open_text(keys_dek(c->ctx, project, 0), table, "notes",
+	                        id, ct, n);
 }
 
 /*
@@ -124,7 +113,7 @@ finding_row(struct call *c, sqlite3_stmt *st, int *shown)
 		                    json_string(notes ? notes
 		                                      : "[unreadable: sealed "
 		                                        "notes damaged]"));
-		free(notes);
+		crypto_free_text(notes);
 		*shown = SHOWN_NOTES;
 	}
 	return f;
@@ -386,12 +375,11 @@ keep_history(struct call *c, int64_t id)
 	sqlite3_reset(st);
 	if (notes == NULL || (st = store_prepare(c->ctx->store, copy_notes)) ==
 	                         NULL) {
-		free(notes);
+		crypto_free_text(notes);
 		return -1;
 	}
 	rc = bind_notes(c, c->project, st, 1, "finding_history", hid, notes);
-	explicit_bzero(notes, strlen(notes));
-	free(notes);
+	crypto_free_text(notes);
 	if (rc == -1) {
 		sqlite3_reset(st);
 		return -1;

@@ -78,25 +78,6 @@ journal_add(struct call *c)
 	return c->reply ? 0 : call_internal(c);
 }
 
-/* Open a sealed note of row id; NULL when it does not open. */
-static char *
-open_note(const struct crypto_dek *cr, int64_t id, const void *ct, int ctlen)
-{
-	size_t len;
-	char *pt;
-
-	if (ct == NULL || ctlen < CRYPTO_SEAL_OVERHEAD ||
-	    (pt = malloc((size_t)ctlen - CRYPTO_SEAL_OVERHEAD + 1)) == NULL)
-		return NULL;
-	if (crypto_open_field(cr, "journal", "note", id, ct, (size_t)ctlen,
-	                      (uint8_t *)pt, &len) == -1) {
-		free(pt);
-		return NULL;
-	}
-	pt[len] = '\0';
-	return pt;
-}
-
 static int
 journal_list(struct call *c)
 {
@@ -119,10 +100,10 @@ journal_list(struct call *c)
 		return call_internal(c);
 	sqlite3_bind_int64(st, 1, project);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		note = open_note(keys_dek(c->ctx, project, 0),
-		                 sqlite3_column_int64(st, 0),
-		                 sqlite3_column_blob(st, 4),
-		                 sqlite3_column_bytes(st, 4));
+		note = crypto_open_text(keys_dek(c->ctx, project, 0), "journal",
+		                        "note", sqlite3_column_int64(st, 0),
+		                        sqlite3_column_blob(st, 4),
+		                        sqlite3_column_bytes(st, 4));
 		/* A note that does not open was tampered with: say so. */
 		e = json_pack("{s:I,s:s,s:s,s:s,s:s}", "id",
 		              (json_int_t)sqlite3_column_int64(st, 0), "date",
@@ -130,7 +111,7 @@ journal_list(struct call *c)
 		              (const char *)sqlite3_column_text(st, 2), "author",
 		              (const char *)sqlite3_column_text(st, 3), "note",
 		              note ? note : "[unreadable: sealed note damaged]");
-		free(note);
+		crypto_free_text(note);
 		if (e == NULL || json_array_append_new(list, e) == -1) {
 			rc = SQLITE_NOMEM;
 			break;

@@ -161,6 +161,35 @@ test_seal_roundtrip(void **state)
 	crypto_dek_free(c);
 }
 
+/* A text column: a terminated copy, NULL when it does not open. */
+static void
+test_open_text(void **state)
+{
+	static const char notes[] = "Overleg met wijkagent";
+	uint8_t ct[sizeof(notes) + CRYPTO_SEAL_OVERHEAD];
+	struct crypto_dek *c = make_dek(1, 3);
+	size_t ctlen;
+	char *t;
+
+	(void)state;
+	assert_int_equal(crypto_seal(c, "findings", "notes", 9,
+	                             (const uint8_t *)notes, strlen(notes), ct,
+	                             &ctlen),
+	                 0);
+	t = crypto_open_text(c, "findings", "notes", 9, ct, (int)ctlen);
+	assert_non_null(t);
+	assert_string_equal(t, notes);
+	crypto_free_text(t);
+	/* Another row, a cut or no ciphertext: nothing. */
+	assert_null(crypto_open_text(c, "findings", "notes", 10, ct,
+	                             (int)ctlen));
+	assert_null(crypto_open_text(c, "findings", "notes", 9, ct,
+	                             CRYPTO_SEAL_OVERHEAD - 1));
+	assert_null(crypto_open_text(c, "findings", "notes", 9, NULL, 0));
+	crypto_free_text(NULL);
+	crypto_dek_free(c);
+}
+
 static void
 test_seal_random_nonce(void **state)
 {
@@ -692,6 +721,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_seal_roundtrip),
 	    cmocka_unit_test(test_nonce_unique),
+	    cmocka_unit_test(test_open_text),
 	    cmocka_unit_test(test_seal_random_nonce),
 	    cmocka_unit_test(test_seal_bitflip),
 	    cmocka_unit_test(test_seal_binding),
