@@ -709,11 +709,11 @@ import_commit(struct call *c)
 	 * held: not for a deliverer who may not read (Subject.Create). */
 	if ((can_read = access_can(c, im->project, ACC_INLEZEN)) == -1)
 		return call_internal(c);
-	c->reply = can_read ? json_pack("{s:I,s:I,s:I}", "rows",
-	                                (json_int_t)im->rows, "subjects",
-	                                (json_int_t)ps.subjects, "merged",
-	                                (json_int_t)ps.merged)
-	                    : json_pack("{s:I}", "rows", (json_int_t)im->rows);
+	c->reply =
+	    can_read ? json_pack("{s:I,s:I,s:I}", "rows", (json_int_t)im->rows,
+	                         "subjects", (json_int_t)ps.subjects, "merged",
+	                         (json_int_t)ps.merged)
+	             : json_pack("{s:I}", "rows", (json_int_t)im->rows);
 	forget(im);
 	return c->reply ? 0 : call_internal(c);
 }

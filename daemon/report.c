@@ -245,24 +245,23 @@ report_counts(struct store *s, int64_t project)
 		json_decref(parts);
 		return NULL;
 	}
-	return json_pack("{s:{s:o,s:o},s:{s:o,s:o,s:o},s:o,s:o,s:o,"
-	                 "s:{s:o,s:o,s:o}}",
-	                 "subjects", "by_status", status, "total",
-	                 report_count(nsub), "findings", "by_category", cats,
-	                 "by_partner", parts, "total", report_count(ncat),
-	                 "visited", report_count(nvis), "hits",
-	                 report_count(nhit), "hit_rate",
-	                 report_rate(nhit, nvis), "followups", "total",
-	                 report_count(ftot), "done", report_count(fdone),
-	                 "completion", report_rate(fdone, ftot));
+	return json_pack(
+	    "{s:{s:o,s:o},s:{s:o,s:o,s:o},s:o,s:o,s:o,"
+	    "s:{s:o,s:o,s:o}}",
+	    "subjects", "by_status", status, "total", report_count(nsub),
+	    "findings", "by_category", cats, "by_partner", parts, "total",
+	    report_count(ncat), "visited", report_count(nvis), "hits",
+	    report_count(nhit), "hit_rate", report_rate(nhit, nvis),
+	    "followups", "total", report_count(ftot), "done",
+	    report_count(fdone), "completion", report_rate(fdone, ftot));
 }
 
 int
 report_freeze(struct store *s, int64_t project)
 {
 	static const char sql[] =
-		"INSERT OR REPLACE INTO report_frozen (project_id, counts) "
-		"VALUES (?, ?)";
+	    "INSERT OR REPLACE INTO report_frozen (project_id, counts) "
+	    "VALUES (?, ?)";
 	sqlite3_stmt *st;
 	json_t *counts;
 	char *text;
@@ -286,7 +285,7 @@ static json_t *
 frozen_counts(struct store *s, int64_t project)
 {
 	static const char sql[] =
-		"SELECT counts FROM report_frozen WHERE project_id = ?";
+	    "SELECT counts FROM report_frozen WHERE project_id = ?";
 	sqlite3_stmt *st;
 	json_t *counts = NULL;
 
@@ -294,8 +293,8 @@ frozen_counts(struct store *s, int64_t project)
 		return NULL;
 	sqlite3_bind_int64(st, 1, project);
 	if (sqlite3_step(st) == SQLITE_ROW)
-		counts = json_loads((const char *)sqlite3_column_text(st, 0),
-		                    0, NULL);
+		counts = json_loads((const char *)sqlite3_column_text(st, 0), 0,
+		                    NULL);
 	sqlite3_reset(st);
 	return counts;
 }

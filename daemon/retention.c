@@ -25,7 +25,7 @@
 /* Categories that a destruction removes, for the audit entry. */
 #define DESTROYED_FIELDS                                                       \
 	"adres,bsn,naam,geboortedatum,status,indicatoren,belang,belang.reden," \
-	"besluit,journaal.note,bevinding.categorie,bevinding.notes,"          \
+	"besluit,journaal.note,bevinding.categorie,bevinding.notes,"           \
 	"bevinding.actie"
 
 /* The closure date of every closed project. */

@@ -268,9 +268,11 @@ call_entry(const struct call *c, struct audit_entry *e, const char *result)
  * decision on a conflict and the partners' reasons).
  */
 static const char *const field_names[] = {
-	"straat", "huisnummer", "toevoeging", "postcode", "woonplaats",
-	"bsn", "naam", "geboortedatum", "besluit", "belang.reden",
-	"bevinding.categorie", "bevinding.notes", "journal.note",
+    "straat",       "huisnummer",          "toevoeging",
+    "postcode",     "woonplaats",          "bsn",
+    "naam",         "geboortedatum",       "besluit",
+    "belang.reden", "bevinding.categorie", "bevinding.notes",
+    "journal.note",
 };
 #define NFIELD_NAMES (sizeof(field_names) / sizeof(field_names[0]))
 
@@ -378,8 +380,8 @@ seen_insert(struct call *c, uint64_t key, uint32_t fields, uint32_t *fresh)
  * subject is new only if no entry of the call named it yet.
  */
 static int
-seen_add(struct call *c, const char *subject, const char *type,
-         int64_t project, uint32_t fields, uint32_t *fresh)
+seen_add(struct call *c, const char *subject, const char *type, int64_t project,
+         uint32_t fields, uint32_t *fresh)
 {
 	uint64_t key = 0;
 	uint32_t any;
@@ -415,9 +417,9 @@ call_disclose(struct call *c, const char *subject, const char *type,
 	if (field_bits(fields, &bits) == -1)
 		return -1;
 	if (subject[0] != '\0') {
-		isnew = seen_add(c, subject, type,
-		                 project != 0 ? project : c->project, bits,
-		                 &fresh);
+		isnew =
+		    seen_add(c, subject, type,
+		             project != 0 ? project : c->project, bits, &fresh);
 		if (isnew == -1)
 			return -1;
 		if (isnew == 0 && fresh == 0)

@@ -181,8 +181,8 @@ test_open_text(void **state)
 	assert_string_equal(t, notes);
 	crypto_free_text(t);
 	/* Another row, a cut or no ciphertext: nothing. */
-	assert_null(crypto_open_text(c, "findings", "notes", 10, ct,
-	                             (int)ctlen));
+	assert_null(
+	    crypto_open_text(c, "findings", "notes", 10, ct, (int)ctlen));
 	assert_null(crypto_open_text(c, "findings", "notes", 9, ct,
 	                             CRYPTO_SEAL_OVERHEAD - 1));
 	assert_null(crypto_open_text(c, "findings", "notes", 9, NULL, 0));

@@ -349,15 +349,15 @@ static void
 test_refusals_batched(void **state)
 {
 	static const struct tfix_user pls[] = {
-		{"alice", "projectleider", NULL, 2001},
-		{"bob", "projectleider", NULL, 2002},
+	    {"alice", "projectleider", NULL, 2001},
+	    {"bob", "projectleider", NULL, 2002},
 	};
 	char show[96];
 	const char *msgs[] = {
-		/* the role may not */
-		"{\"method\":\"nl.ivtd.User.List\"}",
-		/* refused by the handler: the project is bob's */
-		show,
+	    /* the role may not */
+	    "{\"method\":\"nl.ivtd.User.List\"}",
+	    /* refused by the handler: the project is bob's */
+	    show,
 	};
 	struct tfix *f = *state;
 	struct call *calls[2], *d;
