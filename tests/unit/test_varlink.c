@@ -67,6 +67,23 @@ test_standard_errors(void **state)
 	assert_null(r);
 }
 
+/* Dispatch text as uid in the server's way: the call must be deferred to
+ * the group commit. */
+static struct call *
+deferred(struct tfix *f, uid_t uid, const char *text)
+{
+	json_t *msg = json_loads(text, 0, NULL), *r;
+	struct call *d = NULL;
+	int close_after;
+
+	assert_non_null(msg);
+	r = varlink_dispatch_batched(&f->ctx, uid, 1, msg, &close_after, &d);
+	json_decref(msg);
+	assert_null(r);
+	assert_non_null(d);
+	return d;
+}
+
 static void
 test_group_commit(void **state)
 {
@@ -142,12 +159,12 @@ test_group_commit_disk_full(void **state)
 {
 	enum { N = 60 };
 	struct tfix *f = *state;
-	struct call *calls[N], *d;
+	struct call *calls[N];
 	struct audit_verify_result vr;
 	char text[256], sql[128];
-	json_t *msg, *r;
+	json_t *r;
 	size_t i;
-	int close_after, ok, present, round, failed = 0;
+	int ok, present, round, failed = 0;
 
 	for (round = 0; round < 6; round++) {
 		/* A few pages of room for each round's batch. */
@@ -162,13 +179,7 @@ test_group_commit_disk_full(void **state)
 			         "{\"name\":\"Partner %d-%zu with a rather long "
 			         "name to fill pages\",\"kind\":\"zorg\"}}",
 			         round, i);
-			msg = json_loads(text, 0, NULL);
-			r = varlink_dispatch_batched(&f->ctx, 0, 1, msg,
-			                             &close_after, &d);
-			json_decref(msg);
-			assert_null(r);
-			assert_non_null(d);
-			calls[i] = d;
+			calls[i] = deferred(f, 0, text);
 		}
 		varlink_run_batch(&f->ctx, calls, N);
 		assert_int_equal(sqlite3_get_autocommit(f->ctx.store->db), 1);
@@ -360,11 +371,10 @@ test_refusals_batched(void **state)
 	    show,
 	};
 	struct tfix *f = *state;
-	struct call *calls[2], *d;
-	json_t *msg, *r;
+	struct call *calls[2];
+	json_t *r;
 	int64_t before;
 	size_t i;
-	int close_after;
 
 	tfix_add_users(f, pls, 2);
 	snprintf(show, sizeof(show),
@@ -372,15 +382,8 @@ test_refusals_batched(void **state)
 	         "{\"id\":%lld}}",
 	         (long long)tfix_project(f, 2002, "Noord", "3511AA"));
 	before = tfix_scalar(f, "SELECT count(*) FROM audit");
-	for (i = 0; i < 2; i++) {
-		msg = json_loads(msgs[i], 0, NULL);
-		r = varlink_dispatch_batched(&f->ctx, 2001, 1, msg,
-		                             &close_after, &d);
-		json_decref(msg);
-		assert_null(r);
-		assert_non_null(d);
-		calls[i] = d;
-	}
+	for (i = 0; i < 2; i++)
+		calls[i] = deferred(f, 2001, msgs[i]);
 	assert_int_equal(tfix_scalar(f, "SELECT count(*) FROM audit"), before);
 	varlink_run_batch(&f->ctx, calls, 2);
 	for (i = 0; i < 2; i++) {
