@@ -1989,8 +1989,9 @@ static int
 day_assign(struct call *c)
 {
 	static const char ins[] =
-	    "INSERT INTO assignments (subject_id, uid, active, assigned_at, "
-	    "assigned_by) VALUES (?, ?, 1, ?, ?)";
+	    "INSERT INTO assignments (id, subject_id, uid, active, "
+	    "assigned_at, assigned_by) VALUES (" STORE_NEXT_ID("assignments")
+	    ", ?, ?, 1, ?, ?)";
 	static const char get[] = ASSIGNMENT_COLS "WHERE a.id = ?";
 	int64_t id = ivt_json_int(c->params, "subject", 0), project, uid = 0;
 	const char *user = ivt_json_str(c->params, "user");

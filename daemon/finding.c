@@ -264,8 +264,7 @@ finding_add(struct call *c)
 		"INSERT INTO findings (id, subject_id, partner_id, day_id, "
 		"visit_date, category, notes, action, owner_id, due, created, "
 		"created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-	static const char maxid[] =
-		"SELECT coalesce(max(id), 0) + 1 FROM findings";
+	static const char maxid[] = "SELECT " STORE_NEXT_ID("findings");
 	static const char *const visited[] = {"ingepland", "gecontroleerd",
 	                                      "afgehandeld"};
 	int64_t subject = ivt_json_int(c->params, "subject", 0), project;
@@ -349,7 +348,7 @@ keep_history(struct call *c, int64_t id)
 		"UPDATE finding_history SET notes = ? WHERE id = ?";
 	static const char get_notes[] = "SELECT notes FROM findings WHERE id = ?";
 	static const char maxid[] =
-		"SELECT coalesce(max(id), 0) + 1 FROM finding_history";
+		"SELECT " STORE_NEXT_ID("finding_history");
 	sqlite3_stmt *st;
 	int64_t hid;
 	char *notes = NULL;

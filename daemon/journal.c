@@ -22,8 +22,9 @@ static int
 journal_add(struct call *c)
 {
 	static const char ins[] =
-		"INSERT INTO journal (project_id, entry_date, kind, note, "
-		"author, created) VALUES (?, ?, ?, x'', ?, ?) RETURNING id";
+		"INSERT INTO journal (id, project_id, entry_date, kind, note, "
+		"author, created) VALUES (" STORE_NEXT_ID("journal") ", ?, ?, "
+		"?, x'', ?, ?) RETURNING id";
 	static const char seal[] = "UPDATE journal SET note = ? WHERE id = ?";
 	int64_t project = ivt_json_int(c->params, "project", 0), id = 0;
 	const char *note = ivt_json_str(c->params, "note");

@@ -421,11 +421,23 @@ wipe_project(struct store *s, struct destroyed *d)
 	    "DELETE FROM subjects WHERE project_id = ?1";
 	static const char journal[] = "DELETE FROM journal WHERE project_id "
 	                              "= ?1";
-	static const char mark[] = "UPDATE projects SET destroyed = ?2 WHERE "
-	                           "id = ?1";
+	static const char *const keep_ids[] = {
+	    STORE_KEEP_IDS("subjects"),        STORE_KEEP_IDS("persons"),
+	    STORE_KEEP_IDS("findings"),        STORE_KEEP_IDS("finding_history"),
+	    STORE_KEEP_IDS("assignments"),     STORE_KEEP_IDS("journal"),
+	};
+	/* A destruction an earlier version began keeps its date. */
+	static const char mark[] = "UPDATE projects SET destroyed = "
+	                           "coalesce(destroyed, ?2) WHERE id = ?1";
 #undef OF_PROJECT
 	sqlite3_stmt *st;
+	size_t i;
 
+	for (i = 0; i < sizeof(keep_ids) / sizeof(keep_ids[0]); i++) {
+		if ((st = store_prepare(s, keep_ids[i])) == NULL ||
+		    store_step_done(st) == -1)
+			return -1;
+	}
 	if (report_freeze(s, d->project) == -1 ||
 	    wipe(s, history, d->project) < 0 ||
 	    (d->findings = wipe(s, findings, d->project)) < 0 ||

@@ -397,6 +397,12 @@ static const char *const migrations[] = {
 	"CREATE TABLE report_frozen ("
 	"  project_id INTEGER PRIMARY KEY REFERENCES projects(id),"
 	"  counts TEXT NOT NULL"
+	") STRICT;"
+	/* The highest id of a table that a destruction deleted rows from
+	 * (STORE_KEEP_IDS): ids are not handed out again. */
+	"CREATE TABLE id_floor ("
+	"  tbl TEXT PRIMARY KEY,"
+	"  top INTEGER NOT NULL"
 	") STRICT;",
 };
 

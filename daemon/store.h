@@ -113,4 +113,21 @@ void store_cache_kib(struct store *s, int kib);
  */
 void store_flush_wal_after(struct store *s);
 
+/*
+ * Ids are never handed out twice.  A destruction deletes rows about data
+ * subjects (retention.c) while the audit log, which is kept, names their
+ * ids ("subject:12", "finding:3") beside the persons' pseudonyms: a reused
+ * id would point that log at someone else.  STORE_KEEP_IDS(t), run before
+ * the deletes, keeps table t's highest id in id_floor; STORE_NEXT_ID(t) is
+ * an expression for the next id above both.  t is a table with an
+ * INTEGER PRIMARY KEY named id (a literal: it is pasted into the SQL).
+ */
+#define STORE_NEXT_ID(t)                                                       \
+	"(SELECT max(coalesce((SELECT max(id) FROM " t "), 0), "               \
+	"coalesce((SELECT top FROM id_floor WHERE tbl = '" t "'), 0)) + 1)"
+#define STORE_KEEP_IDS(t)                                                      \
+	"INSERT INTO id_floor (tbl, top) SELECT '" t "', coalesce(max(id), 0) " \
+	"FROM " t " WHERE true ON CONFLICT (tbl) DO UPDATE SET top = "        \
+	"max(top, excluded.top)"
+
 #endif

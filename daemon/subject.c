@@ -352,8 +352,7 @@ store_person(struct call *c, int64_t project, int64_t subject,
 	static const char ins[] =
 		"INSERT INTO persons (id, subject_id, bsn_index, bsn, name, "
 		"birthdate) VALUES (?, ?, ?, ?, ?, ?)";
-	static const char maxid[] =
-		"SELECT coalesce(max(id), 0) + 1 FROM persons";
+	static const char maxid[] = "SELECT " STORE_NEXT_ID("persons");
 	const struct crypto_dek *k;
 	uint8_t idx[32];
 	char hex[65];
@@ -456,8 +455,7 @@ int
 subject_store(struct call *c, int64_t project, const struct subject_in *s,
               int64_t *id, int *merged)
 {
-	static const char maxid[] =
-		"SELECT coalesce(max(id), 0) + 1 FROM subjects";
+	static const char maxid[] = "SELECT " STORE_NEXT_ID("subjects");
 	uint8_t idx[32], key[32];
 	char buf[64], hex[65];
 	int i;

@@ -143,7 +143,8 @@ static const struct idor_case {
     {"nl.ivtd.Subject.Show", C_ALL, "{'id':'@sB1'}", PD, NULL},
     {"nl.ivtd.Subject.Show", C_ALL, "{'id':'@sB5'}", PD, NULL},
     {"nl.ivtd.Subject.Show", C_ALL, "{'id':'@sB6'}", PD, NULL},
-    {"nl.ivtd.Subject.Show", C_ALL, "{'id':'@sBd'}", PD, NULL},
+    /* A destroyed subject is gone, and its id is not handed out again. */
+    {"nl.ivtd.Subject.Show", C_ALL, "{'id':'@sBd'}", NF, NULL},
     {"nl.ivtd.Subject.Show", C_PL | C_UWV, "{'id':'@sA1'}", OK, "Appel"},
     {"nl.ivtd.Subject.Show", C_BOB, "{'id':'@sB1'}", OK, "Berend"},
     {"nl.ivtd.Subject.List", C_ALL, "{'project':'@pB'}", PD, NULL},
@@ -425,6 +426,8 @@ build_fixture(struct fx *f)
 	f->sB1 =
 	    subject(t, BOB, f->pB, "Kanarieweg", "1", "3600AB", "Bravodorp",
 	            "222333406", "Berend Botter", "1961-02-03", "[\"SVB\"]");
+	/* The audit log names the destroyed subject's id: never again. */
+	assert_true(f->sB1 > f->sBd);
 	f->sB2 =
 	    subject(t, BOB, f->pB, "Kanariestraat", "2", "3600AC", "Bravodorp",
 	            "555666700", "Bella Kanarie", "1972-03-04", "[\"SVB\"]");
