@@ -326,6 +326,7 @@ batch_add(struct conn *c, struct call *call)
 		ncap = srv->capbatch ? srv->capbatch * 2 : 64;
 		if ((nb = reallocarray(srv->batch, ncap, sizeof(*nb))) ==
 		    NULL) {
+			varlink_unbatched(call); /* a refusal is still entered */
 			varlink_drop(call);
 			conn_fail(c, "out of memory");
 			return -1;
@@ -698,7 +699,7 @@ batch_cb(evutil_socket_t fd, short what, void *arg)
 	free(calls);
 	for (i = 0; i < n; i++) {
 		if (calls == NULL)
-			call_internal(batch[i].call);
+			varlink_unbatched(batch[i].call);
 		if ((c = batch[i].conn) == NULL) {
 			varlink_drop(batch[i].call);
 			continue;

@@ -649,6 +649,29 @@ call_undone(struct call *c)
 	call_internal(c);
 }
 
+/*
+ * A call of a batch that did not commit, once the batch is rolled back:
+ * it failed, unless it was refused before the batch (audit_denial), which
+ * stays refused and is entered on its own.
+ */
+void
+varlink_unbatched(struct call *c)
+{
+	if (c->refused) {
+		audit_alone(c, "denied");
+		return;
+	}
+	call_undone(c);
+}
+
+/* The same inside the batch: a refusal waits for the batch's end. */
+static void
+batch_call_failed(struct call *c)
+{
+	if (!c->refused)
+		call_undone(c);
+}
+
 /* Run one writing call inside the open transaction, in a savepoint. */
 static void
 run_in_savepoint(struct call *c)
@@ -659,11 +682,11 @@ run_in_savepoint(struct call *c)
 	/* After SQLite rolled the batch back, nothing more may run in it:
 	 * its COMMIT fails and every call of the batch with it. */
 	if (!store_txn_open(s) || store_savepoint(s) == -1) {
-		call_internal(c);
+		batch_call_failed(c);
 		return;
 	}
 	/* A call refused before the batch only needs its entry (below). */
-	rc = c->error != NULL ? -1 : c->m->fn(c);
+	rc = c->refused ? -1 : c->m->fn(c);
 	if (rc == 0 && audit_call(c, "allowed") == 0) {
 		if (store_release(s) == 0)
 			return;
@@ -671,7 +694,7 @@ run_in_savepoint(struct call *c)
 	if (!store_txn_open(s)) {
 		/* Gone with the whole transaction; no entry outside it. */
 		log_err("transaction rolled back during %s", c->method);
-		call_undone(c);
+		batch_call_failed(c);
 		return;
 	}
 	/* Nothing of the call stays, not even its disclosure entries. */
@@ -696,7 +719,7 @@ varlink_run_batch(struct daemon_ctx *ctx, struct call **calls, size_t n)
 		return;
 	if (store_begin(ctx->store) == -1) {
 		for (i = 0; i < n; i++)
-			call_internal(calls[i]);
+			varlink_unbatched(calls[i]);
 		return;
 	}
 	for (i = 0; i < n; i++)
@@ -706,7 +729,7 @@ varlink_run_batch(struct daemon_ctx *ctx, struct call **calls, size_t n)
 	/* Nothing was committed: no call may report success. */
 	log_err("group commit of %zu calls failed", n);
 	for (i = 0; i < n; i++)
-		call_undone(calls[i]);
+		varlink_unbatched(calls[i]);
 }
 
 /*
@@ -741,6 +764,7 @@ audit_denial(struct call *c, const struct method *m, struct call **deferred)
 		return;
 	}
 	c->m = m;
+	c->refused = 1;
 	*deferred = c;
 }
 

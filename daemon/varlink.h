@@ -84,6 +84,7 @@ struct call {
 	size_t nseen, capseen;
 	/* Set while the call waits for a group commit: */
 	const struct method *m;
+	int refused;            /* refused already: only its entry is due */
 	json_t *msg;            /* holds params alive */
 	int oneway;
 	/* Streaming: more is set when the peer asked for "more", the method
@@ -151,6 +152,9 @@ json_t *varlink_dispatch_batched(struct daemon_ctx *ctx, uid_t uid, pid_t pid,
                                  json_t *msg, int *close_after,
                                  struct call **deferred);
 void varlink_run_batch(struct daemon_ctx *ctx, struct call **calls, size_t n);
+/* A deferred call that cannot join a batch (out of memory): it fails, or
+ * if it was refused, stays refused with its entry written on its own. */
+void varlink_unbatched(struct call *c);
 json_t *varlink_finish(struct call *c);
 
 /*

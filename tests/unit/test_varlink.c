@@ -399,6 +399,47 @@ test_refusals_batched(void **state)
 	                 2);
 }
 
+/*
+ * A batch that cannot begin (another writer holds the database): its
+ * write fails as Internal, but a call refused before the batch stays
+ * refused; its entry is then tried on its own.
+ */
+static void
+test_refusal_outlives_failed_batch(void **state)
+{
+	static const struct tfix_user pl = {"alice", "projectleider", NULL,
+	                                     2001};
+	struct tfix *f = *state;
+	struct call *calls[2];
+	sqlite3 *other;
+	json_t *r;
+
+	tfix_add_users(f, &pl, 1);
+	calls[0] = deferred(f, 0,
+	                    "{\"method\":\"nl.ivtd.Partner.Add\",\"parameters\":"
+	                    "{\"name\":\"UWV\",\"kind\":\"zorg\"}}");
+	calls[1] = deferred(f, 2001, "{\"method\":\"nl.ivtd.User.List\"}");
+	assert_int_equal(sqlite3_open(sqlite3_db_filename(f->ctx.store->db,
+	                                                  "main"),
+	                              &other),
+	                 SQLITE_OK);
+	assert_int_equal(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL,
+	                              NULL),
+	                 SQLITE_OK);
+	sqlite3_busy_timeout(f->ctx.store->db, 0);
+	varlink_run_batch(&f->ctx, calls, 2);
+	r = varlink_finish(calls[0]);
+	assert_string_equal(tfix_error(r), "nl.ivtd.Internal");
+	json_decref(r);
+	r = varlink_finish(calls[1]);
+	assert_string_equal(tfix_error(r), "nl.ivtd.PermissionDenied");
+	json_decref(r);
+	assert_int_equal(sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL),
+	                 SQLITE_OK);
+	sqlite3_close(other);
+	sqlite3_busy_timeout(f->ctx.store->db, 5000);
+}
+
 int
 main(void)
 {
@@ -409,6 +450,8 @@ main(void)
 	                                    tfix_teardown),
 	    cmocka_unit_test_setup_teardown(test_refusals_batched, setup,
 	                                    tfix_teardown),
+	    cmocka_unit_test_setup_teardown(test_refusal_outlives_failed_batch,
+	                                    setup, tfix_teardown),
 	    cmocka_unit_test_setup_teardown(test_group_commit, setup,
 	                                    tfix_teardown),
 	    cmocka_unit_test_setup_teardown(test_refusals_kept_when_audit_fails,
