@@ -326,7 +326,8 @@ batch_add(struct conn *c, struct call *call)
 		ncap = srv->capbatch ? srv->capbatch * 2 : 64;
 		if ((nb = reallocarray(srv->batch, ncap, sizeof(*nb))) ==
 		    NULL) {
-			varlink_unbatched(call); /* a refusal is still entered */
+			/* A refusal is still entered. */
+			varlink_unbatched(call);
 			varlink_drop(call);
 			conn_fail(c, "out of memory");
 			return -1;

@@ -408,24 +408,24 @@ static void
 test_refusal_outlives_failed_batch(void **state)
 {
 	static const struct tfix_user pl = {"alice", "projectleider", NULL,
-	                                     2001};
+	                                    2001};
 	struct tfix *f = *state;
 	struct call *calls[2];
 	sqlite3 *other;
 	json_t *r;
 
 	tfix_add_users(f, &pl, 1);
-	calls[0] = deferred(f, 0,
-	                    "{\"method\":\"nl.ivtd.Partner.Add\",\"parameters\":"
-	                    "{\"name\":\"UWV\",\"kind\":\"zorg\"}}");
+	calls[0] =
+	    deferred(f, 0,
+	             "{\"method\":\"nl.ivtd.Partner.Add\",\"parameters\":"
+	             "{\"name\":\"UWV\",\"kind\":\"zorg\"}}");
 	calls[1] = deferred(f, 2001, "{\"method\":\"nl.ivtd.User.List\"}");
-	assert_int_equal(sqlite3_open(sqlite3_db_filename(f->ctx.store->db,
-	                                                  "main"),
-	                              &other),
-	                 SQLITE_OK);
-	assert_int_equal(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL,
-	                              NULL),
-	                 SQLITE_OK);
+	assert_int_equal(
+	    sqlite3_open(sqlite3_db_filename(f->ctx.store->db, "main"), &other),
+	    SQLITE_OK);
+	assert_int_equal(
+	    sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL),
+	    SQLITE_OK);
 	sqlite3_busy_timeout(f->ctx.store->db, 0);
 	varlink_run_batch(&f->ctx, calls, 2);
 	r = varlink_finish(calls[0]);
