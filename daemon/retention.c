@@ -474,13 +474,22 @@ audit_destruction(struct daemon_ctx *ctx, struct call *c,
 		e.org = c->who.org;
 		e.method = c->method;
 	}
-	snprintf(object, sizeof(object),
-	         "retention-list:%lld project:%lld destroyed; retention ended "
-	         "%s; confirmed by %s; subjects %d, persons %d, journal %d, "
-	         "findings %d",
-	         (long long)d->list, (long long)d->project, d->expired,
-	         d->confirmed_by, d->subjects, d->persons, d->journal,
-	         d->findings);
+	if (d->list == 0) /* retention_finish_earlier */
+		snprintf(object, sizeof(object),
+		         "project:%lld destruction finished: the rows an "
+		         "earlier version kept are deleted; subjects %d, "
+		         "persons %d, journal %d, findings %d",
+		         (long long)d->project, d->subjects, d->persons,
+		         d->journal, d->findings);
+	else
+		snprintf(
+		    object, sizeof(object),
+		    "retention-list:%lld project:%lld destroyed; retention "
+		    "ended %s; confirmed by %s; subjects %d, persons %d, "
+		    "journal %d, findings %d",
+		    (long long)d->list, (long long)d->project, d->expired,
+		    d->confirmed_by, d->subjects, d->persons, d->journal,
+		    d->findings);
 	e.activity = ACTIVITY_RETENTION;
 	e.project = d->project;
 	e.object = object;
@@ -812,10 +821,48 @@ first_cb(evutil_socket_t fd, short what, void *arg)
 }
 
 int
+retention_finish_earlier(struct daemon_ctx *ctx)
+{
+	static const char sql[] =
+	    "SELECT id FROM projects WHERE destroyed IS NOT NULL AND id NOT IN "
+	    "(SELECT project_id FROM report_frozen) ORDER BY id";
+	struct store *s = ctx->store;
+	struct destroyed d;
+	sqlite3_stmt *st;
+	int64_t *ids;
+	size_t n, i;
+
+	if ((st = store_prepare(s, sql)) == NULL ||
+	    store_ids(st, &ids, &n) == -1)
+		return -1;
+	for (i = 0; i < n; i++) {
+		memset(&d, 0, sizeof(d));
+		d.project = ids[i];
+		if (store_begin(s) == -1 || wipe_project(s, &d) == -1 ||
+		    audit_destruction(ctx, NULL, &d) == -1 ||
+		    store_commit(s) == -1) {
+			store_rollback(s);
+			log_err("retention: cannot finish the destruction of "
+			        "project %lld; tried again at the next start",
+			        (long long)ids[i]);
+			free(ids);
+			return -1;
+		}
+		log_info("retention: project %lld: the rows an earlier version "
+		         "kept after its destruction are deleted",
+		         (long long)ids[i]);
+	}
+	free(ids);
+	return 0;
+}
+
+int
 retention_attach(struct daemon_ctx *ctx, struct event_base *base)
 {
 	struct timeval first = {5 * 60, 0};
 
+	/* A failure is logged; the daemon serves, and tries at next start. */
+	(void)retention_finish_earlier(ctx);
 	if ((daily = evtimer_new(base, first_cb, ctx)) == NULL)
 		return -1;
 	return evtimer_add(daily, &first);

@@ -32,6 +32,13 @@ struct event_base;
 /* Run confirmed destructions once a day (first run five minutes after
  * start).  0 or -1. */
 int retention_attach(struct daemon_ctx *ctx, struct event_base *base);
+/*
+ * A version before schema 8 destroyed a project's sealed fields but kept
+ * its rows about data subjects.  Finish each such project as a
+ * destruction does now (one audit entry each); retention_attach does
+ * this at start.  0, or -1 (logged).
+ */
+int retention_finish_earlier(struct daemon_ctx *ctx);
 void retention_detach(void);
 
 #endif

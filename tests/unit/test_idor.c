@@ -45,6 +45,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "retention.h"
 #include "tfix.h"
 
 /* Users. */
@@ -901,12 +902,59 @@ test_retention_list(void **state)
 		fail_msg("the daemon logged Bravo's data");
 }
 
+/*
+ * A project destroyed by a version before schema 8 kept its rows about
+ * data subjects; retention_finish_earlier deletes them at start, keeps
+ * the report's counts and enters it.  Simulated on destroyed Bravo: its
+ * counts forgotten, a subject row with its status and codes back.
+ */
+static void
+test_finish_earlier(void **state)
+{
+	struct fx *f = *state;
+	sqlite3 *db = f->t.ctx.store->db;
+	char sql[512];
+
+	snprintf(sql, sizeof(sql),
+	         "DELETE FROM report_frozen WHERE project_id = %lld;"
+	         "INSERT INTO subjects (id, project_id, status, pc4, "
+	         "addr_index, addr_key, street, huisnummer, toevoeging, "
+	         "postcode, woonplaats, codes, created, updated) VALUES "
+	         "(%lld, %lld, 'gecontroleerd', '3601', zeroblob(32), "
+	         "randomblob(32), x'', x'', x'', x'', x'', '[\"kanarie\"]', "
+	         "0, 0)",
+	         (long long)f->pBd, (long long)f->sBd, (long long)f->pBd);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(retention_finish_earlier(&f->t.ctx), 0);
+	assert_int_equal(tfix_scalar_id(&f->t,
+	                                "SELECT count(*) FROM subjects WHERE "
+	                                "project_id = ?1",
+	                                f->pBd),
+	                 0);
+	assert_int_equal(tfix_scalar_id(&f->t,
+	                                "SELECT count(*) FROM report_frozen "
+	                                "WHERE project_id = ?1",
+	                                f->pBd),
+	                 1);
+	assert_int_equal(tfix_scalar(&f->t,
+	                             "SELECT count(*) FROM audit WHERE object "
+	                             "LIKE '%destruction finished%'"),
+	                 1);
+	/* Done: a second start finds nothing to finish. */
+	assert_int_equal(retention_finish_earlier(&f->t.ctx), 0);
+	assert_int_equal(tfix_scalar(&f->t,
+	                             "SELECT count(*) FROM audit WHERE object "
+	                             "LIKE '%destruction finished%'"),
+	                 1);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_idor),
 	    cmocka_unit_test(test_retention_list),
+	    cmocka_unit_test(test_finish_earlier),
 	};
 
 	return cmocka_run_group_tests(tests, setup, tfix_teardown);
