@@ -682,6 +682,12 @@ run_in_savepoint(struct call *c)
 	/* After SQLite rolled the batch back, nothing more may run in it:
 	 * its COMMIT fails and every call of the batch with it. */
 	if (!store_txn_open(s) || store_savepoint(s) == -1) {
+		/* Without a savepoint a refusal's entry goes straight into
+		 * the open transaction: it changes nothing else. */
+		if (c->refused && store_txn_open(s) &&
+		    audit_call(c, "denied") == -1)
+			log_err("audit: cannot record denied call to %s",
+			        c->method);
 		batch_call_failed(c);
 		return;
 	}
@@ -700,6 +706,10 @@ run_in_savepoint(struct call *c)
 	/* Nothing of the call stays, not even its disclosure entries. */
 	if (store_rollback_to(s) == -1)
 		log_err("cannot roll back a failed %s", c->method);
+	/* Refused by its handler: now refused like a call refused before
+	 * the batch, so that a failed COMMIT keeps it a refusal. */
+	if (is_denial(c))
+		c->refused = 1;
 	c->ndisclosed = 0;
 	c->nseen = 0;
 	if (c->seen != NULL)

@@ -440,6 +440,99 @@ test_refusal_outlives_failed_batch(void **state)
 	sqlite3_busy_timeout(f->ctx.store->db, 5000);
 }
 
+/* COMMIT fails once: SQLite turns it into a ROLLBACK. */
+static int fail_commits;
+
+static int
+failing_commit(void *arg)
+{
+	(void)arg;
+	if (fail_commits == 0)
+		return 0;
+	fail_commits--;
+	return 1;
+}
+
+/*
+ * A write refused by its own handler, in a batch whose COMMIT fails: the
+ * refusal stays PermissionDenied and its entry is made on its own, not
+ * lost with the batch.
+ */
+static void
+test_handler_refusal_outlives_failed_commit(void **state)
+{
+	static const struct tfix_user pls[] = {
+	    {"alice", "projectleider", NULL, 2001},
+	    {"bob", "projectleider", NULL, 2002},
+	};
+	struct tfix *f = *state;
+	char update[128];
+	struct call *c;
+	json_t *r;
+
+	tfix_add_users(f, pls, 2);
+	snprintf(update, sizeof(update),
+	         "{\"method\":\"nl.ivtd.Project.Update\",\"parameters\":"
+	         "{\"id\":%lld,\"name\":\"Zuid\"}}",
+	         (long long)tfix_project(f, 2002, "Noord", "3511AA"));
+	c = deferred(f, 2001, update);
+	fail_commits = 1;
+	sqlite3_commit_hook(f->ctx.store->db, failing_commit, NULL);
+	varlink_run_batch(&f->ctx, &c, 1);
+	sqlite3_commit_hook(f->ctx.store->db, NULL, NULL);
+	assert_int_equal(fail_commits, 0);
+	r = varlink_finish(c);
+	assert_string_equal(tfix_error(r), "nl.ivtd.PermissionDenied");
+	json_decref(r);
+	assert_int_equal(tfix_scalar(f, "SELECT count(*) FROM audit WHERE "
+	                                "result = 'denied' AND actor_uid = "
+	                                "2001"),
+	                 1);
+	assert_int_equal(
+	    tfix_scalar(f, "SELECT count(*) FROM projects WHERE name = 'Noord'"),
+	    1);
+}
+
+/* The authorizer refuses to open a savepoint. */
+static int
+no_savepoint(void *arg, int action, const char *a1, const char *a2,
+             const char *a3, const char *a4)
+{
+	(void)arg;
+	(void)a2;
+	(void)a3;
+	(void)a4;
+	return action == SQLITE_SAVEPOINT && a1 != NULL &&
+	               strcmp(a1, "BEGIN") == 0
+	           ? SQLITE_DENY
+	           : SQLITE_OK;
+}
+
+/* A refusal whose savepoint cannot be opened is still entered, in the
+ * batch's transaction. */
+static void
+test_refusal_without_savepoint(void **state)
+{
+	static const struct tfix_user pl = {"alice", "projectleider", NULL,
+	                                    2001};
+	struct tfix *f = *state;
+	struct call *c;
+	json_t *r;
+
+	tfix_add_users(f, &pl, 1);
+	c = deferred(f, 2001, "{\"method\":\"nl.ivtd.User.List\"}");
+	sqlite3_set_authorizer(f->ctx.store->db, no_savepoint, NULL);
+	varlink_run_batch(&f->ctx, &c, 1);
+	sqlite3_set_authorizer(f->ctx.store->db, NULL, NULL);
+	r = varlink_finish(c);
+	assert_string_equal(tfix_error(r), "nl.ivtd.PermissionDenied");
+	json_decref(r);
+	assert_int_equal(tfix_scalar(f, "SELECT count(*) FROM audit WHERE "
+	                                "result = 'denied' AND actor_uid = "
+	                                "2001"),
+	                 1);
+}
+
 int
 main(void)
 {
@@ -451,6 +544,11 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_refusals_batched, setup,
 	                                    tfix_teardown),
 	    cmocka_unit_test_setup_teardown(test_refusal_outlives_failed_batch,
+	                                    setup, tfix_teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_handler_refusal_outlives_failed_commit, setup,
+	        tfix_teardown),
+	    cmocka_unit_test_setup_teardown(test_refusal_without_savepoint,
 	                                    setup, tfix_teardown),
 	    cmocka_unit_test_setup_teardown(test_group_commit, setup,
 	                                    tfix_teardown),
