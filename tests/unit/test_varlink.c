@@ -489,7 +489,8 @@ test_handler_refusal_outlives_failed_commit(void **state)
 	                                "2001"),
 	                 1);
 	assert_int_equal(
-	    tfix_scalar(f, "SELECT count(*) FROM projects WHERE name = 'Noord'"),
+	    tfix_scalar(f,
+	                "SELECT count(*) FROM projects WHERE name = 'Noord'"),
 	    1);
 }
 
