@@ -43,6 +43,7 @@
 #include "server.h"
 #include "store.h"
 #include "varlink.h"
+#include "walcopy.h"
 
 /* The account the daemon runs as after start-up (the "user" setting). */
 struct runas {
@@ -470,6 +471,7 @@ run(struct config *cfg, uid_t started_by)
 	struct event_base *base = NULL;
 	struct event *sigterm = NULL, *sigint = NULL;
 	struct server *srv = NULL;
+	struct walcopy *walcopy = NULL;
 	char err[512];
 	int rc = 1;
 
@@ -479,6 +481,11 @@ run(struct config *cfg, uid_t started_by)
 		log_err("%s", err);
 		goto out;
 	}
+	/* Without it the loop checkpoints as SQLite does by itself. */
+	if ((walcopy = walcopy_start(ctx.store, cfg->db_path,
+	                             STORE_WAL_AUTOCHECKPOINT, err,
+	                             sizeof(err))) == NULL)
+		log_warn("%s; checkpoints stay in the event loop", err);
 	/* The master key, recognised by the database (keys.h), and what an
 	 * interrupted rotation or destruction left: finished before serving. */
 	if (keys_open(&ctx, 1, err, sizeof(err)) == -1) {
@@ -546,6 +553,7 @@ out:
 	keys_close(&ctx);
 	if (base)
 		event_base_free(base);
+	walcopy_stop(walcopy);
 	store_close(ctx.store);
 	if (rc == 0)
 		log_info("stopped");

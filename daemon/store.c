@@ -25,6 +25,10 @@ struct stmt_slot {
 	sqlite3_stmt *st;
 };
 
+/* How long a statement waits for a lock another connection holds (a
+ * backup's reader, the WAL copier's checkpoint). */
+#define STORE_BUSY_MS 5000
+
 struct store_impl {
 	struct store pub;
 	struct stmt_slot slots[STMT_SLOTS];
@@ -507,7 +511,7 @@ store_open(const char *path, char *err, size_t errlen)
 		goto fail;
 	}
 	sqlite3_extended_result_codes(s->db, 1);
-	sqlite3_busy_timeout(s->db, 5000);
+	sqlite3_busy_timeout(s->db, STORE_BUSY_MS);
 	/*
 	 * WAL for concurrent readers (backups) and cheap commits; FULL sync so
 	 * an acknowledged write survives power loss; secure_delete so freed
@@ -604,12 +608,21 @@ store_flush_wal_after(struct store *s)
 static void
 flush_wal(struct store *s)
 {
-	int logged = 0, frames = 0;
+	const int64_t until = store_now_us() + STORE_BUSY_MS * 1000;
+	int logged = 0, frames = 0, rc;
 
 	s->wal_flush = 0;
-	if (sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_TRUNCATE,
-	                              &logged, &frames) != SQLITE_OK ||
-	    logged != frames)
+	/* A copy on the WAL copier's thread (walcopy.h) holds the
+	 * checkpoint lock for a few ms, and SQLite then answers BUSY at
+	 * once, without the busy handler: wait for it here, up to the busy
+	 * timeout in all. */
+	while ((rc = sqlite3_wal_checkpoint_v2(s->db, NULL,
+	                                       SQLITE_CHECKPOINT_TRUNCATE,
+	                                       &logged, &frames)) ==
+	           SQLITE_BUSY &&
+	       store_now_us() < until)
+		sqlite3_sleep(1);
+	if (rc != SQLITE_OK || logged != frames)
 		log_warn("store: the WAL was not emptied after a destruction "
 		         "(a reader was busy): old pages stay until the next "
 		         "checkpoint");

@@ -94,7 +94,9 @@ int64_t store_now_us(void);
  */
 #define STORE_CACHE_KIB 8192
 /*
- * Pages in the WAL before it is copied back (SQLite's default is 1000).
+ * Pages in the WAL before it is copied back (SQLite's default is 1000):
+ * in the daemon by the WAL copier's thread (walcopy.h), elsewhere by
+ * SQLite inside the commit that passes it.
  * Those random index leaves are rewritten by nearly every batch; a ten
  * times longer WAL copies each back once where it did ten times: at 16
  * connections a Subject.Create costs 10% less CPU and 20% more get done

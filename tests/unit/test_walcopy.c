@@ -1,0 +1,184 @@
+/*
+ * test_walcopy.c - the WAL copied back into the database on a thread:
+ * the WAL stays short under a stream of commits, nothing committed is
+ * lost, and the store gets its own checkpoints back at the end.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "store.h"
+#include "walcopy.h"
+
+#define LIMIT   32   /* pages in the WAL before a copy */
+#define COMMITS 3000 /* each writes a few pages */
+
+struct fixture {
+	char dir[64];
+	char path[96];
+	char wal[104];
+};
+
+static int
+setup(void **state)
+{
+	struct fixture *fx = calloc(1, sizeof(*fx));
+
+	if (fx == NULL)
+		return -1;
+	snprintf(fx->dir, sizeof(fx->dir), "/tmp/ivt-walcopy-XXXXXX");
+	if (mkdtemp(fx->dir) == NULL)
+		return -1;
+	snprintf(fx->path, sizeof(fx->path), "%s/t.db", fx->dir);
+	snprintf(fx->wal, sizeof(fx->wal), "%s-wal", fx->path);
+	*state = fx;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *fx = *state;
+	char p[128];
+
+	unlink(fx->wal);
+	snprintf(p, sizeof(p), "%s-shm", fx->path);
+	unlink(p);
+	unlink(fx->path);
+	rmdir(fx->dir);
+	free(fx);
+	return 0;
+}
+
+static int64_t
+scalar(struct store *s, const char *sql)
+{
+	sqlite3_stmt *st;
+	int64_t v = -1;
+
+	assert_int_equal(sqlite3_prepare_v2(s->db, sql, -1, &st, NULL),
+	                 SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+/* n commits, each a row of 3 000 random bytes and a change to a row
+ * written earlier: new pages and old ones, as the daemon's writes. */
+static void
+commit_many(struct store *s, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		assert_int_equal(store_begin(s), 0);
+		assert_int_equal(
+		    sqlite3_exec(s->db,
+		                 "INSERT INTO t (b) VALUES (randomblob(3000));"
+		                 "UPDATE t SET n = n + 1 WHERE id = "
+		                 "abs(random()) % (SELECT max(id) FROM t) + 1;",
+		                 NULL, NULL, NULL),
+		    SQLITE_OK);
+		assert_int_equal(store_commit(s), 0);
+	}
+}
+
+static off_t
+file_size(const char *path)
+{
+	struct stat st;
+
+	assert_int_equal(stat(path, &st), 0);
+	return st.st_size;
+}
+
+static void
+test_wal_stays_short(void **state)
+{
+	struct fixture *fx = *state;
+	char err[256];
+	struct store *s;
+	struct walcopy *w;
+	sqlite3_stmt *st;
+
+	s = store_open(fx->path, err, sizeof(err));
+	assert_non_null(s);
+	assert_int_equal(sqlite3_exec(s->db,
+	                              "CREATE TABLE t (id INTEGER PRIMARY KEY, "
+	                              "n INTEGER NOT NULL DEFAULT 0, b BLOB)",
+	                              NULL, NULL, NULL),
+	                 SQLITE_OK);
+	w = walcopy_start(s, fx->path, LIMIT, err, sizeof(err));
+	assert_non_null(w);
+	/* The copier took SQLite's own checkpoints over. */
+	assert_int_equal(scalar(s, "PRAGMA wal_autocheckpoint"), 0);
+	commit_many(s, COMMITS);
+	/*
+	 * Some 8 000 pages were written; the WAL restarted again and again
+	 * and never held many more than WALCOPY_BEHIND times the limit.
+	 * Without copies it would be over 30 MiB.
+	 */
+	assert_true(file_size(fx->wal) < 2 * 1024 * 1024);
+	walcopy_stop(w);
+	assert_int_equal(scalar(s, "PRAGMA wal_autocheckpoint"), LIMIT);
+	assert_int_equal(scalar(s, "SELECT count(*) FROM t"), COMMITS);
+	store_close(s);
+
+	/* Everything committed is in the database, read afresh. */
+	s = store_open(fx->path, err, sizeof(err));
+	assert_non_null(s);
+	assert_int_equal(scalar(s, "SELECT count(*) FROM t"), COMMITS);
+	assert_int_equal(scalar(s, "SELECT sum(length(b)) FROM t"),
+	                 (int64_t)COMMITS * 3000);
+	assert_int_equal(
+	    sqlite3_prepare_v2(s->db, "PRAGMA integrity_check", -1, &st, NULL),
+	    SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_string_equal((const char *)sqlite3_column_text(st, 0), "ok");
+	sqlite3_finalize(st);
+	store_close(s);
+}
+
+/* A copier that never got a commit stops cleanly. */
+static void
+test_stop_idle(void **state)
+{
+	struct fixture *fx = *state;
+	char err[256];
+	struct store *s;
+	struct walcopy *w;
+
+	s = store_open(fx->path, err, sizeof(err));
+	assert_non_null(s);
+	w = walcopy_start(s, fx->path, LIMIT, err, sizeof(err));
+	assert_non_null(w);
+	walcopy_stop(w);
+	walcopy_stop(NULL);
+	/* No second connection to a database that is not there. */
+	assert_null(
+	    walcopy_start(s, "/nonexistent/dir/t.db", LIMIT, err, sizeof(err)));
+	assert_non_null(strstr(err, "second connection"));
+	assert_null(walcopy_start(s, fx->path, 0, err, sizeof(err)));
+	store_close(s);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(test_wal_stays_short, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_stop_idle, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
