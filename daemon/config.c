@@ -18,6 +18,7 @@
 
 #include "config.h"
 #include "ivt/wire.h"
+#include "store.h"
 
 #define DEFAULT_STATE_DIR "/var/lib/ivtd"
 #define DEFAULT_SOCKET    "/run/ivtd/ivtd.sock"
@@ -41,6 +42,7 @@ config_defaults(struct config *c)
 	c->max_connections_uid = 32;
 	c->idle_timeout = 600;
 	c->checkpoint_every = 1000;
+	c->wal_pages = STORE_WAL_AUTOCHECKPOINT;
 	/* Enough for any honest mistake, far from a flood. */
 	c->denials_burst = 30;
 	c->denials_per_minute = 60;
@@ -156,6 +158,8 @@ static const struct num_key {
 	 offsetof(struct config, idle_timeout)},
 	{"checkpoint_every", 1, 1000000, 0, NUM_INT,
 	 offsetof(struct config, checkpoint_every)},
+	{"wal_pages", 100, 1000000, 0, NUM_INT,
+	 offsetof(struct config, wal_pages)},
 	{"retention_days", 0, 36500, 0, NUM_INT,
 	 offsetof(struct config, retention_days)},
 };

@@ -27,6 +27,7 @@ struct config {
 	int max_connections_uid;
 	int idle_timeout;        /* seconds; 0 disables */
 	int checkpoint_every;    /* audit entries per signed checkpoint */
+	int wal_pages;           /* WAL pages before they are copied back */
 	int denials_burst;       /* audited denials of an unknown uid ... */
 	int denials_per_minute;  /* ... and their refill rate */
 	int denials_total_burst; /* the same for all unknown uids ... */

@@ -482,9 +482,8 @@ run(struct config *cfg, uid_t started_by)
 		goto out;
 	}
 	/* Without it the loop checkpoints as SQLite does by itself. */
-	if ((walcopy = walcopy_start(ctx.store, cfg->db_path,
-	                             STORE_WAL_AUTOCHECKPOINT, err,
-	                             sizeof(err))) == NULL)
+	if ((walcopy = walcopy_start(ctx.store, cfg->db_path, cfg->wal_pages,
+	                             err, sizeof(err))) == NULL)
 		log_warn("%s; checkpoints stay in the event loop", err);
 	/* The master key, recognised by the database (keys.h), and what an
 	 * interrupted rotation or destruction left: finished before serving. */

@@ -81,6 +81,9 @@ nacks() { wc -l <"$ACKS"; }
 # wait_acks N WHY: until the writer has N acknowledged writes.
 wait_acks() { wait_count "$1" nacks "$WPID" "acknowledged writes ($2)"; }
 
+# The WAL copier (walcopy.c) at its smallest, so that kills also land
+# while its thread copies the WAL back into the database.
+conf_add "wal_pages = 100"
 start_daemon
 : >"$ACKS"
 python3 "$E2E_DIR/writer.py" "$SOCK" "$ACKS" "$TRIED" "$INFLIGHT" \
@@ -113,6 +116,7 @@ wait "$WPID" || die "writer failed"
 total=$(nacks)
 [ "$total" -ge $((3 * (KILLS + 1))) ] || die "only $total writes acknowledged"
 grep -q "another ivtd is running" "$DLOG" && die "a stale lock blocked restart"
+grep -q "WAL checkpoint" "$DLOG" && die "a copy of the WAL failed"
 inflight=$(wc -l <"$INFLIGHT")
 
 # --- every acknowledged write is there

@@ -85,6 +85,7 @@ test_parse_all_keys(void **state)
 		"max_connections_per_uid = 2\n"
 		"idle_timeout = 0\n"
 		"checkpoint_every = 5\n"
+		"wal_pages = 250\n"
 		"retention_days = 0\n"
 		"log_level = debug";
 	struct config c;
@@ -104,6 +105,7 @@ test_parse_all_keys(void **state)
 	assert_int_equal(c.max_connections_uid, 2);
 	assert_int_equal(c.idle_timeout, 0);
 	assert_int_equal(c.checkpoint_every, 5);
+	assert_int_equal(c.wal_pages, 250);
 	assert_int_equal(c.retention_days, 0);
 	assert_int_equal(c.log_level, LOG_DEBUG);
 }
@@ -197,6 +199,7 @@ test_numeric_ranges(void **state)
 		{"unknown_denials_total_per_minute", 1, 1000000, 0},
 		{"idle_timeout", 0, 86400, 0},
 		{"checkpoint_every", 1, 1000000, 0},
+		{"wal_pages", 100, 1000000, 0},
 		{"retention_days", 0, 36500, 0},
 	};
 	struct config c;
@@ -234,6 +237,7 @@ test_numeric_ranges(void **state)
 			    : i == 8   ? c.denials_total_per_minute
 			    : i == 9   ? c.idle_timeout
 			    : i == 10  ? c.checkpoint_every
+			    : i == 11  ? c.wal_pages
 			               : c.retention_days;
 			assert_int_equal(got, v);
 		}
