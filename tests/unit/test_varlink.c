@@ -356,6 +356,20 @@ test_wire_replies(void **state)
  * (refused in its handler) and a role's (refused before it): no commit
  * of their own each, and every one is audited with the batch.
  */
+/* Finish c: refused, and uid 2001 has n denied entries in all. */
+static void
+expect_denied(struct tfix *f, struct call *c, int64_t n)
+{
+	json_t *r = varlink_finish(c);
+
+	assert_string_equal(tfix_error(r), "nl.ivtd.PermissionDenied");
+	json_decref(r);
+	assert_int_equal(tfix_scalar(f, "SELECT count(*) FROM audit WHERE "
+	                                "result = 'denied' AND actor_uid = "
+	                                "2001"),
+	                 n);
+}
+
 static void
 test_refusals_batched(void **state)
 {
@@ -372,7 +386,6 @@ test_refusals_batched(void **state)
 	};
 	struct tfix *f = *state;
 	struct call *calls[2];
-	json_t *r;
 	int64_t before;
 	size_t i;
 
@@ -386,15 +399,8 @@ test_refusals_batched(void **state)
 		calls[i] = deferred(f, 2001, msgs[i]);
 	assert_int_equal(tfix_scalar(f, "SELECT count(*) FROM audit"), before);
 	varlink_run_batch(&f->ctx, calls, 2);
-	for (i = 0; i < 2; i++) {
-		r = varlink_finish(calls[i]);
-		assert_string_equal(tfix_error(r), "nl.ivtd.PermissionDenied");
-		json_decref(r);
-	}
-	assert_int_equal(tfix_scalar(f, "SELECT count(*) FROM audit WHERE "
-	                                "result = 'denied' AND actor_uid = "
-	                                "2001"),
-	                 2);
+	for (i = 0; i < 2; i++)
+		expect_denied(f, calls[i], 2);
 	assert_int_equal(tfix_scalar(f, "SELECT count(*) FROM audit") - before,
 	                 2);
 }
@@ -468,7 +474,6 @@ test_handler_refusal_outlives_failed_commit(void **state)
 	struct tfix *f = *state;
 	char update[128];
 	struct call *c;
-	json_t *r;
 
 	tfix_add_users(f, pls, 2);
 	snprintf(update, sizeof(update),
@@ -481,13 +486,7 @@ test_handler_refusal_outlives_failed_commit(void **state)
 	varlink_run_batch(&f->ctx, &c, 1);
 	sqlite3_commit_hook(f->ctx.store->db, NULL, NULL);
 	assert_int_equal(fail_commits, 0);
-	r = varlink_finish(c);
-	assert_string_equal(tfix_error(r), "nl.ivtd.PermissionDenied");
-	json_decref(r);
-	assert_int_equal(tfix_scalar(f, "SELECT count(*) FROM audit WHERE "
-	                                "result = 'denied' AND actor_uid = "
-	                                "2001"),
-	                 1);
+	expect_denied(f, c, 1);
 	assert_int_equal(
 	    tfix_scalar(f,
 	                "SELECT count(*) FROM projects WHERE name = 'Noord'"),
@@ -518,20 +517,13 @@ test_refusal_without_savepoint(void **state)
 	                                    2001};
 	struct tfix *f = *state;
 	struct call *c;
-	json_t *r;
 
 	tfix_add_users(f, &pl, 1);
 	c = deferred(f, 2001, "{\"method\":\"nl.ivtd.User.List\"}");
 	sqlite3_set_authorizer(f->ctx.store->db, no_savepoint, NULL);
 	varlink_run_batch(&f->ctx, &c, 1);
 	sqlite3_set_authorizer(f->ctx.store->db, NULL, NULL);
-	r = varlink_finish(c);
-	assert_string_equal(tfix_error(r), "nl.ivtd.PermissionDenied");
-	json_decref(r);
-	assert_int_equal(tfix_scalar(f, "SELECT count(*) FROM audit WHERE "
-	                                "result = 'denied' AND actor_uid = "
-	                                "2001"),
-	                 1);
+	expect_denied(f, c, 1);
 }
 
 int

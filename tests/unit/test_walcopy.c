@@ -15,61 +15,22 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "store.h"
+#include "tfix.h"
 #include "walcopy.h"
 
 #define LIMIT   32   /* pages in the WAL before a copy */
 #define COMMITS 3000 /* each writes a few pages */
 
-struct fixture {
-	char dir[64];
-	char path[96];
-	char wal[104];
-};
-
 static int
 setup(void **state)
 {
-	struct fixture *fx = calloc(1, sizeof(*fx));
+	struct tfix *f = calloc(1, sizeof(*f));
 
-	if (fx == NULL)
+	if (f == NULL || tfix_init(f, "walcopy") == -1 ||
+	    tfix_open(f, TFIX_STORE) == -1)
 		return -1;
-	snprintf(fx->dir, sizeof(fx->dir), "/tmp/ivt-walcopy-XXXXXX");
-	if (mkdtemp(fx->dir) == NULL)
-		return -1;
-	snprintf(fx->path, sizeof(fx->path), "%s/t.db", fx->dir);
-	snprintf(fx->wal, sizeof(fx->wal), "%s-wal", fx->path);
-	*state = fx;
+	*state = f;
 	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fixture *fx = *state;
-	char p[128];
-
-	unlink(fx->wal);
-	snprintf(p, sizeof(p), "%s-shm", fx->path);
-	unlink(p);
-	unlink(fx->path);
-	rmdir(fx->dir);
-	free(fx);
-	return 0;
-}
-
-static int64_t
-scalar(struct store *s, const char *sql)
-{
-	sqlite3_stmt *st;
-	int64_t v = -1;
-
-	assert_int_equal(sqlite3_prepare_v2(s->db, sql, -1, &st, NULL),
-	                 SQLITE_OK);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return v;
 }
 
 /* n commits, each a row of 3 000 random bytes and a change to a row
@@ -104,40 +65,39 @@ file_size(const char *path)
 static void
 test_wal_stays_short(void **state)
 {
-	struct fixture *fx = *state;
-	char err[256];
-	struct store *s;
+	struct tfix *f = *state;
+	struct store *s = f->ctx.store;
+	char err[256], wal[160];
 	struct walcopy *w;
 	sqlite3_stmt *st;
 
-	s = store_open(fx->path, err, sizeof(err));
-	assert_non_null(s);
+	snprintf(wal, sizeof(wal), "%s-wal", f->db);
 	assert_int_equal(sqlite3_exec(s->db,
 	                              "CREATE TABLE t (id INTEGER PRIMARY KEY, "
 	                              "n INTEGER NOT NULL DEFAULT 0, b BLOB)",
 	                              NULL, NULL, NULL),
 	                 SQLITE_OK);
-	w = walcopy_start(s, fx->path, LIMIT, err, sizeof(err));
+	w = walcopy_start(s, f->db, LIMIT, err, sizeof(err));
 	assert_non_null(w);
 	/* The copier took SQLite's own checkpoints over. */
-	assert_int_equal(scalar(s, "PRAGMA wal_autocheckpoint"), 0);
+	assert_int_equal(tfix_scalar(f, "PRAGMA wal_autocheckpoint"), 0);
 	commit_many(s, COMMITS);
 	/*
 	 * Some 8 000 pages were written; the WAL restarted again and again
 	 * and never held many more than WALCOPY_BEHIND times the limit.
 	 * Without copies it would be over 30 MiB.
 	 */
-	assert_true(file_size(fx->wal) < 2 * 1024 * 1024);
+	assert_true(file_size(wal) < 2 * 1024 * 1024);
 	walcopy_stop(w);
-	assert_int_equal(scalar(s, "PRAGMA wal_autocheckpoint"), LIMIT);
-	assert_int_equal(scalar(s, "SELECT count(*) FROM t"), COMMITS);
+	assert_int_equal(tfix_scalar(f, "PRAGMA wal_autocheckpoint"), LIMIT);
+	assert_int_equal(tfix_scalar(f, "SELECT count(*) FROM t"), COMMITS);
 	store_close(s);
 
 	/* Everything committed is in the database, read afresh. */
-	s = store_open(fx->path, err, sizeof(err));
+	s = f->ctx.store = store_open(f->db, err, sizeof(err));
 	assert_non_null(s);
-	assert_int_equal(scalar(s, "SELECT count(*) FROM t"), COMMITS);
-	assert_int_equal(scalar(s, "SELECT sum(length(b)) FROM t"),
+	assert_int_equal(tfix_scalar(f, "SELECT count(*) FROM t"), COMMITS);
+	assert_int_equal(tfix_scalar(f, "SELECT sum(length(b)) FROM t"),
 	                 (int64_t)COMMITS * 3000);
 	assert_int_equal(
 	    sqlite3_prepare_v2(s->db, "PRAGMA integrity_check", -1, &st, NULL),
@@ -145,21 +105,18 @@ test_wal_stays_short(void **state)
 	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
 	assert_string_equal((const char *)sqlite3_column_text(st, 0), "ok");
 	sqlite3_finalize(st);
-	store_close(s);
 }
 
 /* A copier that never got a commit stops cleanly. */
 static void
 test_stop_idle(void **state)
 {
-	struct fixture *fx = *state;
+	struct tfix *f = *state;
+	struct store *s = f->ctx.store;
 	char err[256];
-	struct store *s;
 	struct walcopy *w;
 
-	s = store_open(fx->path, err, sizeof(err));
-	assert_non_null(s);
-	w = walcopy_start(s, fx->path, LIMIT, err, sizeof(err));
+	w = walcopy_start(s, f->db, LIMIT, err, sizeof(err));
 	assert_non_null(w);
 	walcopy_stop(w);
 	walcopy_stop(NULL);
@@ -167,8 +124,7 @@ test_stop_idle(void **state)
 	assert_null(
 	    walcopy_start(s, "/nonexistent/dir/t.db", LIMIT, err, sizeof(err)));
 	assert_non_null(strstr(err, "second connection"));
-	assert_null(walcopy_start(s, fx->path, 0, err, sizeof(err)));
-	store_close(s);
+	assert_null(walcopy_start(s, f->db, 0, err, sizeof(err)));
 }
 
 int
@@ -176,8 +132,9 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_wal_stays_short, setup,
-	                                    teardown),
-	    cmocka_unit_test_setup_teardown(test_stop_idle, setup, teardown),
+	                                    tfix_teardown),
+	    cmocka_unit_test_setup_teardown(test_stop_idle, setup,
+	                                    tfix_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
