@@ -1055,8 +1055,9 @@ crypto_random(void *buf, size_t n)
  * 4 KiB pool instead, the ChaCha20 stream of a 32-byte seed from the
  * kernel (libsodium reads the kernel 256 bytes a call, so filling the pool
  * straight from it took 16 system calls).  They need to be unpredictable
- * and unique, not secret, and ivtd is one thread that never forks after
- * start, so a pool cannot hand out the same bytes twice.  Used bytes and
+ * and unique, not secret, and only ivtd's event loop thread draws them
+ * (its other thread, walcopy.c, only copies database pages) and it never
+ * forks after start, so a pool cannot hand out the same bytes twice.  Used bytes and
  * the seed are wiped so they cannot be read back.
  */
 void

@@ -482,9 +482,12 @@ run(struct config *cfg, uid_t started_by)
 		goto out;
 	}
 	/* Without it the loop checkpoints as SQLite does by itself. */
-	if ((walcopy = walcopy_start(ctx.store, cfg->db_path, cfg->wal_pages,
-	                             err, sizeof(err))) == NULL)
+	walcopy = walcopy_start(ctx.store, cfg->db_path, cfg->wal_pages, err,
+	                        sizeof(err));
+	if (walcopy == NULL) {
 		log_warn("%s; checkpoints stay in the event loop", err);
+		sqlite3_wal_autocheckpoint(ctx.store->db, cfg->wal_pages);
+	}
 	/* The master key, recognised by the database (keys.h), and what an
 	 * interrupted rotation or destruction left: finished before serving. */
 	if (keys_open(&ctx, 1, err, sizeof(err)) == -1) {

@@ -25,8 +25,7 @@ struct stmt_slot {
 	sqlite3_stmt *st;
 };
 
-/* How long a statement waits for a lock another connection holds (a
- * backup's reader, the WAL copier's checkpoint). */
+/* How long a statement waits for a lock another connection holds. */
 #define STORE_BUSY_MS 5000
 
 struct store_impl {
@@ -600,7 +599,8 @@ cache_after(struct store *s)
 void
 store_flush_wal_after(struct store *s)
 {
-	s->wal_flush = 1;
+	if (s->wal_flush == 0)
+		s->wal_flush = 1;
 }
 
 /* After a destruction's commit (store_flush_wal_after).  A failure is
@@ -608,24 +608,22 @@ store_flush_wal_after(struct store *s)
 static void
 flush_wal(struct store *s)
 {
-	const int64_t until = store_now_us() + STORE_BUSY_MS * 1000;
 	int logged = 0, frames = 0, rc;
 
-	s->wal_flush = 0;
-	/* A copy on the WAL copier's thread (walcopy.h) holds the
-	 * checkpoint lock for a few ms, and SQLite then answers BUSY at
-	 * once, without the busy handler: wait for it here, up to the busy
-	 * timeout in all. */
-	while ((rc = sqlite3_wal_checkpoint_v2(s->db, NULL,
-	                                       SQLITE_CHECKPOINT_TRUNCATE,
-	                                       &logged, &frames)) ==
-	           SQLITE_BUSY &&
-	       store_now_us() < until)
-		sqlite3_sleep(1);
-	if (rc != SQLITE_OK || logged != frames)
+	/* No copy of the WAL copier runs now: its hook waited for it in
+	 * this COMMIT (walcopy.h). */
+	rc = sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_TRUNCATE,
+	                               &logged, &frames);
+	if (rc == SQLITE_OK && logged == frames) {
+		s->wal_flush = 0;
+		return;
+	}
+	/* Tried again after every commit until it works; said once. */
+	if (s->wal_flush == 1)
 		log_warn("store: the WAL was not emptied after a destruction "
-		         "(a reader was busy): old pages stay until the next "
-		         "checkpoint");
+		         "(%s): old pages stay until it is",
+		         sqlite3_errstr(rc));
+	s->wal_flush = 2;
 }
 
 int

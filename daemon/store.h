@@ -1,12 +1,13 @@
 /*
  * store.h - SQLite storage: connection, pragmas, migrations, transactions.
  *
- * One connection owned by the event loop thread.  WAL mode, foreign keys,
- * busy timeout, secure_delete, trusted_schema off.  The schema is created
- * and upgraded by numbered migrations keyed on PRAGMA user_version, each in
- * its own transaction that also bumps the version.  Every write runs inside
- * BEGIN IMMEDIATE ... COMMIT and a reply that reports success is sent only
- * after COMMIT returned.
+ * One connection owned by the event loop thread (and a second one that
+ * only copies the WAL back, on a thread of its own: walcopy.h).  WAL
+ * mode, foreign keys, busy timeout, secure_delete, trusted_schema off.
+ * The schema is created and upgraded by numbered migrations keyed on
+ * PRAGMA user_version, each in its own transaction that also bumps the
+ * version.  Every write runs inside BEGIN IMMEDIATE ... COMMIT and a
+ * reply that reports success is sent only after COMMIT returned.
  */
 #ifndef IVTD_STORE_H
 #define IVTD_STORE_H
@@ -19,7 +20,8 @@ struct store {
 	sqlite3 *db;
 	int in_txn;
 	int cache_after; /* page cache size (KiB) to set when the txn ends */
-	int wal_flush;   /* checkpoint and empty the WAL after the commit */
+	int wal_flush;   /* checkpoint and empty the WAL after the commit:
+	                  * 1, or 2 once that failed (and was logged) */
 };
 
 /* Open (creating) the database at path and run pending migrations. */

@@ -693,6 +693,11 @@ run_in_savepoint(struct call *c)
 	}
 	/* A call refused before the batch only needs its entry (below). */
 	rc = c->refused ? -1 : c->m->fn(c);
+	/* Refused by its handler: now refused like a call refused before
+	 * the batch, so that a batch that fails keeps it a refusal (entered
+	 * on its own by varlink_unbatched). */
+	if (rc == -1 && is_denial(c))
+		c->refused = 1;
 	if (rc == 0 && audit_call(c, "allowed") == 0) {
 		if (store_release(s) == 0)
 			return;
@@ -706,10 +711,6 @@ run_in_savepoint(struct call *c)
 	/* Nothing of the call stays, not even its disclosure entries. */
 	if (store_rollback_to(s) == -1)
 		log_err("cannot roll back a failed %s", c->method);
-	/* Refused by its handler: now refused like a call refused before
-	 * the batch, so that a failed COMMIT keeps it a refusal. */
-	if (is_denial(c))
-		c->refused = 1;
 	c->ndisclosed = 0;
 	c->nseen = 0;
 	if (c->seen != NULL)

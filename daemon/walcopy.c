@@ -69,6 +69,7 @@ walcopy_main(void *arg)
 			w->rc = rc;
 			w->copied = copied;
 			w->state = WALCOPY_DONE;
+			pthread_cond_broadcast(&w->cv);
 		}
 	}
 	pthread_mutex_unlock(&w->mu);
@@ -98,6 +99,20 @@ walcopy_hook(void *arg, sqlite3 *db, const char *name, int frames)
 	int rc, copied, again;
 
 	pthread_mutex_lock(&w->mu);
+	/*
+	 * A destruction's COMMIT (store_flush_wal_after): the store is about
+	 * to empty the WAL, and SQLite refuses that at once, without waiting,
+	 * while a pass holds the checkpoint lock.  Wait for a pass under way
+	 * and hand out none.
+	 */
+	if (w->s->wal_flush) {
+		while (w->state == WALCOPY_RUN)
+			pthread_cond_wait(&w->cv, &w->mu);
+		if (w->state == WALCOPY_DONE)
+			w->state = WALCOPY_IDLE;
+		pthread_mutex_unlock(&w->mu);
+		return SQLITE_OK;
+	}
 	was = w->state;
 	rc = w->rc;
 	copied = w->copied;
@@ -108,13 +123,16 @@ walcopy_hook(void *arg, sqlite3 *db, const char *name, int frames)
 		pthread_mutex_unlock(&w->mu);
 		return SQLITE_OK;
 	}
-	again =
-	    was == WALCOPY_IDLE || (was == WALCOPY_DONE && rc == SQLITE_OK &&
-	                            frames - copied > WALCOPY_REST &&
-	                            frames < WALCOPY_BEHIND * w->frames);
+	/* A pass that found the lock taken (SQLITE_BUSY) copied nothing:
+	 * hand out another rather than copy it all here. */
+	again = was == WALCOPY_IDLE ||
+	        (was == WALCOPY_DONE &&
+	         (rc == SQLITE_BUSY ||
+	          (rc == SQLITE_OK && frames - copied > WALCOPY_REST)) &&
+	         frames < WALCOPY_BEHIND * w->frames);
 	if (again) {
 		w->state = WALCOPY_RUN;
-		pthread_cond_signal(&w->cv);
+		pthread_cond_broadcast(&w->cv);
 	} else if (was == WALCOPY_DONE) {
 		w->state = WALCOPY_IDLE;
 	}
@@ -157,7 +175,10 @@ walcopy_start(struct store *s, const char *path, int frames, char *err,
 	sigset_t all, old;
 	int rc;
 
-	if (frames <= 0 || (w = calloc(1, sizeof(*w))) == NULL) {
+	/* Two connections on two threads need SQLite's own locks of the
+	 * file and its WAL index: a library built without them is refused. */
+	if (frames <= 0 || !sqlite3_threadsafe() ||
+	    (w = calloc(1, sizeof(*w))) == NULL) {
 		snprintf(err, errlen, "cannot start the WAL copier");
 		return NULL;
 	}
@@ -197,7 +218,7 @@ walcopy_stop(struct walcopy *w)
 		return;
 	pthread_mutex_lock(&w->mu);
 	w->state = WALCOPY_QUIT;
-	pthread_cond_signal(&w->cv);
+	pthread_cond_broadcast(&w->cv);
 	pthread_mutex_unlock(&w->mu);
 	pthread_join(w->thread, NULL);
 	/* Also removes walcopy_hook. */

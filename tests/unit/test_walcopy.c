@@ -53,6 +53,16 @@ commit_many(struct store *s, int n)
 	}
 }
 
+static void
+make_table(struct store *s)
+{
+	assert_int_equal(sqlite3_exec(s->db,
+	                              "CREATE TABLE t (id INTEGER PRIMARY KEY, "
+	                              "n INTEGER NOT NULL DEFAULT 0, b BLOB)",
+	                              NULL, NULL, NULL),
+	                 SQLITE_OK);
+}
+
 static off_t
 file_size(const char *path)
 {
@@ -72,11 +82,7 @@ test_wal_stays_short(void **state)
 	sqlite3_stmt *st;
 
 	snprintf(wal, sizeof(wal), "%s-wal", f->db);
-	assert_int_equal(sqlite3_exec(s->db,
-	                              "CREATE TABLE t (id INTEGER PRIMARY KEY, "
-	                              "n INTEGER NOT NULL DEFAULT 0, b BLOB)",
-	                              NULL, NULL, NULL),
-	                 SQLITE_OK);
+	make_table(s);
 	w = walcopy_start(s, f->db, LIMIT, err, sizeof(err));
 	assert_non_null(w);
 	/* The copier took SQLite's own checkpoints over. */
@@ -107,6 +113,42 @@ test_wal_stays_short(void **state)
 	sqlite3_finalize(st);
 }
 
+/*
+ * A destruction empties the WAL at its commit (store_flush_wal_after)
+ * even while the thread copies: the commit waits for the copy, which
+ * holds the checkpoint lock the emptying needs.
+ */
+static void
+test_flush_during_copies(void **state)
+{
+	struct tfix *f = *state;
+	struct store *s = f->ctx.store;
+	char err[256], wal[160];
+	struct walcopy *w;
+	int i;
+
+	snprintf(wal, sizeof(wal), "%s-wal", f->db);
+	make_table(s);
+	w = walcopy_start(s, f->db, LIMIT, err, sizeof(err));
+	assert_non_null(w);
+	for (i = 0; i < 200; i++) {
+		/* Enough pages that the destruction's commit hands out a
+		 * copy, or finds one under way. */
+		commit_many(s, 12 + i % 5);
+		assert_int_equal(store_begin(s), 0);
+		assert_int_equal(sqlite3_exec(s->db,
+		                              "DELETE FROM t WHERE id = (SELECT "
+		                              "min(id) FROM t)",
+		                              NULL, NULL, NULL),
+		                 SQLITE_OK);
+		store_flush_wal_after(s);
+		assert_int_equal(store_commit(s), 0);
+		assert_int_equal(s->wal_flush, 0);
+		assert_int_equal(file_size(wal), 0);
+	}
+	walcopy_stop(w);
+}
+
 /* A copier that never got a commit stops cleanly. */
 static void
 test_stop_idle(void **state)
@@ -132,6 +174,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_wal_stays_short, setup,
+	                                    tfix_teardown),
+	    cmocka_unit_test_setup_teardown(test_flush_during_copies, setup,
 	                                    tfix_teardown),
 	    cmocka_unit_test_setup_teardown(test_stop_idle, setup,
 	                                    tfix_teardown),
