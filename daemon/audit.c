@@ -704,6 +704,22 @@ verify_checkpoint(struct store *s, sqlite3_stmt *st, int64_t last,
 }
 
 int
+audit_check_not_cut(struct store *s, int64_t last,
+                    struct audit_verify_result *r)
+{
+	char msg[sizeof(r->reason)];
+	int64_t size;
+
+	if (latest_checkpoint(s, &size) == -1)
+		return -1;
+	if (size <= last)
+		return 0;
+	snprintf(msg, sizeof(msg), "log truncated below checkpoint %lld",
+	         (long long)size);
+	return broken(r, last + 1, msg);
+}
+
+int
 audit_verify_checkpoints(struct store *s, const struct crypto *c, int64_t last,
                          int64_t upto, struct audit_verify_result *r)
 {

@@ -126,6 +126,14 @@ int audit_verify_checkpoints(struct store *s, const struct crypto *c,
 int64_t audit_last_seq(struct store *s);
 
 /*
+ * Is there a checkpoint beyond entry last, i.e. was the log cut below it?
+ * For readers that verify only up to some entry (the export) and so never
+ * read the checkpoints past it.  0, 1 when cut (r filled in), -1 on error.
+ */
+int audit_check_not_cut(struct store *s, int64_t last,
+                        struct audit_verify_result *r);
+
+/*
  * Call fn(arg) after every append (inside the appending transaction, which
  * may still roll back): the server uses it to wake audit streams once the
  * loop turn that wrote is over.  One hook; fn NULL removes it.

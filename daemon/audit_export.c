@@ -147,7 +147,7 @@ export_next(struct call *c, json_t **params)
 {
 	struct export_state *x = c->state;
 	struct audit_verify_result r;
-	int64_t n, before = x->done;
+	int64_t n, last, before = x->done;
 	int rc;
 
 	if (x->lines == NULL)
@@ -179,6 +179,12 @@ export_next(struct call *c, json_t **params)
 	 * trailer. */
 	rc = audit_verify_checkpoints(c->ctx->store, c->ctx->crypto, x->total,
 	                              x->total, &r);
+	/* Checkpoints past x->total were not read above: those made while
+	 * the export ran are fine, one past today's end means a cut. */
+	if (rc == 0 && (last = audit_last_seq(c->ctx->store)) < 0)
+		rc = -1;
+	if (rc == 0)
+		rc = audit_check_not_cut(c->ctx->store, last, &r);
 	if (rc == 1)
 		return log_broken(c, &r);
 	if (rc == -1 || add_signed(x, "trailer") == -1)
@@ -192,8 +198,10 @@ audit_export(struct call *c)
 	struct export_state *x;
 	uint8_t rnd[IVT_EXPORT_IDLEN / 2], pk[CRYPTO_PKBYTES];
 	char pkhex[2 * CRYPTO_PKBYTES + 1], created[32];
+	struct audit_verify_result r;
 	json_t *header;
 	char *text;
+	int rc;
 
 	if (!c->more)
 		return call_fail(c, "org.varlink.service.ExpectedMore", "{}");
@@ -205,6 +213,10 @@ audit_export(struct call *c)
 	if ((x->total = audit_last_seq(c->ctx->store)) < 0 ||
 	    (x->lines = json_array()) == NULL)
 		return call_internal(c);
+	/* A log cut at its end is refused before a line goes out. */
+	memset(&r, 0, sizeof(r));
+	if ((rc = audit_check_not_cut(c->ctx->store, x->total, &r)) != 0)
+		return rc == 1 ? log_broken(c, &r) : call_internal(c);
 	crypto_random(rnd, sizeof(rnd));
 	crypto_hex(rnd, sizeof(rnd), x->id);
 	crypto_sign_pk(c->ctx->crypto, pk);

@@ -150,4 +150,18 @@ rc=0; ctl --json audit verify --file "$BAD" >"$OUT" 2>"$ERR" || rc=$?
 [ "$rc" -eq 1 ] || die "a broken export with --json exits $rc, not 1"
 has '"ok": false'; has '"reason": "empty file'
 fails "missing file" "cannot open" ctl audit verify --file "$XDIR/none"
+
+# --- a log cut at its end below a signed checkpoint (the closing one of
+# the stop above) is not exported as intact: the export refuses it, as
+# verify does
+sqlite3 "$STATE/ivtd.db" \
+	"DELETE FROM audit WHERE seq > (SELECT max(seq) FROM audit) - 20" ||
+	die "cannot cut the log"
+start_daemon
+rc=0; priv audit verify >"$OUT" 2>"$ERR" || rc=$?
+[ "$rc" -eq 1 ] || die "verify of a cut log exits $rc, not 1"
+has "truncated below checkpoint"
+fails "export refuses the cut" "truncated below checkpoint" \
+	priv audit export "$XDIR/cut.jsonl"
+[ ! -s "$XDIR/cut.jsonl" ] || die "a cut log was exported"
 done_ok
