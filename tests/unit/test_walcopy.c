@@ -136,11 +136,12 @@ test_flush_during_copies(void **state)
 		 * copy, or finds one under way. */
 		commit_many(s, 12 + i % 5);
 		assert_int_equal(store_begin(s), 0);
-		assert_int_equal(sqlite3_exec(s->db,
-		                              "DELETE FROM t WHERE id = (SELECT "
-		                              "min(id) FROM t)",
-		                              NULL, NULL, NULL),
-		                 SQLITE_OK);
+		assert_int_equal(
+		    sqlite3_exec(s->db,
+		                 "DELETE FROM t WHERE id = (SELECT "
+		                 "min(id) FROM t)",
+		                 NULL, NULL, NULL),
+		    SQLITE_OK);
 		store_flush_wal_after(s);
 		assert_int_equal(store_commit(s), 0);
 		assert_int_equal(s->wal_flush, 0);
