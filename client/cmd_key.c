@@ -56,7 +56,8 @@ progress(const json_t *st, json_int_t to)
 
 /*
  * Start the rotation, then follow it with Key.Status every 100 ms until
- * the daemon uses the new version (unless --no-wait).
+ * the daemon uses the new version (unless --no-wait), or no longer
+ * rotates to it.
  */
 int
 cmd_key_rotate(struct ivtctl *ctx, int argc, char **argv)
@@ -93,6 +94,17 @@ cmd_key_rotate(struct ivtctl *ctx, int argc, char **argv)
 			progress(st, to);
 		if (json_integer_value(json_object_get(st, "current")) >= to)
 			break;
+		/* No rotation runs, and it did not get there: it was rolled
+		 * back (the daemon log says why).  Waiting would be for good. */
+		if (json_integer_value(json_object_get(st, "next")) != to) {
+			json_decref(res);
+			if (tty && !ctx->json)
+				fputc('\n', stderr);
+			out_err("the rotation to master key version %lld stopped "
+			        "before it finished; see the daemon log",
+			        (long long)to);
+			return IVTCTL_EXIT_FAIL;
+		}
 		json_decref(res);
 		nanosleep(&tick, NULL);
 		if ((rc = ivtctl_call(ctx, "nl.ivtd.Key.Status", json_object(),

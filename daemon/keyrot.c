@@ -36,6 +36,10 @@ key_rotate(struct call *c)
 	if (rc == 1)
 		return call_fail(c, "nl.ivtd.Conflict", "{s:s}", "reason",
 		                 "a key rotation is running already");
+	if (rc == 2)
+		return call_fail(c, "nl.ivtd.Conflict", "{s:s}", "reason",
+		                 "the key files of the last rotation are not "
+		                 "switched yet (see the daemon log)");
 	if (rc == -1) {
 		if (err[0] != '\0')
 			log_err("key rotation: %s", err);

@@ -56,6 +56,12 @@ struct keys {
 	size_t ncache, capcache;
 	struct event *tick; /* drives rotation steps */
 	int pause_ms;       /* IVTD_TEST_ROTATION_PAUSE_MS, tests only */
+	/*
+	 * A rotation switched the database but not the key files: until they
+	 * are, the next key file is the only file of the current key, and
+	 * no new rotation may start (it would replace that file).
+	 */
+	int files_pending;
 };
 
 /* --- small file helpers ------------------------------------------------- */
@@ -1007,6 +1013,17 @@ switch_files(struct keys *k)
 	return 0;
 }
 
+/* The old key file is gone: its version is marked so, in the open
+ * transaction.  0 or -1. */
+static int
+mark_destroyed(struct store *s)
+{
+	return exec1(s,
+	             "UPDATE master_keys SET state = 'destroyed', changed = ? "
+	             "WHERE state = 'retired'",
+	             store_now_us(), 0);
+}
+
 /*
  * Everything is wrapped under next: switch the database, then the files.
  * The old key file is overwritten before the new one is renamed over it
@@ -1043,14 +1060,15 @@ rotate_finish(struct daemon_ctx *ctx)
 	crypto_take(ctx->crypto, k->next);
 	k->next = NULL;
 	test_pause(k);
-	if (switch_files(k) == -1)
-		log_err("rotation: the key files were not switched; the next "
-		        "start finishes it");
-	if (store_begin(s) == 0 &&
-	    exec1(s,
-	          "UPDATE master_keys SET state = 'destroyed', changed = ? "
-	          "WHERE state = 'retired'",
-	          now, 0) == 0 &&
+	if (switch_files(k) == -1) {
+		k->files_pending = 1;
+		log_err("rotation to master key version %u: the key files were "
+		        "not switched; tried again at the next Key.Rotate and "
+		        "at start",
+		        (unsigned)to);
+		return 0;
+	}
+	if (store_begin(s) == 0 && mark_destroyed(s) == 0 &&
 	    store_commit(s) == 0)
 		log_info("master key rotated to version %u; version %u "
 		         "destroyed",
@@ -1120,6 +1138,16 @@ keys_rotate_begin(struct daemon_ctx *ctx, struct keys_status *st, char *err,
 		return -1;
 	if (nx.found)
 		return 1;
+	/* The last rotation's files first: the next key file is still the
+	 * current key's only file, and the unlink below would delete it. */
+	if (k->files_pending) {
+		if (switch_files(k) == -1)
+			return 2;
+		k->files_pending = 0;
+		log_info("the key files of the last rotation are switched");
+		if (mark_destroyed(s) == -1)
+			return -1;
+	}
 	v = count_sql(s,
 	              "SELECT coalesce(max(version), 0) + 1 FROM "
 	              "master_keys",

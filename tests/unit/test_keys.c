@@ -488,6 +488,58 @@ test_rotation_switch_crash(void **state)
 	assert_int_equal(read_note(f, 10, "een"), 0);
 }
 
+/*
+ * The key files cannot be switched at the end of a rotation (the key file
+ * is in the way): the next key file is then the current key's only file.
+ * A new rotation is refused, and must not delete it, until the switch
+ * works; then it goes ahead, and everything still opens after a restart.
+ */
+static void
+test_rotation_switch_fails(void **state)
+{
+	struct tfix *f = *state;
+	char blocker[PATH_MAX + 8], err[256];
+	struct keys_status st;
+
+	open_keys(f);
+	add_project(f, 1);
+	seal_note(f, 1, 10, "een");
+	assert_int_equal(store_begin(f->ctx.store), 0);
+	assert_int_equal(keys_rotate_begin(&f->ctx, &st, err, sizeof(err)), 0);
+	assert_int_equal(store_commit(f->ctx.store), 0);
+	/* A non-empty directory where the key file was: rename fails. */
+	assert_int_equal(unlink(f->cfg.key_path), 0);
+	assert_int_equal(mkdir(f->cfg.key_path, 0700), 0);
+	snprintf(blocker, sizeof(blocker), "%s/x", f->cfg.key_path);
+	assert_int_equal(mkdir(blocker, 0700), 0);
+	while (keys_rotate_step(&f->ctx, 100) == 1)
+		;
+	assert_int_equal(crypto_key_version(f->ctx.crypto), 2);
+	assert_true(file_exists(f, ".next"));
+	/* Its old file was not replaced: version 1 is not destroyed. */
+	assert_int_equal(tfix_scalar(f, "SELECT count(*) FROM master_keys "
+	                                "WHERE version = 1 AND state = "
+	                                "'retired'"),
+	                 1);
+	/* Refused, and the only file of key 2 is left alone. */
+	assert_int_equal(store_begin(f->ctx.store), 0);
+	assert_int_equal(keys_rotate_begin(&f->ctx, &st, err, sizeof(err)), 2);
+	assert_int_equal(store_commit(f->ctx.store), 0);
+	assert_true(file_exists(f, ".next"));
+	/* Out of the way: the next rotation switches the files first. */
+	assert_int_equal(rmdir(blocker), 0);
+	assert_int_equal(rmdir(f->cfg.key_path), 0);
+	rotate_all(f);
+	assert_int_equal(crypto_key_version(f->ctx.crypto), 3);
+	assert_false(file_exists(f, ".next"));
+	assert_int_equal(tfix_scalar(f, "SELECT count(*) FROM master_keys "
+	                                "WHERE state = 'destroyed'"),
+	                 2);
+	reopen(f);
+	assert_int_equal(crypto_key_version(f->ctx.crypto), 3);
+	assert_int_equal(read_note(f, 10, "een"), 0);
+}
+
 /* A next key the database never named is removed at start-up. */
 static void
 test_orphan_next(void **state)
@@ -568,6 +620,8 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_rotation_interrupted, setup,
 	                                    tfix_teardown),
 	    cmocka_unit_test_setup_teardown(test_rotation_switch_crash, setup,
+	                                    tfix_teardown),
+	    cmocka_unit_test_setup_teardown(test_rotation_switch_fails, setup,
 	                                    tfix_teardown),
 	    cmocka_unit_test_setup_teardown(test_orphan_next, setup,
 	                                    tfix_teardown),
