@@ -19,6 +19,7 @@
 #include "date.h"
 #include "log.h"
 #include "register.h"
+#include "subject.h"
 #include "validate.h"
 #include "varlink.h"
 
@@ -114,12 +115,8 @@ static const char *const fragments[F_COUNT] = {
     [F_RESULT] = " AND result = :result",
     [F_FROM] = " AND ts_start >= :from",
     [F_TO] = " AND ts_start < :to",
-    /* The person's own pseudonym, and that of every address it is
-     * registered at (the partial index wants subject <> ''). */
-    [F_BSN] = " AND subject <> '' AND subject IN (SELECT :bsn UNION"
-              " SELECT lower(hex(s.addr_index)) FROM persons p"
-              " JOIN subjects s ON s.id = p.subject_id"
-              " WHERE p.bsn_index = :bsnidx)",
+    /* The entries about the person, as an inzage finds them. */
+    [F_BSN] = " AND" SUBJECT_ABOUT_PERSON("audit.", ":bsn", ":bsnidx"),
 };
 
 static const char sql_head[] =

@@ -14,6 +14,7 @@
 #include "bsn.h"
 #include "date.h"
 #include "register.h"
+#include "subject.h"
 #include "varlink.h"
 
 /* A ';'-separated register field as a JSON array of strings. */
@@ -83,8 +84,9 @@ privacy_register(struct call *c)
  * project, and in the audit log that pseudonym and the pseudonym of each
  * address (verwondersubject) the person is registered at -- the latter
  * only in the projects where the person lives there (or without a
- * project, a search by address), so neighbours at the same address in
- * another project stay out.  Only data about this person goes in: other
+ * project, a search by postcode and number), so neighbours at the same
+ * address in another project, and in another flat at the same number,
+ * stay out (SUBJECT_ABOUT_PERSON).  Only data about this person goes in: other
  * residents of an address have their own pseudonyms and are not named,
  * and of the staff only organisation and role appear, never a name.
  *
@@ -288,19 +290,10 @@ inzage_projects(struct call *c, struct inzage *q, json_t **out)
 	return 0;
 }
 
-/*
- * The audit entries about the person: under the BSN's pseudonym, or
- * under the pseudonym of an address the person is registered at, in that
- * project or without one.  Columns shared by both queries below.
- */
+/* The audit entries about the person (subject.h).  Shared by both
+ * queries below. */
 #define INZAGE_WHERE                                                           \
-	" FROM audit a WHERE a.subject <> '' AND a.subject IN"                 \
-	" (SELECT :bsn UNION SELECT lower(hex(s.addr_index)) FROM persons p"   \
-	"  JOIN subjects s ON s.id = p.subject_id WHERE p.bsn_index = :idx)"   \
-	" AND (a.subject = :bsn OR a.project = 0 OR a.project IN"              \
-	"  (SELECT s.project_id FROM persons p JOIN subjects s"                \
-	"   ON s.id = p.subject_id WHERE p.bsn_index = :idx"                   \
-	"   AND lower(hex(s.addr_index)) = a.subject))"
+	" FROM audit a WHERE" SUBJECT_ABOUT_PERSON("a.", ":bsn", ":idx")
 
 static const char sql_accesses[] =
     "SELECT a.ts_start, a.org, a.role, a.activity, a.method, a.project,"

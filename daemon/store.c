@@ -407,6 +407,17 @@ static const char *const migrations[] = {
 	"  tbl TEXT PRIMARY KEY,"
 	"  top INTEGER NOT NULL"
 	") STRICT;",
+	/*
+	 * 9: entries about a subject's address name its full address
+	 * (postcode, number and toevoeging: addr_key) from this entry on;
+	 * before, postcode and number only (addr_index), which an inzage
+	 * cannot tell apart from the neighbours' flats (subject.h).
+	 */
+	"CREATE TABLE addr_pseudonym_from ("
+	"  seq INTEGER NOT NULL"
+	") STRICT;"
+	"INSERT INTO addr_pseudonym_from SELECT coalesce(max(seq), 0) + 1 "
+	"FROM audit;",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -478,7 +478,7 @@ subject_store(struct call *c, int64_t project, const struct subject_in *s,
 	 * project before the first row). */
 	if (c->object[0] == '\0')
 		call_object(c, "subject:%lld", (long long)*id);
-	crypto_hex(idx, 32, hex);
+	crypto_hex(key, 32, hex);
 	if (call_disclose(c, hex, "address", ADDRESS_FIELDS, project) == -1)
 		return call_internal(c);
 	for (i = 0; i < s->npersons; i++) {

@@ -95,9 +95,36 @@ int subject_view(struct call *c, int64_t id, int full, json_t **out);
 int subject_reply(struct call *c, int64_t id);
 /* Project of a subject: >0, 0 none, -1 error. */
 int64_t subject_project(struct store *s, int64_t id);
-/* The subject's address pseudonym (hex blind index) for audit entries
- * about it; 0 or -1. */
+/*
+ * The subject's address pseudonym for audit entries about it: the hex
+ * blind index of its whole address (postcode, number, toevoeging), so
+ * that an inzage of one flat does not show its neighbours'.  A search by
+ * postcode and number (Subject.Find) names that pair's pseudonym, with no
+ * project.  0 or -1.
+ */
 int subject_pseudonym(struct store *s, int64_t id, char hex[65]);
+
+/*
+ * SQL condition: the audit entry (columns prefixed A, e.g. "a.") is about
+ * the person whose BSN pseudonym is bound as BSN (hex) and whose BSN
+ * blind index is bound as IDX: under that pseudonym; under the full
+ * address of a subject the person is registered at, in that subject's
+ * project (before migration 9, under postcode and number); or a search
+ * by the person's postcode and number without a project.
+ */
+#define SUBJECT_ABOUT_PERSON(A, BSN, IDX)                                      \
+	" " A "subject <> '' AND " A "subject IN (SELECT " BSN                 \
+	" UNION SELECT lower(hex(s.addr_key)) FROM persons p JOIN subjects s"  \
+	" ON s.id = p.subject_id WHERE p.bsn_index = " IDX                     \
+	" UNION SELECT lower(hex(s.addr_index)) FROM persons p JOIN subjects"  \
+	" s ON s.id = p.subject_id WHERE p.bsn_index = " IDX ")"               \
+	" AND (" A "subject = " BSN " OR EXISTS (SELECT 1 FROM persons p"      \
+	" JOIN subjects s ON s.id = p.subject_id WHERE p.bsn_index = " IDX     \
+	" AND ((" A "project = 0 AND lower(hex(s.addr_index)) = " A "subject)" \
+	" OR (" A "project = s.project_id AND (lower(hex(s.addr_key)) = " A    \
+	"subject OR (" A "seq < (SELECT seq FROM addr_pseudonym_from) AND"     \
+	" lower(hex(s.addr_index)) = " A "subject))))))"
+
 /* Record a change of the subject that discloses nothing (its status, a
  * visit, an answer): an entry for the address and one per person, by
  * pseudonym, without fields, so an inzageverzoek finds it.  Call it after

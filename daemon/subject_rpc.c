@@ -214,7 +214,7 @@ subject_view(struct call *c, int64_t id, int full, json_t **out)
 {
 	static const char sql[] =
 		"SELECT id, project_id, status, pc4, codes, street, huisnummer, "
-		"toevoeging, postcode, woonplaats, addr_index, resolution "
+		"toevoeging, postcode, woonplaats, addr_key, resolution "
 		"FROM subjects WHERE id = ?";
 	char hex[65] = "", res[4200], fields[96] = "";
 	const struct crypto_dek *k = NULL;
@@ -315,7 +315,7 @@ int
 subject_pseudonym(struct store *s, int64_t id, char hex[65])
 {
 	static const char sql[] =
-		"SELECT addr_index FROM subjects WHERE id = ?";
+		"SELECT addr_key FROM subjects WHERE id = ?";
 	sqlite3_stmt *st;
 	int rc;
 

@@ -10,8 +10,9 @@
 JAN=111222333    # the citizen who asks
 PIET=123456782   # lives at the same address
 KEES=100000009   # lives elsewhere, read by SVB only
-pii "$JAN" "$PIET" "$KEES" "Jan Jansen" "Piet Pietersen" "Kees de Vries" \
-	Dorpsstraat Kerkstraat
+WIM=300000005    # the flat next door: same number, toevoeging A
+pii "$JAN" "$PIET" "$KEES" "$WIM" "Jan Jansen" "Piet Pietersen" \
+	"Kees de Vries" "Wim Willems" Dorpsstraat Kerkstraat
 adm() { as 0 "$IVTCTL" --socket "$SOCK" "$@"; }
 
 start_daemon
@@ -23,8 +24,11 @@ ok "Jan and Piet" pl subject add 1 --street Dorpsstraat --nr 12 \
 	--persons "$JAN:Jan Jansen:1970-05-01,$PIET:Piet Pietersen"
 ok "Kees" pl subject add 1 --street Kerkstraat --nr 3 \
 	--postcode 3511AC --city Utrecht --persons "$KEES:Kees de Vries"
+ok "Wim, next door" pl subject add 1 --street Dorpsstraat --nr 12 \
+	--toev A --postcode 3511AB --city Utrecht --persons "$WIM:Wim Willems"
 ok "UWV reads Jan's address" uwv subject show 1
 ok "SVB reads Kees's address" svb subject show 2
+ok "SVB reads Wim's flat" svb subject show 3
 fails "Politie is not admitted" nl.ivtd.PermissionDenied pol subject show 1
 
 # --- who may ask
@@ -51,10 +55,12 @@ has '"activity": "ivt-04"'; has '"about": "address"'; has '"about": "bsn"'
 # The register's purpose and legal basis for each activity involved.
 has '"id": "ivt-04"'; has "Participatiewet"; has '"retention": "5 jaar'
 has '"fields_disclosed": \['
-# Not in it: Kees (read by SVB only), Politie's refused read, staff names,
-# the BSN itself, anyone's pseudonym but Jan's.
+# Not in it: Kees and Wim's flat at the same number (read by SVB only),
+# Politie's refused read, staff names, the BSN itself, anyone's pseudonym
+# but Jan's.
 hasnt '"organisation": "SVB"'; hasnt '"organisation": "Politie"'
 hasnt bob; hasnt alice; hasnt Jansen; hasnt Pietersen; hasnt "$JAN"
+hasnt Willems
 jan_ps=$(grep -Eo '"pseudonym": "[0-9a-f]{64}"' "$OUT" | grep -Eo '[0-9a-f]{64}')
 [ -n "$jan_ps" ] || die "no pseudonym in the report"
 [ "$(grep -Eo '[0-9a-f]{64}' "$OUT" | sort -u)" = "$jan_ps" ] ||
@@ -72,6 +78,7 @@ has '"projects": \[\]'; has '"access_count": 0'
 # --- the same read through the audit log, and the refusal
 ok "audit list --bsn" priv --json audit list --bsn "$JAN"
 has '"actor": "bob"'; has '"method": "nl.ivtd.Subject.Show"'
+hasnt '"org": "SVB"'
 ok "denied" priv --json audit list --result denied --actor fay
 has '"method": "nl.ivtd.Subject.Show"'; has '"org": "Politie"'
 has '"error": "nl.ivtd.PermissionDenied"'

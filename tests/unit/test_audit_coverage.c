@@ -9,7 +9,7 @@
  * postcode and woonplaats, each finding's notes, the projectleider's
  * rationale on a conflict, a partner's conflict reason and a journal
  * note.  Each canary knows whose it is (the pseudonym: the blind index of
- * the BSN or of postcode + huisnummer, as the daemon computes it), which
+ * the BSN or of the whole address, as the daemon computes it), which
  * field it is, and in which project it is held.
  *
  * Every call of the test -- the ones that build the fixture and a battery
@@ -107,7 +107,8 @@ static const struct person {
     {"191007006", "Pq11q Mulder", "Pq11q", "1961-11-11"},
 };
 
-/* Addresses; B1 has A1's postcode and huisnummer (one pseudonym). */
+/* Addresses; B1 has A1's postcode and huisnummer, not its toevoeging:
+ * each has its own pseudonym, and a search by both finds the two. */
 enum { A1, A2, A3, A4, A5, B1, NADDR };
 static const struct address {
 	const char *street, *token, *nr, *toev, *pc, *city, *ctoken;
@@ -130,6 +131,7 @@ struct canary {
 	char token[48];
 	enum kind kind;
 	char pseudo[65];
+	char alt[65]; /* another pseudonym that holds it too, or "" */
 	const char *field;
 	int64_t project; /* 0: held in more than one project */
 	int seen;
@@ -235,10 +237,14 @@ canary_address(struct fx *f, int i, int64_t project)
 	if (a->toev[0] != '\0')
 		add_canary(f, a->toev, K_ADDR, f->paddr[i], "toevoeging",
 		           project);
-	/* A1 and B1 share the postcode: one canary, either project. */
+	/* A1 and B1 share the postcode: one canary, either project and
+	 * either address. */
 	if (i != B1)
 		add_canary(f, a->pc, K_ADDR, f->paddr[i], "postcode",
 		           i == A1 ? 0 : project);
+	if (i == A1)
+		snprintf(f->can[f->ncan - 1].alt, sizeof(f->can[0].alt), "%s",
+		         f->paddr[B1]);
 }
 
 /* Does the comma-separated list hold every item of want? */
@@ -380,7 +386,10 @@ check_reply(struct fx *f, uid_t uid, const char *method, const char *trace,
 			        method, who, c->token, c->field);
 		if (!has_entry(f, trace, "allowed", type_name(c->kind),
 		               c->kind == K_JOURNAL ? "" : c->pseudo,
-		               c->project == 0 ? -1 : c->project, c->field))
+		               c->project == 0 ? -1 : c->project, c->field) &&
+		    (c->alt[0] == '\0' ||
+		     !has_entry(f, trace, "allowed", type_name(c->kind), c->alt,
+		                c->project == 0 ? -1 : c->project, c->field)))
 			failure(f,
 			        "%s as %s: the reply shows %s (field %s of %s "
 			        "%.12s, project %lld) but the call has no "
@@ -603,10 +612,11 @@ build_fixture(struct fx *f)
 
 	for (i = 0; i < NPERSONS; i++)
 		pseudonym(f, "bsn", persons[i].bsn, f->pperson[i]);
+	/* The whole address, as subject_pseudonym names it. */
 	for (a = 0; a < NADDR; a++) {
-		snprintf(buf, sizeof(buf), "%s/%s", addresses[a].pc,
-		         addresses[a].nr);
-		pseudonym(f, "address", buf, f->paddr[a]);
+		snprintf(buf, sizeof(buf), "%s/%s/%s", addresses[a].pc,
+		         addresses[a].nr, addresses[a].toev);
+		pseudonym(f, "addrkey", buf, f->paddr[a]);
 	}
 	tfix_add_partners(&f->t, partners, 3);
 	tfix_add_users(&f->t, people, sizeof(people) / sizeof(people[0]));
