@@ -47,13 +47,18 @@ struct backup {
 	long long bytes;
 };
 
-/* An absolute path with a file name that is not "." or ".."; no control
- * characters, which have no business in a backup's name. */
+/*
+ * An absolute path without empty, "." or ".." components, so that it says
+ * where the copy goes (the audit entry names it); it must fit there
+ * whole.  No control characters, which have no business in a backup's
+ * name.
+ */
 static const char *
-check_path(const char *path)
+check_path(const char *path, size_t audit_room)
 {
 	const unsigned char *p;
-	const char *base;
+	const char *part, *end;
+	size_t n;
 
 	if (path[0] != '/')
 		return "must be an absolute path";
@@ -61,36 +66,73 @@ check_path(const char *path)
 		if (*p < 0x20 || *p == 0x7f)
 			return "must not contain control characters";
 	}
-	base = strrchr(path, '/') + 1;
-	if (*base == '\0' || strcmp(base, ".") == 0 || strcmp(base, "..") == 0)
-		return "must name a file, not a directory";
-	if (strlen(base) + TMP_EXTRA > NAME_MAX ||
-	    strlen(path) + TMP_EXTRA >= PATH_MAX)
+	for (part = path + 1;; part = end + 1) {
+		end = strchr(part, '/');
+		n = end != NULL ? (size_t)(end - part) : strlen(part);
+		if (n == 0 || (n == 1 && part[0] == '.') ||
+		    (n == 2 && part[0] == '.' && part[1] == '.'))
+			return end != NULL ? "must not have empty, . or .. "
+			                     "parts"
+			                   : "must name a file, not a directory";
+		if (end == NULL)
+			break;
+	}
+	if (strlen(part) + TMP_EXTRA > NAME_MAX ||
+	    strlen(path) + TMP_EXTRA >= PATH_MAX || strlen(path) >= audit_room)
 		return "is too long";
 	return NULL;
 }
 
-/*
- * Refuse a name SQLite would take for a file of the live database: a
- * backup linked in as ivtd.db-journal would be read as a hot journal.
- * Compared after resolving symbolic links in the directories.
- */
+/* path as it is on disk: its directory with symbolic links resolved, and
+ * its name.  0, or -1 when the directory cannot be resolved. */
 static int
-is_database_file(const struct backup *b, const char *db_path)
+resolve_beside(const char *path, char out[PATH_MAX])
 {
-	char real_dir[PATH_MAX], real_db[PATH_MAX], target[PATH_MAX];
+	char dir[PATH_MAX], real[PATH_MAX];
+	const char *base = strrchr(path, '/');
+
+	if (base == NULL ||
+	    snprintf(dir, sizeof(dir), "%.*s", (int)(base - path),
+	             path) >= (int)sizeof(dir) ||
+	    realpath(dir[0] != '\0' ? dir : "/", real) == NULL)
+		return -1;
+	return snprintf(out, PATH_MAX, "%s/%s",
+	                strcmp(real, "/") == 0 ? "" : real,
+	                base + 1) >= PATH_MAX
+	           ? -1
+	           : 0;
+}
+
+/* Is target file, or one made beside it under its name and a suffix
+ * (SQLite's "-wal", "-journal"; the key store's ".store", ".next")? */
+static int
+names_file_of(const char *target, const char *file)
+{
+	char real[PATH_MAX];
 	size_t n;
 
-	if (realpath(b->dir, real_dir) == NULL ||
-	    realpath(db_path, real_db) == NULL)
+	if (resolve_beside(file, real) == -1)
 		return 0;
-	if (snprintf(target, sizeof(target), "%s/%s",
-	             strcmp(real_dir, "/") == 0 ? "" : real_dir,
-	             b->base) >= (int)sizeof(target))
-		return 0;
-	n = strlen(real_db);
-	return strncmp(target, real_db, n) == 0 &&
-	       (target[n] == '\0' || target[n] == '-');
+	n = strlen(real);
+	return strncmp(target, real, n) == 0 &&
+	       (target[n] == '\0' || target[n] == '-' || target[n] == '.');
+}
+
+/*
+ * Refuse a name SQLite would take for a file of the live database (a
+ * backup linked in as ivtd.db-journal would be read as a hot journal), or
+ * one of the key's files (a backup as master.key.store, made before the
+ * store exists, would stop the daemon from starting).  Compared after
+ * resolving symbolic links in the directories.
+ */
+static const char *
+daemon_file(const char *target, const struct config *cfg)
+{
+	if (names_file_of(target, cfg->db_path))
+		return "names a file of the live database";
+	if (names_file_of(target, cfg->key_path))
+		return "names a file of the master key";
+	return NULL;
 }
 
 /* Create the temporary file beside the target.  0, or errno. */
@@ -246,28 +288,39 @@ static int
 admin_backup(struct call *c)
 {
 	const char *path = ivt_json_str(c->params, "path");
+	const size_t room = sizeof(c->object) - sizeof("backup:") + 1;
+	char target[PATH_MAX];
 	const char *bad;
 	struct backup b;
 	struct stat st;
 	int err, rc = -1;
 
-	if ((bad = check_path(path)) != NULL)
+	if ((bad = check_path(path, room)) != NULL)
+		return call_invalid(c, "path", bad);
+	call_object(c, "backup:%s", path);
+	/*
+	 * Where it goes, links in the directories resolved: the audit entry
+	 * names that place, and the copy is made there (SQLite opens it
+	 * with SQLITE_OPEN_NOFOLLOW, which refuses a link anywhere in the
+	 * path).
+	 */
+	errno = 0;
+	if (resolve_beside(path, target) == -1)
+		return backup_fail_errno(c, errno != 0 ? errno : ENOENT);
+	if (strlen(target) >= room)
+		return call_invalid(c, "path", "is too long");
+	call_object(c, "backup:%s", target);
+	if ((bad = daemon_file(target, c->ctx->cfg)) != NULL)
 		return call_invalid(c, "path", bad);
 	memset(&b, 0, sizeof(b));
 	b.fd = -1;
-	snprintf(b.path, sizeof(b.path), "%s", path);
+	snprintf(b.path, sizeof(b.path), "%s", target);
 	b.base = strrchr(b.path, '/') + 1;
-	call_object(c, "backup:%s", path);
 	/* A friendly early answer; link() below is what guarantees it. */
-	if (lstat(path, &st) == 0)
+	if (lstat(b.path, &st) == 0)
 		return backup_fail_errno(c, EEXIST);
 	if ((err = create_tmp(&b)) != 0)
 		return backup_fail_errno(c, err);
-	if (is_database_file(&b, c->ctx->cfg->db_path)) {
-		rc = call_invalid(c, "path",
-		                  "names a file of the live database");
-		goto out;
-	}
 	if (open_dbs(&b, c->ctx->cfg->db_path) == -1 || copy_pages(&b) == -1 ||
 	    finish_copy(&b) == -1) {
 		rc = call_internal(c);
@@ -278,7 +331,7 @@ admin_backup(struct call *c)
 		goto out;
 	}
 	log_info("backup by uid %u: %d pages, %lld bytes to %s",
-	         (unsigned)c->who.uid, b.pages, b.bytes, path);
+	         (unsigned)c->who.uid, b.pages, b.bytes, target);
 	c->reply = json_pack("{s:s,s:i,s:I}", "path", path, "pages", b.pages,
 	                     "bytes", (json_int_t)b.bytes);
 	rc = c->reply != NULL ? 0 : call_internal(c);

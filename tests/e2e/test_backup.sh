@@ -50,6 +50,25 @@ fails "dot path" nl.ivtd.InvalidValue ctl backup "$E2E_DIR/.."
 fails "no directory" nl.ivtd.InvalidValue ctl backup "$E2E_DIR/nope/b.db"
 fails "live journal name" nl.ivtd.InvalidValue \
 	ctl backup "$STATE/ivtd.db-journal"
+# A path says where the copy goes: no . or .. to make the audit entry
+# name one place and the file land in another; not the key's files.
+mkdir "$E2E_DIR/official"
+fails "dot dot parts" "must not have empty, . or .. parts" \
+	ctl backup "$E2E_DIR/official/../b5.db"
+fails "dot parts" "must not have empty, . or .. parts" \
+	ctl backup "$E2E_DIR/official/./b5.db"
+fails "key store name" "names a file of the master key" \
+	ctl backup "$STATE/master.key.store"
+fails "next key name" "names a file of the master key" \
+	ctl backup "$STATE/master.key.next"
+fails "too long for the audit log" "is too long" \
+	ctl backup "$E2E_DIR/official/$(printf 'x%.0s' $(seq 1 250))"
+[ ! -e "$E2E_DIR/b5.db" ] || die "a backup went past its path"
+# Through a symbolic link to a directory: the entry names where it went.
+ln -s "$E2E_DIR/official" "$E2E_DIR/alias"
+ok "backup through a link" ctl backup "$E2E_DIR/alias/b6.db"
+real=$(realpath "$E2E_DIR/official")/b6.db
+[ -f "$real" ] || die "the backup is not in the linked directory"
 fails "wrong type" org.varlink.service.InvalidParameter \
 	ctl call nl.ivtd.Admin.Backup '{"path":7}'
 fails "non-admin" nl.ivtd.PermissionDenied \
@@ -69,6 +88,9 @@ stop_daemon
 who=$(sqlite3 "$STATE/ivtd.db" "SELECT actor_name || ':' || result FROM audit
 	WHERE method = 'nl.ivtd.Admin.Backup' ORDER BY seq")
 echo "$who" | grep -qx "root:allowed" || die "backup not audited"
+[ "$(sqlite3 "$STATE/ivtd.db" "SELECT count(*) FROM audit WHERE
+	method = 'nl.ivtd.Admin.Backup' AND object = 'backup:$real'")" = 1 ] ||
+	die "the entry does not name where the backup went"
 echo "$who" | grep -qx "alice:denied" || die "denied backup not audited"
 [ "$(echo "$who" | grep -c "root:error")" -ge 6 ] ||
 	die "refused backups not audited"
