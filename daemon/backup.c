@@ -71,9 +71,10 @@ check_path(const char *path, size_t audit_room)
 		n = end != NULL ? (size_t)(end - part) : strlen(part);
 		if (n == 0 || (n == 1 && part[0] == '.') ||
 		    (n == 2 && part[0] == '.' && part[1] == '.'))
-			return end != NULL ? "must not have empty, . or .. "
-			                     "parts"
-			                   : "must name a file, not a directory";
+			return end != NULL
+			           ? "must not have empty, . or .. "
+			             "parts"
+			           : "must name a file, not a directory";
 		if (end == NULL)
 			break;
 	}
@@ -92,8 +93,8 @@ resolve_beside(const char *path, char out[PATH_MAX])
 	const char *base = strrchr(path, '/');
 
 	if (base == NULL ||
-	    snprintf(dir, sizeof(dir), "%.*s", (int)(base - path),
-	             path) >= (int)sizeof(dir) ||
+	    snprintf(dir, sizeof(dir), "%.*s", (int)(base - path), path) >=
+	        (int)sizeof(dir) ||
 	    realpath(dir[0] != '\0' ? dir : "/", real) == NULL)
 		return -1;
 	return snprintf(out, PATH_MAX, "%s/%s",
