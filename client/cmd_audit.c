@@ -398,6 +398,8 @@ cmd_audit_list(struct ivtctl *ctx, int argc, char **argv)
 
 	if (args_parse(ctx, argc, argv, opts, 0, 0, &a) == -1)
 		return a.status;
+	if (opt_from_stdin(ctx, &opts[7]) != 0)
+		return IVTCTL_EXIT_USAGE;
 	if ((params = json_object()) == NULL) {
 		out_err("out of memory");
 		return IVTCTL_EXIT_FAIL;

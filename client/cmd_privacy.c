@@ -306,6 +306,8 @@ cmd_privacy_inzage(struct ivtctl *ctx, int argc, char **argv)
 		return a.status;
 	if (opts[0].value == NULL)
 		return usage_error(ctx, "--bsn is required");
+	if (opt_from_stdin(ctx, &opts[0]) != 0)
+		return IVTCTL_EXIT_USAGE;
 	/* The daemon checks the elfproef and turns it into a pseudonym. */
 	return run_call(ctx, "nl.ivtd.Privacy.Inzage",
 	                json_pack("{s:s}", "bsn", opts[0].value), print_inzage);

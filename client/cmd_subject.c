@@ -171,6 +171,8 @@ cmd_subject_add(struct ivtctl *ctx, int argc, char **argv)
 	    !opts[4].value)
 		return usage_error(ctx, "--street, --nr, --postcode and --city "
 		                        "are required");
+	if (opt_from_stdin(ctx, &opts[5]) != 0)
+		return IVTCTL_EXIT_USAGE;
 	params = json_pack("{s:I,s:s,s:s,s:s,s:s}", "project", (json_int_t)id,
 	                   "street", opts[0].value, "huisnummer", opts[1].value,
 	                   "postcode", opts[3].value, "woonplaats",
@@ -198,6 +200,7 @@ cmd_subject_add(struct ivtctl *ctx, int argc, char **argv)
 				json_object_set_new(p, "name", json_string(f1));
 			}
 			json_object_set_new(p, "bsn", json_string(dup));
+			explicit_bzero(dup, strlen(dup));
 			free(dup);
 			json_array_set_new(persons, i, p);
 		}
@@ -256,6 +259,8 @@ cmd_subject_find(struct ivtctl *ctx, int argc, char **argv)
 
 	if (args_parse(ctx, argc, argv, opts, 0, 2, &a) == -1)
 		return a.status;
+	if (opt_from_stdin(ctx, &opts[0]) != 0)
+		return IVTCTL_EXIT_USAGE;
 	if (opts[0].value != NULL && a.npos == 0 && opts[1].value == NULL)
 		params = json_pack("{s:s}", "bsn", opts[0].value);
 	else if (opts[1].value != NULL && a.npos == 2 && opts[0].value == NULL)

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ivt/jparse.h"
 #include "ivtctl.h"
@@ -410,6 +411,36 @@ opt_value(int argc, char **argv, int *i, const char *inl)
 }
 
 int
+opt_from_stdin(struct ivtctl *ctx, struct opt *o)
+{
+	size_t n = 0;
+	ssize_t r;
+	char ch;
+
+	if (o->value == NULL || strcmp(o->value, "-") != 0)
+		return 0;
+	if (isatty(0))
+		fprintf(stderr, "%s: ", o->name);
+	/* A byte at a time, so no stdio buffer keeps a copy. */
+	while ((r = read(0, &ch, 1)) == 1 && ch != '\n') {
+		if (n + 1 >= sizeof(ctx->secret))
+			return usage_error(ctx, "--%s -: the line is too long",
+			                   o->name);
+		ctx->secret[n++] = ch;
+	}
+	if (r == -1 || (r == 0 && n == 0))
+		return usage_error(ctx, "--%s -: nothing on standard input",
+		                   o->name);
+	if (n > 0 && ctx->secret[n - 1] == '\r')
+		n--;
+	ctx->secret[n] = '\0';
+	if (!utf8_valid(ctx->secret))
+		return usage_error(ctx, "--%s -: not valid UTF-8", o->name);
+	o->value = ctx->secret;
+	return 0;
+}
+
+int
 args_parse(struct ivtctl *ctx, int argc, char **argv, struct opt *opts, int min,
            int max, struct args *a)
 {
@@ -640,6 +671,7 @@ main(int argc, char **argv)
 out:
 	conn_close(&ctx);
 	ivt_framer_free(&ctx.framer);
+	explicit_bzero(ctx.secret, sizeof(ctx.secret));
 	rc = out_finish();
 	return status != IVTCTL_EXIT_OK ? status : rc;
 }

@@ -36,6 +36,7 @@ struct ivtctl {
 	int fd;                      /* -1 until connected */
 	struct ivt_framer framer;    /* replies read from fd */
 	const struct cmd_entry *cmd; /* command being run, for its usage */
+	char secret[16384];          /* an option read from stdin: wiped */
 };
 
 struct cmd_entry {
@@ -74,6 +75,14 @@ struct args {
  */
 int args_parse(struct ivtctl *ctx, int argc, char **argv, struct opt *opts,
                int min, int max, struct args *a);
+/*
+ * An option whose value is personal data (a BSN, a subject's persons) may
+ * be given as "-": it is then read, one line, from standard input, so it
+ * shows in neither the process list (/proc/PID/cmdline, which every local
+ * user can read) nor the shell's history.  It is kept in ctx->secret,
+ * wiped at exit.  0, or 2 after a usage error (printed).
+ */
+int opt_from_stdin(struct ivtctl *ctx, struct opt *o);
 /* Print "ivtctl: <msg>" and the command's usage to stderr; returns 2. */
 int usage_error(struct ivtctl *ctx, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -68,6 +68,13 @@ jan_ps=$(grep -Eo '"pseudonym": "[0-9a-f]{64}"' "$OUT" | grep -Eo '[0-9a-f]{64}'
 # The project is running: no end date yet.
 has '"retention_end": null'
 
+# The BSN from standard input, out of the process list: the same report.
+ok "inzage --bsn -" priv --json privacy inzage --bsn - <<<"$JAN"
+has "\"pseudonym\": \"$jan_ps\""
+rc=0; priv privacy inzage --bsn - </dev/null >"$OUT" 2>"$ERR" || rc=$?
+[ "$rc" -eq 2 ] && grep -q "nothing on standard input" "$ERR" ||
+	die "--bsn - without input: exit $rc"
+
 # Kees's report has SVB's read and not UWV's.
 ok "Kees" priv --json privacy inzage --bsn "$KEES"
 has '"organisation": "SVB"'; hasnt '"organisation": "UWV"'
@@ -79,6 +86,8 @@ has '"projects": \[\]'; has '"access_count": 0'
 ok "audit list --bsn" priv --json audit list --bsn "$JAN"
 has '"actor": "bob"'; has '"method": "nl.ivtd.Subject.Show"'
 hasnt '"org": "SVB"'
+ok "audit list --bsn -" priv --json audit list --bsn - <<<"$JAN"
+has '"actor": "bob"'; hasnt '"org": "SVB"'
 ok "denied" priv --json audit list --result denied --actor fay
 has '"method": "nl.ivtd.Subject.Show"'; has '"org": "Politie"'
 has '"error": "nl.ivtd.PermissionDenied"'

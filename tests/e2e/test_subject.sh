@@ -43,9 +43,10 @@ ok "add 2" pl subject add 1 --street Kerkweg --nr 3 --postcode 3512AB \
 	--city Utrecht --persons "$BSN2:Piet Pietersen,$BSN3" --partners UWV
 ok "add 3 (no interest)" pl subject add 1 --street Molenlaan --nr 7 \
 	--postcode 3511CD --city Utrecht
+# The persons from standard input, out of the process list.
 ok "merge" pl subject add 1 --street Dorpsstraat --nr 12 --toev A \
-	--postcode "3511 AB" --city Utrecht --persons "$BSN2:Piet Pietersen" \
-	--partners SVB --codes overbewoning
+	--postcode "3511 AB" --city Utrecht --persons - \
+	--partners SVB --codes overbewoning <<<"$BSN2:Piet Pietersen"
 has "merged yes"; has "id 1"; has "persons 2"
 ok "list" pl --json subject list 1
 [ "$(grep -c '"pc4"' "$OUT")" -eq 3 ] || die "expected 3 subjects"
@@ -54,6 +55,7 @@ ok "list" pl --json subject list 1
 ok "find bsn" pl subject find --bsn "$BSN2"
 has "Dorpsstraat"; has "Kerkweg"
 ok "find bsn with dots" pl subject find --bsn "1234.56.782"; has Kerkweg
+ok "find bsn from stdin" pl subject find --bsn - <<<"$BSN2"; has Kerkweg
 ok "find address" pl subject find --address 3511AB 12; has "Dorpsstraat"
 ok "find nothing" pl --json subject find --bsn 100000009
 has '"subjects": \[\]'
