@@ -62,6 +62,9 @@ struct keys {
 	 * no new rotation may start (it would replace that file).
 	 */
 	int files_pending;
+	/* The key store could not be read back after a failed write: the
+	 * shares in memory are not all there, so none is written again. */
+	int store_lost;
 };
 
 /* --- small file helpers ------------------------------------------------- */
@@ -216,6 +219,11 @@ store_save(struct keys *k)
 	size_t i;
 	int fd, rc = 0;
 
+	if (k->store_lost) {
+		log_err("key store %s: not written until the daemon restarts",
+		        k->store_path);
+		return -1;
+	}
 	snprintf(tmp, sizeof(tmp), "%s.tmp", k->store_path);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
 	          0600);
@@ -677,8 +685,24 @@ keys_shred(struct daemon_ctx *ctx, int64_t project)
 		return -1;
 	store_flush_wal_after(ctx->store);
 	cache_drop(k, project);
-	if (shares_drop(k, project) > 0 && store_save(k) == -1)
+	if (shares_drop(k, project) > 0 && store_save(k) == -1) {
+		/*
+		 * The caller rolls the destruction back, so the share must
+		 * come back too: the next write of the store (a new project's
+		 * key) would otherwise drop it from the file for good.  The
+		 * file still holds it (store_save renames only a whole copy).
+		 */
+		sodium_memzero(k->shares, k->nshares * sizeof(*k->shares));
+		k->nshares = 0;
+		if (store_load(k, NULL, 0) == -1) {
+			k->store_lost = 1;
+			log_err("key store %s: cannot read it back after a "
+			        "failed write; no project key can be made "
+			        "until the daemon restarts",
+			        k->store_path);
+		}
 		return -1;
+	}
 	return 0;
 }
 

@@ -540,6 +540,35 @@ test_rotation_switch_fails(void **state)
 	assert_int_equal(read_note(f, 10, "een"), 0);
 }
 
+/*
+ * A destruction whose key store cannot be written is rolled back whole:
+ * the project's share stays, also through the next write of the store.
+ */
+static void
+test_shred_save_fails(void **state)
+{
+	struct tfix *f = *state;
+	char tmp[PATH_MAX + 16];
+
+	open_keys(f);
+	add_project(f, 1);
+	add_project(f, 2);
+	seal_note(f, 1, 10, "een");
+	/* The store's temporary file cannot be made. */
+	snprintf(tmp, sizeof(tmp), "%s.store.tmp", f->cfg.key_path);
+	assert_int_equal(mkdir(tmp, 0700), 0);
+	assert_int_equal(store_begin(f->ctx.store), 0);
+	assert_int_equal(keys_shred(&f->ctx, 1), -1);
+	store_rollback(f->ctx.store);
+	assert_int_equal(rmdir(tmp), 0);
+	/* Project 2's first key writes the store again. */
+	seal_note(f, 2, 20, "twee");
+	assert_int_equal(read_note(f, 10, "een"), 0);
+	reopen(f);
+	assert_int_equal(read_note(f, 10, "een"), 0);
+	assert_int_equal(read_note(f, 20, "twee"), 0);
+}
+
 /* A next key the database never named is removed at start-up. */
 static void
 test_orphan_next(void **state)
@@ -622,6 +651,8 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_rotation_switch_crash, setup,
 	                                    tfix_teardown),
 	    cmocka_unit_test_setup_teardown(test_rotation_switch_fails, setup,
+	                                    tfix_teardown),
+	    cmocka_unit_test_setup_teardown(test_shred_save_fails, setup,
 	                                    tfix_teardown),
 	    cmocka_unit_test_setup_teardown(test_orphan_next, setup,
 	                                    tfix_teardown),
