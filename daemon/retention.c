@@ -725,26 +725,46 @@ project_hold(struct call *c)
 	return reply_state(c, id);
 }
 
+/*
+ * Project.Release.  A hold is lifted by whoever placed it, or by a privacy
+ * officer: not by a leader or an admin over someone else's hold, since
+ * they are the ones who confirm and run the destruction it stops.
+ */
 static int
 project_release(struct call *c)
 {
+	static const char who[] =
+	    "SELECT hold_by FROM projects WHERE id = ? AND hold_reason IS "
+	    "NOT NULL";
 	static const char sql[] =
 	    "UPDATE projects SET hold_reason = NULL, hold_by = NULL, "
-	    "hold_since = NULL WHERE id = ? AND hold_reason IS NOT NULL";
-	int64_t id = ivt_json_int(c->params, "id", 0);
+	    "hold_since = NULL WHERE id = ?";
+	int64_t id = ivt_json_int(c->params, "id", 0), by;
 	sqlite3_stmt *st;
+	int rc;
 
 	if (retention_access(c, id) == -1)
 		return -1;
 	call_object(c, "project:%lld release", (long long)id);
+	if ((st = store_prepare(c->ctx->store, who)) == NULL)
+		return call_internal(c);
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	by = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return call_fail(c, "nl.ivtd.Conflict", "{s:s}", "reason",
+		                 "the project is not under legal hold");
+	if (rc != SQLITE_ROW)
+		return call_internal(c);
+	if (by != (int64_t)c->who.uid && c->who.role != ROLE_PRIVACY)
+		return call_denied(c, "only who placed the hold, or a privacy "
+		                      "officer, may lift it");
 	if ((st = store_prepare(c->ctx->store, sql)) == NULL)
 		return call_internal(c);
 	sqlite3_bind_int64(st, 1, id);
 	if (store_step_done(st) == -1)
 		return call_internal(c);
-	if (sqlite3_changes(c->ctx->store->db) == 0)
-		return call_fail(c, "nl.ivtd.Conflict", "{s:s}", "reason",
-		                 "the project is not under legal hold");
 	return reply_state(c, id);
 }
 

@@ -145,8 +145,13 @@ has "retention-list:1 project:1 destroyed"; has "confirmed by alice"
 ok "verify" ctl audit verify; has intact
 
 # --- a legal hold also stops a destruction that was confirmed
-ok "release 2" pl project release 2; hasnt "^hold bezwaar"
-fails "release twice" nl.ivtd.Conflict pl project release 2
+# The privacy officer's hold: not for the leader or an admin to lift.
+fails "leader may not lift it" "only who placed the hold" \
+	pl project release 2
+fails "admin may not lift it" "only who placed the hold" \
+	ctl project release 2
+ok "release 2" priv project release 2; hasnt "^hold bezwaar"
+fails "release twice" nl.ivtd.Conflict priv project release 2
 ok "list 2" pl retention list; has "destruction list 2: 1 projects"
 ok "confirm 2" pl retention confirm 2
 ok "hold again" priv project hold 2 --reason "verzoek officier van justitie"
@@ -154,7 +159,10 @@ ok "held: not destroyed" ctl retention run; has "0 projects destroyed"
 ok "held: readable" pl subject show 2; has "Piet Pietersen"
 # A project's own period: long again, so nothing is due any more.
 ok "own period" pl project retention 2 --days 3650; has "default no"
-ok "release 2 again" pl project release 2
+ok "release 2 again" priv project release 2
+# A leader's own hold is the leader's to lift.
+ok "leader's hold" pl project hold 2 --reason "nazorg loopt"
+ok "leader lifts it" pl project release 2
 ok "not due" ctl retention run; has "0 projects destroyed"
 ok "still readable" pl subject show 2; has "Piet Pietersen"
 stop_daemon
