@@ -104,6 +104,32 @@ resolve_beside(const char *path, char out[PATH_MAX])
 	           : 0;
 }
 
+/*
+ * SQLite opens the temporary copy again by its name: in a directory where
+ * another user may rename files, that user could swap in a file of their
+ * own between mkostemp and that open, and read the copy.  So the
+ * directory must belong to us or root, and be writable by no one else
+ * unless it is sticky (then only a file's owner or the directory's may
+ * rename it).  0, or errno (EPERM for such a directory).
+ */
+static int
+check_dir(const char *target)
+{
+	char dir[PATH_MAX];
+	const char *base = strrchr(target, '/');
+	struct stat st;
+
+	snprintf(dir, sizeof(dir), "%.*s", base == target ? 1 : (int)(base - target),
+	         target);
+	if (stat(dir, &st) == -1)
+		return errno;
+	if ((st.st_uid != 0 && st.st_uid != geteuid()) ||
+	    ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0 &&
+	     (st.st_mode & S_ISVTX) == 0))
+		return EPERM;
+	return 0;
+}
+
 /* Is target file, or one made beside it under its name and a suffix
  * (SQLite's "-wal", "-journal"; the key store's ".store", ".next")? */
 static int
@@ -313,6 +339,13 @@ admin_backup(struct call *c)
 	call_object(c, "backup:%s", target);
 	if ((bad = daemon_file(target, c->ctx->cfg)) != NULL)
 		return call_invalid(c, "path", bad);
+	if ((err = check_dir(target)) == EPERM)
+		return call_invalid(c, "path",
+		                    "is in a directory others may write to "
+		                    "(not sticky) or that belongs to another "
+		                    "user");
+	if (err != 0)
+		return backup_fail_errno(c, err);
 	memset(&b, 0, sizeof(b));
 	b.fd = -1;
 	snprintf(b.path, sizeof(b.path), "%s", target);

@@ -64,6 +64,12 @@ fails "next key name" "names a file of the master key" \
 fails "too long for the audit log" "is too long" \
 	ctl backup "$E2E_DIR/official/$(printf 'x%.0s' $(seq 1 250))"
 [ ! -e "$E2E_DIR/b5.db" ] || die "a backup went past its path"
+# Not where another user could swap the temporary file for their own.
+mkdir -m 777 "$E2E_DIR/open"; chmod 777 "$E2E_DIR/open"
+fails "world-writable directory" "directory others may write to" \
+	ctl backup "$E2E_DIR/open/b7.db"
+mkdir "$E2E_DIR/sticky"; chmod 1777 "$E2E_DIR/sticky"
+ok "sticky directory" ctl backup "$E2E_DIR/sticky/b7.db"
 # Through a symbolic link to a directory: the entry names where it went.
 ln -s "$E2E_DIR/official" "$E2E_DIR/alias"
 ok "backup through a link" ctl backup "$E2E_DIR/alias/b6.db"
