@@ -119,8 +119,8 @@ check_dir(const char *target)
 	const char *base = strrchr(target, '/');
 	struct stat st;
 
-	snprintf(dir, sizeof(dir), "%.*s", base == target ? 1 : (int)(base - target),
-	         target);
+	snprintf(dir, sizeof(dir), "%.*s",
+	         base == target ? 1 : (int)(base - target), target);
 	if (stat(dir, &st) == -1)
 		return errno;
 	if ((st.st_uid != 0 && st.st_uid != geteuid()) ||
