@@ -697,8 +697,9 @@ keys_shred(struct daemon_ctx *ctx, int64_t project)
 		if (store_load(k, NULL, 0) == -1) {
 			k->store_lost = 1;
 			log_err("key store %s: cannot read it back after a "
-			        "failed write; no project key can be made "
-			        "until the daemon restarts",
+			        "failed write; until the daemon restarts, no "
+			        "project key can be made and projects whose "
+			        "key is not cached cannot be read",
 			        k->store_path);
 		}
 		return -1;
@@ -1011,17 +1012,49 @@ fail:
 	return -1;
 }
 
+/* 1 when the key file at path holds the same key as cur, 0 when not (or
+ * it cannot be read). */
+static int
+file_holds(const char *path, const struct crypto *cur)
+{
+	uint8_t a[CRYPTO_HASHBYTES], b[CRYPTO_HASHBYTES];
+	struct crypto *f;
+	char err[512];
+	int same;
+
+	if ((f = crypto_open(path, 0, err, sizeof(err))) == NULL)
+		return 0;
+	same = crypto_master_check(f, a) == 0 &&
+	       crypto_master_check(cur, b) == 0 &&
+	       sodium_memcmp(a, b, sizeof(a)) == 0;
+	crypto_close(f);
+	return same;
+}
+
 /*
- * The database names the next key as current: make the files say so.  The
- * old key is overwritten in place, then the new file renamed over it and
- * the directory synced.
+ * The database names the next key (cur, in use) as current: make the
+ * files say so.  The old key is overwritten in place, then the new file
+ * renamed over it and the directory synced.  Done again after a failure,
+ * so first make sure which file holds cur: a key file that already does
+ * (the rename went through before) is the only copy of the key in use,
+ * and is never overwritten.
  */
 static int
-switch_files(struct keys *k)
+switch_files(struct keys *k, const struct crypto *cur)
 {
 	static const uint8_t zero[CRYPTO_KEYBYTES];
+	struct stat st;
 	int fd;
 
+	if (lstat(k->next_path, &st) == -1 && errno == ENOENT &&
+	    file_holds(k->key_path, cur))
+		return fsync_dir_of(k->key_path) == -1 ? -1 : 0;
+	if (!file_holds(k->next_path, cur)) {
+		log_err("%s does not hold the master key in use: the key "
+		        "files are left as they are",
+		        k->next_path);
+		return -1;
+	}
 	if ((fd = open(k->key_path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC)) != -1) {
 		if (write_all(fd, zero, sizeof(zero)) == -1 || fsync(fd) == -1)
 			log_warn("cannot overwrite the old master key: %s",
@@ -1037,7 +1070,7 @@ switch_files(struct keys *k)
 	return 0;
 }
 
-/* The old key file is gone: its version is marked so, in the open
+/* The old key files are gone: their versions are marked so, in the open
  * transaction.  0 or -1. */
 static int
 mark_destroyed(struct store *s)
@@ -1084,7 +1117,7 @@ rotate_finish(struct daemon_ctx *ctx)
 	crypto_take(ctx->crypto, k->next);
 	k->next = NULL;
 	test_pause(k);
-	if (switch_files(k) == -1) {
+	if (switch_files(k, ctx->crypto) == -1) {
 		k->files_pending = 1;
 		log_err("rotation to master key version %u: the key files were "
 		        "not switched; tried again at the next Key.Rotate and "
@@ -1165,12 +1198,12 @@ keys_rotate_begin(struct daemon_ctx *ctx, struct keys_status *st, char *err,
 	/* The last rotation's files first: the next key file is still the
 	 * current key's only file, and the unlink below would delete it. */
 	if (k->files_pending) {
-		if (switch_files(k) == -1)
+		if (switch_files(k, ctx->crypto) == -1)
 			return 2;
 		k->files_pending = 0;
+		/* Its old version is marked destroyed at the end of this
+		 * rotation, with the one it retires. */
 		log_info("the key files of the last rotation are switched");
-		if (mark_destroyed(s) == -1)
-			return -1;
 	}
 	v = count_sql(s,
 	              "SELECT coalesce(max(version), 0) + 1 FROM "
@@ -1342,7 +1375,7 @@ open_masters(struct daemon_ctx *ctx, int create, char *err, size_t errlen)
 		crypto_close(a);
 		crypto_set_version(b, (uint32_t)cur.version);
 		ctx->crypto = b;
-		if (switch_files(k) == -1) {
+		if (switch_files(k, b) == -1) {
 			set_err(err, errlen, "%s",
 			        "cannot finish the switch of master key files");
 			return -1;

@@ -541,6 +541,42 @@ test_rotation_switch_fails(void **state)
 }
 
 /*
+ * The same failed switch, mended by hand (or a rename that went through
+ * whose directory sync failed): the key file already holds the key in
+ * use and there is no next file.  The retry must see that, not overwrite
+ * the only copy of the key.
+ */
+static void
+test_rotation_switch_mended(void **state)
+{
+	struct tfix *f = *state;
+	char blocker[PATH_MAX + 8], next[PATH_MAX + 8], err[256];
+	struct keys_status st;
+
+	open_keys(f);
+	add_project(f, 1);
+	seal_note(f, 1, 10, "een");
+	assert_int_equal(store_begin(f->ctx.store), 0);
+	assert_int_equal(keys_rotate_begin(&f->ctx, &st, err, sizeof(err)), 0);
+	assert_int_equal(store_commit(f->ctx.store), 0);
+	assert_int_equal(unlink(f->cfg.key_path), 0);
+	assert_int_equal(mkdir(f->cfg.key_path, 0700), 0);
+	snprintf(blocker, sizeof(blocker), "%s/x", f->cfg.key_path);
+	assert_int_equal(mkdir(blocker, 0700), 0);
+	while (keys_rotate_step(&f->ctx, 100) == 1)
+		;
+	assert_int_equal(rmdir(blocker), 0);
+	assert_int_equal(rmdir(f->cfg.key_path), 0);
+	snprintf(next, sizeof(next), "%s.next", f->cfg.key_path);
+	assert_int_equal(rename(next, f->cfg.key_path), 0);
+	rotate_all(f);
+	assert_int_equal(crypto_key_version(f->ctx.crypto), 3);
+	reopen(f);
+	assert_int_equal(crypto_key_version(f->ctx.crypto), 3);
+	assert_int_equal(read_note(f, 10, "een"), 0);
+}
+
+/*
  * A destruction whose key store cannot be written is rolled back whole:
  * the project's share stays, also through the next write of the store.
  */
@@ -651,6 +687,8 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_rotation_switch_crash, setup,
 	                                    tfix_teardown),
 	    cmocka_unit_test_setup_teardown(test_rotation_switch_fails, setup,
+	                                    tfix_teardown),
+	    cmocka_unit_test_setup_teardown(test_rotation_switch_mended, setup,
 	                                    tfix_teardown),
 	    cmocka_unit_test_setup_teardown(test_shred_save_fails, setup,
 	                                    tfix_teardown),
