@@ -699,21 +699,59 @@ reply_state(struct call *c, int64_t id)
 	return c->reply ? 0 : call_internal(c);
 }
 
+/* Is the project under legal hold, and by whom (*by, a uid)?  1 held,
+ * 0 not (or no such project), -1 error. */
+static int
+hold_placer(struct call *c, int64_t id, int64_t *by)
+{
+	static const char sql[] =
+	    "SELECT hold_by FROM projects WHERE id = ? AND hold_reason IS "
+	    "NOT NULL";
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((st = store_prepare(c->ctx->store, sql)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	/* A hold without its placer (NULL) is nobody's: -1 is no uid. */
+	*by = rc == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_INTEGER
+	          ? sqlite3_column_int64(st, 0)
+	          : -1;
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* May the caller change a hold placed by uid by (lift it, or place its
+ * own over it)?  Its placer, or a privacy officer. */
+static int
+hold_is_mine(const struct call *c, int64_t by)
+{
+	return by == (int64_t)c->who.uid || c->who.role == ROLE_PRIVACY;
+}
+
 static int
 project_hold(struct call *c)
 {
 	static const char sql[] =
 	    "UPDATE projects SET hold_reason = ?, hold_by = ?, hold_since "
 	    "= ? WHERE id = ?";
-	int64_t id = ivt_json_int(c->params, "id", 0);
+	int64_t id = ivt_json_int(c->params, "id", 0), by;
 	const char *why = ivt_json_str(c->params, "reason");
 	sqlite3_stmt *st;
+	int held;
 
 	if (retention_access(c, id) == -1 || not_destroyed(c, id) == -1)
 		return -1;
 	call_object(c, "project:%lld hold", (long long)id);
 	if (!valid_text(why, 1024))
 		return call_invalid(c, "reason", "a legal hold needs a reason");
+	/* Placing one's own over another's hold would make it one's own to
+	 * lift. */
+	if ((held = hold_placer(c, id, &by)) == -1)
+		return call_internal(c);
+	if (held && !hold_is_mine(c, by))
+		return call_denied(c, "the project is held by someone else");
 	if ((st = store_prepare(c->ctx->store, sql)) == NULL)
 		return call_internal(c);
 	sqlite3_bind_text(st, 1, why, -1, SQLITE_STATIC);
@@ -733,31 +771,22 @@ project_hold(struct call *c)
 static int
 project_release(struct call *c)
 {
-	static const char who[] =
-	    "SELECT hold_by FROM projects WHERE id = ? AND hold_reason IS "
-	    "NOT NULL";
 	static const char sql[] =
 	    "UPDATE projects SET hold_reason = NULL, hold_by = NULL, "
 	    "hold_since = NULL WHERE id = ?";
 	int64_t id = ivt_json_int(c->params, "id", 0), by;
 	sqlite3_stmt *st;
-	int rc;
+	int held;
 
 	if (retention_access(c, id) == -1)
 		return -1;
 	call_object(c, "project:%lld release", (long long)id);
-	if ((st = store_prepare(c->ctx->store, who)) == NULL)
+	if ((held = hold_placer(c, id, &by)) == -1)
 		return call_internal(c);
-	sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st);
-	by = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	sqlite3_reset(st);
-	if (rc == SQLITE_DONE)
+	if (!held)
 		return call_fail(c, "nl.ivtd.Conflict", "{s:s}", "reason",
 		                 "the project is not under legal hold");
-	if (rc != SQLITE_ROW)
-		return call_internal(c);
-	if (by != (int64_t)c->who.uid && c->who.role != ROLE_PRIVACY)
+	if (!hold_is_mine(c, by))
 		return call_denied(c, "only who placed the hold, or a privacy "
 		                      "officer, may lift it");
 	if ((st = store_prepare(c->ctx->store, sql)) == NULL)

@@ -150,6 +150,9 @@ fails "leader may not lift it" "only who placed the hold" \
 	pl project release 2
 fails "admin may not lift it" "only who placed the hold" \
 	ctl project release 2
+# Nor make it theirs by placing their own over it.
+fails "leader may not hold over it" "held by someone else" \
+	pl project hold 2 --reason "eigen reden"
 ok "release 2" priv project release 2; hasnt "^hold bezwaar"
 fails "release twice" nl.ivtd.Conflict priv project release 2
 ok "list 2" pl retention list; has "destruction list 2: 1 projects"
