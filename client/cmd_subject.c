@@ -162,7 +162,7 @@ cmd_subject_add(struct ivtctl *ctx, int argc, char **argv)
 	json_t *params, *persons, *v, *p;
 	struct args a;
 	long long id;
-	size_t i;
+	size_t i, len;
 	char *f1, *f2, *dup;
 
 	if (args_id(ctx, argc, argv, opts, 1, 1, &a, &id) == -1)
@@ -189,6 +189,7 @@ cmd_subject_add(struct ivtctl *ctx, int argc, char **argv)
 			dup = strdup(json_string_value(v));
 			if (dup == NULL)
 				break;
+			len = strlen(dup); /* before the ':'s become NULs */
 			p = json_object();
 			if ((f1 = strchr(dup, ':')) != NULL) {
 				*f1++ = '\0';
@@ -200,7 +201,7 @@ cmd_subject_add(struct ivtctl *ctx, int argc, char **argv)
 				json_object_set_new(p, "name", json_string(f1));
 			}
 			json_object_set_new(p, "bsn", json_string(dup));
-			explicit_bzero(dup, strlen(dup));
+			explicit_bzero(dup, len);
 			free(dup);
 			json_array_set_new(persons, i, p);
 		}

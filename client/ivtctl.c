@@ -426,6 +426,10 @@ opt_from_stdin(struct ivtctl *ctx, struct opt *o)
 		if (n + 1 >= sizeof(ctx->secret))
 			return usage_error(ctx, "--%s -: the line is too long",
 			                   o->name);
+		/* It would cut the value short without a word. */
+		if (ch == '\0')
+			return usage_error(ctx, "--%s -: a NUL byte in the line",
+			                   o->name);
 		ctx->secret[n++] = ch;
 	}
 	if (r == -1 || (r == 0 && n == 0))

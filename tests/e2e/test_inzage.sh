@@ -74,6 +74,10 @@ has "\"pseudonym\": \"$jan_ps\""
 rc=0; priv privacy inzage --bsn - </dev/null >"$OUT" 2>"$ERR" || rc=$?
 [ "$rc" -eq 2 ] && grep -q "nothing on standard input" "$ERR" ||
 	die "--bsn - without input: exit $rc"
+printf '%s\0x\n' "$JAN" >"$E2E_DIR/nul"
+rc=0; priv privacy inzage --bsn - <"$E2E_DIR/nul" >"$OUT" 2>"$ERR" || rc=$?
+[ "$rc" -eq 2 ] && grep -q "a NUL byte" "$ERR" ||
+	die "--bsn - with a NUL byte: exit $rc"
 
 # Kees's report has SVB's read and not UWV's.
 ok "Kees" priv --json privacy inzage --bsn "$KEES"
