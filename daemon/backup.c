@@ -105,35 +105,42 @@ resolve_beside(const char *path, char out[PATH_MAX])
 }
 
 /*
- * SQLite opens the temporary copy again by its name: in a directory where
- * another user may rename files, that user could swap in a file of their
- * own between mkostemp and that open, and read the copy.  So the
- * directory must belong to us or root, and be writable by no one else
- * unless it is sticky (then only a file's owner or the directory's may
- * rename it).  0, or errno (EPERM for such a directory).
+ * SQLite opens the temporary copy again by its name: where another user
+ * may rename a file or a directory on the way, that user could put one
+ * of their own there between mkostemp and that open, and receive the
+ * copy.  So every directory from / down to the target's must be a
+ * directory (no link), belong to us or root, and be writable by no one
+ * else unless it is sticky (then only a file's owner or the directory's
+ * may rename it).  0, or errno (EPERM for such a directory).
  */
 static int
-check_dir(const char *target)
+check_dirs(const char *target)
 {
+	const char *end = strrchr(target, '/');
 	char dir[PATH_MAX];
-	const char *base = strrchr(target, '/');
 	struct stat st;
+	size_t n = 0;
 
-	snprintf(dir, sizeof(dir), "%.*s",
-	         base == target ? 1 : (int)(base - target), target);
-	if (stat(dir, &st) == -1)
-		return errno;
-	if ((st.st_uid != 0 && st.st_uid != geteuid()) ||
-	    ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0 &&
-	     (st.st_mode & S_ISVTX) == 0))
-		return EPERM;
+	do {
+		/* "/", then "/a", "/a/b", ... up to the target's directory. */
+		n = n == 0 ? 1 : (size_t)(strchr(target + n + 1, '/') - target);
+		snprintf(dir, sizeof(dir), "%.*s", (int)n, target);
+		if (lstat(dir, &st) == -1)
+			return errno;
+		if (!S_ISDIR(st.st_mode) ||
+		    (st.st_uid != 0 && st.st_uid != geteuid()) ||
+		    ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0 &&
+		     (st.st_mode & S_ISVTX) == 0))
+			return EPERM;
+	} while (target + n != end && !(n == 1 && end == target));
 	return 0;
 }
 
 /* Is target file, or one made beside it under its name and a suffix
- * (SQLite's "-wal", "-journal"; the key store's ".store", ".next")? */
+ * that starts with sep (SQLite's "-wal", "-journal"; the key store's
+ * ".store", ".next")? */
 static int
-names_file_of(const char *target, const char *file)
+names_file_of(const char *target, const char *file, char sep)
 {
 	char real[PATH_MAX];
 	size_t n;
@@ -142,7 +149,7 @@ names_file_of(const char *target, const char *file)
 		return 0;
 	n = strlen(real);
 	return strncmp(target, real, n) == 0 &&
-	       (target[n] == '\0' || target[n] == '-' || target[n] == '.');
+	       (target[n] == '\0' || target[n] == sep);
 }
 
 /*
@@ -155,9 +162,9 @@ names_file_of(const char *target, const char *file)
 static const char *
 daemon_file(const char *target, const struct config *cfg)
 {
-	if (names_file_of(target, cfg->db_path))
+	if (names_file_of(target, cfg->db_path, '-'))
 		return "names a file of the live database";
-	if (names_file_of(target, cfg->key_path))
+	if (names_file_of(target, cfg->key_path, '.'))
 		return "names a file of the master key";
 	return NULL;
 }
@@ -334,16 +341,17 @@ admin_backup(struct call *c)
 	errno = 0;
 	if (resolve_beside(path, target) == -1)
 		return backup_fail_errno(c, errno != 0 ? errno : ENOENT);
-	if (strlen(target) >= room)
-		return call_invalid(c, "path", "is too long");
+	/* The links may lead anywhere: the same rules for where. */
+	if ((bad = check_path(target, room)) != NULL)
+		return call_invalid(c, "path", bad);
 	call_object(c, "backup:%s", target);
 	if ((bad = daemon_file(target, c->ctx->cfg)) != NULL)
 		return call_invalid(c, "path", bad);
-	if ((err = check_dir(target)) == EPERM)
+	if ((err = check_dirs(target)) == EPERM)
 		return call_invalid(c, "path",
-		                    "is in a directory others may write to "
-		                    "(not sticky) or that belongs to another "
-		                    "user");
+		                    "is in a directory that others may write "
+		                    "to (not sticky), or that belongs to another "
+		                    "user, or below one");
 	if (err != 0)
 		return backup_fail_errno(c, err);
 	memset(&b, 0, sizeof(b));

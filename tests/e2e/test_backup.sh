@@ -66,8 +66,13 @@ fails "too long for the audit log" "is too long" \
 [ ! -e "$E2E_DIR/b5.db" ] || die "a backup went past its path"
 # Not where another user could swap the temporary file for their own.
 mkdir -m 777 "$E2E_DIR/open"; chmod 777 "$E2E_DIR/open"
-fails "world-writable directory" "directory others may write to" \
+fails "world-writable directory" "directory that others may write to" \
 	ctl backup "$E2E_DIR/open/b7.db"
+mkdir -m 700 "$E2E_DIR/open/inner"
+fails "below a world-writable one" "or below one" \
+	ctl backup "$E2E_DIR/open/inner/b7.db"
+# A name that only begins like the database's is fine.
+ok "a dated name beside the database" ctl backup "$STATE/ivtd.db.2026-11-30"
 mkdir "$E2E_DIR/sticky"; chmod 1777 "$E2E_DIR/sticky"
 ok "sticky directory" ctl backup "$E2E_DIR/sticky/b7.db"
 # Through a symbolic link to a directory: the entry names where it went.
