@@ -428,8 +428,8 @@ opt_from_stdin(struct ivtctl *ctx, struct opt *o)
 			                   o->name);
 		/* It would cut the value short without a word. */
 		if (ch == '\0')
-			return usage_error(ctx, "--%s -: a NUL byte in the line",
-			                   o->name);
+			return usage_error(
+			    ctx, "--%s -: a NUL byte in the line", o->name);
 		ctx->secret[n++] = ch;
 	}
 	if (r == -1 || (r == 0 && n == 0))

@@ -348,10 +348,11 @@ admin_backup(struct call *c)
 	if ((bad = daemon_file(target, c->ctx->cfg)) != NULL)
 		return call_invalid(c, "path", bad);
 	if ((err = check_dirs(target)) == EPERM)
-		return call_invalid(c, "path",
-		                    "is in a directory that others may write "
-		                    "to (not sticky), or that belongs to another "
-		                    "user, or below one");
+		return call_invalid(
+		    c, "path",
+		    "is in a directory that others may write "
+		    "to (not sticky), or that belongs to another "
+		    "user, or below one");
 	if (err != 0)
 		return backup_fail_errno(c, err);
 	memset(&b, 0, sizeof(b));
