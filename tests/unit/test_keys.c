@@ -489,6 +489,31 @@ test_rotation_switch_crash(void **state)
 }
 
 /*
+ * A rotation of project 1's note whose key files cannot be switched at
+ * its end: a non-empty directory (blocker is its content) where the key
+ * file was, so the rename fails.
+ */
+static void
+rotate_blocked(struct tfix *f, char blocker[PATH_MAX + 8])
+{
+	struct keys_status st;
+	char err[256];
+
+	open_keys(f);
+	add_project(f, 1);
+	seal_note(f, 1, 10, "een");
+	assert_int_equal(store_begin(f->ctx.store), 0);
+	assert_int_equal(keys_rotate_begin(&f->ctx, &st, err, sizeof(err)), 0);
+	assert_int_equal(store_commit(f->ctx.store), 0);
+	assert_int_equal(unlink(f->cfg.key_path), 0);
+	assert_int_equal(mkdir(f->cfg.key_path, 0700), 0);
+	snprintf(blocker, PATH_MAX + 8, "%s/x", f->cfg.key_path);
+	assert_int_equal(mkdir(blocker, 0700), 0);
+	while (keys_rotate_step(&f->ctx, 100) == 1)
+		;
+}
+
+/*
  * The key files cannot be switched at the end of a rotation (the key file
  * is in the way): the next key file is then the current key's only file.
  * A new rotation is refused, and must not delete it, until the switch
@@ -501,19 +526,7 @@ test_rotation_switch_fails(void **state)
 	char blocker[PATH_MAX + 8], err[256];
 	struct keys_status st;
 
-	open_keys(f);
-	add_project(f, 1);
-	seal_note(f, 1, 10, "een");
-	assert_int_equal(store_begin(f->ctx.store), 0);
-	assert_int_equal(keys_rotate_begin(&f->ctx, &st, err, sizeof(err)), 0);
-	assert_int_equal(store_commit(f->ctx.store), 0);
-	/* A non-empty directory where the key file was: rename fails. */
-	assert_int_equal(unlink(f->cfg.key_path), 0);
-	assert_int_equal(mkdir(f->cfg.key_path, 0700), 0);
-	snprintf(blocker, sizeof(blocker), "%s/x", f->cfg.key_path);
-	assert_int_equal(mkdir(blocker, 0700), 0);
-	while (keys_rotate_step(&f->ctx, 100) == 1)
-		;
+	rotate_blocked(f, blocker);
 	assert_int_equal(crypto_key_version(f->ctx.crypto), 2);
 	assert_true(file_exists(f, ".next"));
 	/* Its old file was not replaced: version 1 is not destroyed. */
@@ -550,21 +563,9 @@ static void
 test_rotation_switch_mended(void **state)
 {
 	struct tfix *f = *state;
-	char blocker[PATH_MAX + 8], next[PATH_MAX + 8], err[256];
-	struct keys_status st;
+	char blocker[PATH_MAX + 8], next[PATH_MAX + 8];
 
-	open_keys(f);
-	add_project(f, 1);
-	seal_note(f, 1, 10, "een");
-	assert_int_equal(store_begin(f->ctx.store), 0);
-	assert_int_equal(keys_rotate_begin(&f->ctx, &st, err, sizeof(err)), 0);
-	assert_int_equal(store_commit(f->ctx.store), 0);
-	assert_int_equal(unlink(f->cfg.key_path), 0);
-	assert_int_equal(mkdir(f->cfg.key_path, 0700), 0);
-	snprintf(blocker, sizeof(blocker), "%s/x", f->cfg.key_path);
-	assert_int_equal(mkdir(blocker, 0700), 0);
-	while (keys_rotate_step(&f->ctx, 100) == 1)
-		;
+	rotate_blocked(f, blocker);
 	assert_int_equal(rmdir(blocker), 0);
 	assert_int_equal(rmdir(f->cfg.key_path), 0);
 	snprintf(next, sizeof(next), "%s.next", f->cfg.key_path);
