@@ -147,6 +147,18 @@ print_added(struct ivtctl *ctx, const json_t *res)
 	return print_subject(ctx, res);
 }
 
+/* Without inlezen the daemon shows nothing of the subject answered. */
+static int
+print_answered(struct ivtctl *ctx, const json_t *res)
+{
+	if (json_object_get(res, "subject") == NULL) {
+		out_kv("answered", "yes (not shown: no right to read the "
+		                   "project's subjects)");
+		return out_finish();
+	}
+	return print_subject(ctx, res);
+}
+
 /*
  * subject add PROJECT --street S --nr N [--toev T] --postcode PC --city W
  *   [--person BSN[:NAME[:YYYY-MM-DD]]]... as a comma list
@@ -328,7 +340,7 @@ cmd_subject_answer(struct ivtctl *ctx, int argc, char **argv)
 	if (params == NULL)
 		return IVTCTL_EXIT_FAIL;
 	set_opt_str(params, "reason", opts[0].value);
-	return run_call(ctx, "nl.ivtd.Subject.Answer", params, print_subject);
+	return run_call(ctx, "nl.ivtd.Subject.Answer", params, print_answered);
 }
 
 int

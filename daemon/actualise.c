@@ -317,7 +317,7 @@ subject_resolve(struct call *c)
 	    subject_set_status(c->ctx->store, id,
 	                       proceed ? "gereed" : "vervallen") == -1)
 		return call_internal(c);
-	return subject_reply(c, id);
+	return subject_reply(c, id) == -1 ? -1 : 0;
 }
 
 const struct method actualise_methods[] = {

@@ -91,7 +91,8 @@ int subject_store(struct call *c, int64_t project, const struct subject_in *s,
  * full only what a visit shows: no partners' answers, no decision on a
  * conflict.  1 found, 0 no such subject, -1 error. */
 int subject_view(struct call *c, int64_t id, int full, json_t **out);
-/* Reply {"subject": view}. */
+/* Reply {"subject": view}: 0; or {} to a caller who may not read the
+ * project's subjects (no inlezen): 1; -1 on error (the call failed). */
 int subject_reply(struct call *c, int64_t id);
 /* Project of a subject: >0, 0 none, -1 error. */
 int64_t subject_project(struct store *s, int64_t id);

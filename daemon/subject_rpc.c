@@ -391,7 +391,20 @@ int
 subject_reply(struct call *c, int64_t id)
 {
 	json_t *v;
+	int can;
 
+	/*
+	 * A partner that may deliver or edit but not read (no inlezen) is
+	 * told nothing of the subject, not even its codes, residents or the
+	 * other partners' answers: {} (the subject is optional).
+	 */
+	if ((can = access_can(c, subject_project(c->ctx->store, id),
+	                      ACC_INLEZEN)) == -1)
+		return call_internal(c);
+	if (can == 0) {
+		c->reply = json_object();
+		return c->reply != NULL ? 1 : call_internal(c);
+	}
 	if (subject_view(c, id, 1, &v) != 1)
 		return call_internal(c);
 	c->reply = json_pack("{s:o}", "subject", v);
@@ -457,7 +470,7 @@ subject_create(struct call *c)
 	struct subject_in *in;
 	const char *why;
 	size_t i;
-	int merged, can_read, rc = -1;
+	int merged, rc = -1;
 
 	if (subject_may_deliver(c, project) == -1)
 		return -1;
@@ -492,21 +505,9 @@ subject_create(struct call *c)
 	 * may deliver but not read (leveren without inlezen) is told
 	 * nothing, not even whether the address was in the project.
 	 */
-	if ((can_read = access_can(c, project, ACC_INLEZEN)) == -1) {
-		rc = call_internal(c);
-		goto out;
-	}
-	if (can_read == 0) {
-		c->reply = json_object();
-		rc = c->reply != NULL ? 0 : call_internal(c);
-		goto out;
-	}
-	if (subject_reply(c, id) == -1) {
-		rc = -1;
-		goto out;
-	}
-	json_object_set_new(c->reply, "merged", json_boolean(merged));
-	rc = 0;
+	if ((rc = subject_reply(c, id)) == 0)
+		json_object_set_new(c->reply, "merged", json_boolean(merged));
+	rc = rc == -1 ? -1 : 0;
 out:
 	explicit_bzero(in, sizeof(*in));
 	free(in);
@@ -520,7 +521,7 @@ subject_show(struct call *c)
 
 	if (subject_access(c, id, ACC_INLEZEN, &project) == -1)
 		return -1;
-	return subject_reply(c, id);
+	return subject_reply(c, id) == -1 ? -1 : 0;
 }
 
 /* Append subject views of ids to a new array under key in the reply. */
@@ -610,13 +611,20 @@ subject_list(struct call *c)
 
 /* --- Find -------------------------------------------------------------- */
 
+/*
+ * The ids sql finds by blind index idx that the caller may read, and by
+ * a field it may read (need: F_BSN or F_ADRES): a partner whose protocol
+ * leaves out the BSN must not find subjects by BSN, which would tell it
+ * whose address, name or birth date goes with a BSN it holds.
+ */
 static int
 find_query(struct call *c, const char *sql, const uint8_t idx[32],
-           int64_t *ids, size_t *n)
+           unsigned need, int64_t *ids, size_t *n)
 {
 	sqlite3_stmt *st;
-	int64_t cand[FIND_MAX];
+	int64_t cand[FIND_MAX], project;
 	size_t i, m;
+	unsigned bits;
 	int r;
 
 	if ((st = store_prepare(c->ctx->store, sql)) == NULL)
@@ -626,10 +634,11 @@ find_query(struct call *c, const char *sql, const uint8_t idx[32],
 		return -1;
 	/* Only what the caller may read; the rest stays invisible. */
 	for (*n = 0, i = 0; i < m; i++) {
-		if ((r = access_can(c, subject_project(c->ctx->store, cand[i]),
-		                    ACC_INLEZEN)) == -1)
+		project = subject_project(c->ctx->store, cand[i]);
+		if ((r = access_can(c, project, ACC_INLEZEN)) == -1 ||
+		    (r == 1 && visible_fields(c, project, &bits) == -1))
 			return -1;
-		if (r == 1)
+		if (r == 1 && (bits & need) != 0)
 			ids[(*n)++] = cand[i];
 	}
 	return 0;
@@ -672,7 +681,8 @@ subject_find(struct call *c)
 	explicit_bzero(norm, sizeof(norm));
 	crypto_hex(idx, 32, hex);
 	call_object(c, "search:%s", bsn ? "bsn" : "address");
-	if (find_query(c, bsn ? by_bsn : by_addr, idx, ids, &n) == -1 ||
+	if (find_query(c, bsn ? by_bsn : by_addr, idx, bsn ? F_BSN : F_ADRES,
+	               ids, &n) == -1 ||
 	    reply_views(c, ids, n, "subjects") == -1)
 		return -1;
 	/* The search itself is a processing of this subject's data: its

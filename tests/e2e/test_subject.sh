@@ -82,6 +82,8 @@ ok "politie delivers, text" pol subject add 1 --street Molenlaan --nr 7 \
 	--postcode 3511CD --city Utrecht
 has "delivered yes"; hasnt Molenlaan; hasnt "id "
 fails "privacy may not read" nl.ivtd.PermissionDenied priv subject show 1
+# UWV reads addresses and BSNs but no names: it finds by BSN.
+ok "uwv finds by bsn" uwv subject find --bsn "$BSN1"; has Dorpsstraat
 ok "uwv queue" uwv subject list 1 --partner UWV
 has "Dorpsstraat"; has "Kerkweg"; hasnt "Molenlaan"
 
@@ -98,7 +100,10 @@ fails "reason type" nl.ivtd.InvalidValue \
 	uwv subject answer 2 vervallen --reason zorgtraject
 ok "uwv: 1 relevant" uwv subject answer 1 relevant
 has "status in_actualisatie"
+# Politie may deliver but not read: its answer is taken, the subject's
+# codes and the other partners' answers are not shown to it.
 ok "politie: 1 relevant" pol subject answer 1 relevant
+has "answered yes"; hasnt woonfraude; hasnt UWV; hasnt "status"
 ok "svb: 1 relevant" svb subject answer 1 relevant
 ok "1 ready" pl subject show 1; has "status gereed"
 ok "uwv: 2 conflict" uwv subject answer 2 conflict --reason zorgtraject
@@ -180,5 +185,15 @@ for f in "$db" "$db-wal" "$DLOG"; do
 done
 start_daemon
 ok "verify" ctl audit verify; has intact
+# A partner that may read names only finds nobody by BSN or address: the
+# search would pair them with what its protocol leaves out.
+ok "svb: names only" pl protocol grant 1 SVB --rights leveren,inlezen \
+	--fields naam
+ok "svb finds no bsn" svb --json subject find --bsn "$BSN1"
+has '"subjects": \[\]'
+ok "svb finds no address" svb --json subject find --address 3511AB 12
+has '"subjects": \[\]'
+ok "svb still shows names" svb subject show 1; has "Jan Jansen"
+hasnt Dorpsstraat
 stop_daemon
 done_ok
