@@ -470,6 +470,7 @@ subject_create(struct call *c)
 	struct subject_in *in;
 	const char *why;
 	size_t i;
+	unsigned bits;
 	int merged, rc = -1;
 
 	if (subject_may_deliver(c, project) == -1)
@@ -503,8 +504,21 @@ subject_create(struct call *c)
 	 * lived at a merged address already: subject_view audits those
 	 * (the ones just stored are not entered twice).  A partner that
 	 * may deliver but not read (leveren without inlezen) is told
-	 * nothing, not even whether the address was in the project.
+	 * nothing, not even whether the address was in the project.  The
+	 * address given is the key the subject was found by: a partner
+	 * that may read the project but not its addresses would learn who
+	 * lives there (Find keeps the same rule), so it is told nothing
+	 * either.
 	 */
+	if (visible_fields(c, project, &bits) == -1) {
+		rc = call_internal(c);
+		goto out;
+	}
+	if ((bits & F_ADRES) == 0) {
+		c->reply = json_object();
+		rc = c->reply != NULL ? 0 : call_internal(c);
+		goto out;
+	}
 	if ((rc = subject_reply(c, id)) == 0)
 		json_object_set_new(c->reply, "merged", json_boolean(merged));
 	rc = rc == -1 ? -1 : 0;

@@ -195,5 +195,10 @@ ok "svb finds no address" svb --json subject find --address 3511AB 12
 has '"subjects": \[\]'
 ok "svb still shows names" svb subject show 1; has "Jan Jansen"
 hasnt Dorpsstraat
+# Nor by delivering an address: the merged subject would say who lives
+# there.
+ok "svb delivers a known address" svb --json subject add 1 \
+	--street Dorpsstraat --nr 12 --toev A --postcode 3511AB --city Utrecht
+hasnt '"subject"'; hasnt "Jan Jansen"; hasnt '"merged"'
 stop_daemon
 done_ok
