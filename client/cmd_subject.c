@@ -135,28 +135,32 @@ print_subject(struct ivtctl *ctx, const json_t *res)
 	return out_finish();
 }
 
-/* A partner that may deliver but not read gets no subject back. */
+/*
+ * The subject a write returns, or "done yes" when the daemon shows none:
+ * to a partner that may deliver or answer but not read the project's
+ * subjects (or, for a delivery, their addresses).
+ */
 static int
-print_added(struct ivtctl *ctx, const json_t *res)
+print_subject_or(struct ivtctl *ctx, const json_t *res, const char *done)
 {
 	if (json_object_get(res, "subject") == NULL) {
-		out_kv("delivered", "yes (not shown: no right to read "
-		                    "the project's subjects)");
+		out_kv(done, "yes (not shown: no right to read the project's "
+		             "subjects)");
 		return out_finish();
 	}
 	return print_subject(ctx, res);
 }
 
-/* Without inlezen the daemon shows nothing of the subject answered. */
+static int
+print_added(struct ivtctl *ctx, const json_t *res)
+{
+	return print_subject_or(ctx, res, "delivered");
+}
+
 static int
 print_answered(struct ivtctl *ctx, const json_t *res)
 {
-	if (json_object_get(res, "subject") == NULL) {
-		out_kv("answered", "yes (not shown: no right to read the "
-		                   "project's subjects)");
-		return out_finish();
-	}
-	return print_subject(ctx, res);
+	return print_subject_or(ctx, res, "answered");
 }
 
 /*
