@@ -275,6 +275,12 @@ fails() {
 	grep -q -- "$want" "$ERR" || die "$desc: stderr lacks '$want'"
 }
 
+# ... | inq [GREP-OPTIONS] PATTERN: grep -q for the end of a pipeline.
+# grep -q exits at the first match, and under pipefail the writer's
+# SIGPIPE then fails the pipeline: a match reads as none, now and then.
+# This reads all of its input.
+inq() { grep -c "$@" >/dev/null; }
+
 # has PATTERN: the last command's stdout matches.
 has() { grep -q -- "$1" "$OUT" || die "output lacks '$1'"; }
 hasnt() { ! grep -q -- "$1" "$OUT" || die "output has '$1'"; }

@@ -190,7 +190,7 @@ trace=$(echo "$tp" | cut -d- -f2)
 span=$(echo "$tp" | cut -d- -f3)
 ok "trace in log" priv --json audit list --actor root
 has "\"trace_id\": \"$trace\""; has "\"span_id\": \"$span\""
-grep -A12 "\"trace_id\": \"$trace\"" "$OUT" | grep -q "Partner.Add" ||
+grep -A12 "\"trace_id\": \"$trace\"" "$OUT" | inq "Partner.Add" ||
 	die "the traced entry is not the Partner.Add"
 ok "trace after the verb" ctl partner list --trace
 grep -q '^traceparent: 00-' "$ERR" || die "--trace after the verb"
@@ -312,7 +312,7 @@ grep -q PermissionDenied "$E2E_DIR/tail.err" ||
 	die "a disabled user's stream showed a later entry"
 ok "stream end logged" priv --json audit list --result denied \
 	--activity ivt-09
-grep -B3 -A14 '"actor_uid": 2004' "$OUT" | grep -q "nl.ivtd.Audit.Tail" ||
+grep -B3 -A14 '"actor_uid": 2004' "$OUT" | inq "nl.ivtd.Audit.Tail" ||
 	die "the ended stream's denial is not in the log"
 ok "enable dave" ctl user enable dave
 

@@ -34,7 +34,7 @@ wait "$WPID"
 [ "$before" -ge 5 ] || die "writer did not get going"
 [ "$(wc -l <"$ACKS")" -gt "$before" ] || die "writer stalled after the backup"
 [ "$(stat -c %a "$E2E_DIR/b1.db")" = 600 ] || die "backup is not mode 0600"
-sqlite3 "$E2E_DIR/b1.db" "PRAGMA integrity_check" | grep -qx ok ||
+sqlite3 "$E2E_DIR/b1.db" "PRAGMA integrity_check" | inq -x ok ||
 	die "backup fails integrity_check"
 
 # --- refusals change nothing
@@ -98,11 +98,11 @@ stop_daemon
 # --- the backups are audited with who took them, also when refused
 who=$(sqlite3 "$STATE/ivtd.db" "SELECT actor_name || ':' || result FROM audit
 	WHERE method = 'nl.ivtd.Admin.Backup' ORDER BY seq")
-echo "$who" | grep -qx "root:allowed" || die "backup not audited"
+echo "$who" | inq -x "root:allowed" || die "backup not audited"
 [ "$(sqlite3 "$STATE/ivtd.db" "SELECT count(*) FROM audit WHERE
 	method = 'nl.ivtd.Admin.Backup' AND object = 'backup:$real'")" = 1 ] ||
 	die "the entry does not name where the backup went"
-echo "$who" | grep -qx "alice:denied" || die "denied backup not audited"
+echo "$who" | inq -x "alice:denied" || die "denied backup not audited"
 [ "$(echo "$who" | grep -c "root:error")" -ge 6 ] ||
 	die "refused backups not audited"
 

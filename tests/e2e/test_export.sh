@@ -69,11 +69,11 @@ ok "the export is logged" priv --json audit list --activity ivt-09 \
 	--actor carol
 has '"method": "nl.ivtd.Audit.Export"'; has '"object": "audit export:'
 # The export is what `audit list` shows, line for line.
-head -n 1 "$EXP" | grep -q '^{"type":"header","format":"ivtd-audit-export/1",' ||
+head -n 1 "$EXP" | inq '^{"type":"header","format":"ivtd-audit-export/1",' ||
 	die "no header line"
 [ "$(grep -c '^{"type":"entry",' "$EXP")" -eq "$n" ] || die "entry count"
 [ "$(grep -c '^{"type":"checkpoint",' "$EXP")" -eq 1 ] || die "checkpoints"
-tail -n 1 "$EXP" | grep -q "^{\"type\":\"trailer\",\"count\":$n," ||
+tail -n 1 "$EXP" | inq "^{\"type\":\"trailer\",\"count\":$n," ||
 	die "no trailer"
 grep -q '"method":"nl.ivtd.Subject.Show"' "$EXP" || die "the read is missing"
 ! grep -q 111222333 "$EXP" || die "a BSN in the export"
@@ -100,7 +100,7 @@ rc=0; ctl audit verify --file "$EXP" --key "$other" >"$OUT" 2>&1 || rc=$?
 [ "$rc" -eq 1 ] && has "another key" || die "another key accepted"
 
 # One line edited (after the checkpoint, so only the trailer sees it).
-line=$(grep -n '"method":"nl.ivtd.Subject.Show"' "$EXP" | head -n 1 | cut -d: -f1)
+line=$(grep -n -m 1 '"method":"nl.ivtd.Subject.Show"' "$EXP" | cut -d: -f1)
 sed "${line}s/\"org\":\"UWV\"/\"org\":\"SVB\"/" "$EXP" >"$BAD"
 ! cmp -s "$EXP" "$BAD" || die "the edit did not change the file"
 broken "edited line" "were changed, inserted, deleted or reordered" "$BAD"

@@ -47,9 +47,9 @@ has '"fields_person": "bsn,naam,geboortedatum"'
 has '"status": "geselecteerd"'
 # UWV's read of Jan is there, with organisation, time and fields.
 has '"organisation": "UWV"'
-grep -A12 '"organisation": "UWV"' "$OUT" | grep -q '"method": "nl.ivtd.Subject.Show"' ||
+grep -A12 '"organisation": "UWV"' "$OUT" | inq '"method": "nl.ivtd.Subject.Show"' ||
 	die "UWV's read is not in the report"
-grep -A12 '"organisation": "UWV"' "$OUT" | grep -q '"fields": "bsn,naam,geboortedatum"' ||
+grep -A12 '"organisation": "UWV"' "$OUT" | inq '"fields": "bsn,naam,geboortedatum"' ||
 	die "the fields UWV saw are not in the report"
 has '"activity": "ivt-04"'; has '"about": "address"'; has '"about": "bsn"'
 # The register's purpose and legal basis for each activity involved.
@@ -105,7 +105,7 @@ has '"actor": "alice"'; has '"method": "nl.ivtd.Privacy.Inzage"'
 # ... and shows in the next report, as the privacy officer's.
 ok "inzage again" priv --json privacy inzage --bsn "$JAN"
 grep -B3 -A10 '"method": "nl.ivtd.Privacy.Inzage"' "$OUT" |
-	grep -q '"role": "privacy"' || die "the first inzage is not listed"
+	inq '"role": "privacy"' || die "the first inzage is not listed"
 
 # --- text report
 ok "text" priv privacy inzage --bsn "$JAN"

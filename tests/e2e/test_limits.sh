@@ -337,7 +337,7 @@ n=$(lim pipeline 2000 noread)
 [ "$n" -ge 0 ] && [ "$n" -lt 2000 ] || die "non-reader got $n of 2000 replies"
 grep -q "replies not read for 1 s; closing connection" "$DLOG" ||
 	die "no log line (non-reader)"
-tail -n +"$((mark + 1))" "$DLOG" | grep -q "over max_output" &&
+tail -n +"$((mark + 1))" "$DLOG" | inq "over max_output" &&
 	die "flow control let output pass max_output"
 ok "serving after timeouts" ctl whoami
 ok "audit intact" ctl audit verify
@@ -390,7 +390,7 @@ read -r n c o <<<"$res"
 	die "100 uids: $n audited + $c counted refusals, expected 200"
 [ "$o" -gt 0 ] || die "100 uids: no count for uids forgotten (uid:other)"
 tail -n +"$((mark + 1))" "$DLOG" |
-	grep -q "refused calls of unknown uids are no longer audited" ||
+	inq "refused calls of unknown uids are no longer audited" ||
 	die "no log line when counting for all uids starts"
 ok "audit intact" ctl audit verify
 stop_daemon

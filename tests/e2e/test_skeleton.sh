@@ -93,9 +93,9 @@ fails "over limit" org.varlink.service.InvalidParameter \
 printf '{"method":"org.varlink.service.GetInfo"}\0{"method":"nl.ivtd.WhoAmI"}\0{"method":"nl.ivtd.Nope.X"}\0' |
 	raw >"$OUT"
 [ "$(wc -l <"$OUT")" -eq 3 ] || die "pipelined: expected 3 replies"
-sed -n 1p "$OUT" | grep -q '"interfaces"' || die "pipelined reply 1"
-sed -n 2p "$OUT" | grep -q '"role":"admin"' || die "pipelined reply 2"
-sed -n 3p "$OUT" | grep -q 'InterfaceNotFound' || die "pipelined reply 3"
+sed -n 1p "$OUT" | inq '"interfaces"' || die "pipelined reply 1"
+sed -n 2p "$OUT" | inq '"role":"admin"' || die "pipelined reply 2"
+sed -n 3p "$OUT" | inq 'InterfaceNotFound' || die "pipelined reply 3"
 printf 'this is not json\0{"method":"nl.ivtd.WhoAmI"}\0' | raw >"$OUT"
 [ "$(wc -l <"$OUT")" -eq 1 ] && has ProtocolError ||
 	die "garbage must get one error and a closed connection"
@@ -115,7 +115,7 @@ stop_daemon
 n=$(sqlite3 "$STATE/ivtd.db" "SELECT count(*) FROM audit")
 [ "$n" -gt 10 ] || die "expected audit entries, got $n"
 sqlite3 "$STATE/ivtd.db" \
-	"SELECT count(*) FROM audit WHERE result='denied'" | grep -qv '^0$' ||
+	"SELECT count(*) FROM audit WHERE result='denied'" | inq -v '^0$' ||
 	die "denials are not audited"
 cp "$STATE/ivtd.db" "$E2E_DIR/pristine.db"
 
