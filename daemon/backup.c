@@ -12,7 +12,8 @@
  * created exclusively with mode 0600, synced, and only then linked to the
  * requested name.  link() fails when that name exists, so an existing
  * file is never overwritten, and a partial copy never appears under the
- * name.
+ * name.  While it is written its name is kept in the state directory
+ * (backup.pending), so that after a crash the next start removes it.
  */
 #include <sys/stat.h>
 
@@ -25,6 +26,7 @@
 #include <unistd.h>
 
 #include "ivt/wire.h"
+#include "backup.h"
 #include "log.h"
 #include "varlink.h"
 
@@ -34,6 +36,8 @@
 #define BACKUP_RETRIES 500
 /* ".<name>.tmp-XXXXXX" around the file name. */
 #define TMP_EXTRA 13
+/* In the state directory: the temporary file of a backup under way. */
+#define PENDING "backup.pending"
 
 struct backup {
 	char path[PATH_MAX]; /* as requested */
@@ -288,9 +292,90 @@ publish(struct backup *b)
 	return rc;
 }
 
+static int
+pending_path(const struct config *cfg, char out[PATH_MAX])
+{
+	return snprintf(out, PATH_MAX, "%s/" PENDING, cfg->state_dir) >=
+	               PATH_MAX
+	           ? -1
+	           : 0;
+}
+
+/* Name tmp as the backup under way (synced: a crash may come next). */
+static int
+pending_write(const struct config *cfg, const char *tmp)
+{
+	char path[PATH_MAX];
+	size_t n = strlen(tmp);
+	int fd, rc = 0;
+
+	if (pending_path(cfg, path) == -1 ||
+	    (fd = open(path,
+	               O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
+	               0600)) == -1)
+		return -1;
+	if (write(fd, tmp, n) != (ssize_t)n || write(fd, "\n", 1) != 1 ||
+	    fsync(fd) == -1)
+		rc = -1;
+	if (close(fd) == -1)
+		rc = -1;
+	return rc;
+}
+
+static void
+pending_clear(const struct config *cfg)
+{
+	char path[PATH_MAX];
+
+	if (pending_path(cfg, path) == 0)
+		unlink(path);
+}
+
+/*
+ * Is path what create_tmp makes: absolute, named ".NAME.tmp-XXXXXX", a
+ * regular file of ours?  Nothing else is removed on the pending file's
+ * word, which anyone able to write the state directory could change.
+ */
+static int
+is_our_tmp(const char *path)
+{
+	const char *base = strrchr(path, '/');
+	struct stat st;
+	size_t n;
+
+	if (path[0] != '/' || base == NULL || base[1] != '.' ||
+	    (n = strlen(base + 1)) < TMP_EXTRA + 1 ||
+	    strncmp(base + 1 + n - 11, ".tmp-", 5) != 0)
+		return 0;
+	return lstat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+	       st.st_uid == geteuid();
+}
+
+void
+backup_recover(const struct config *cfg)
+{
+	char path[PATH_MAX], tmp[PATH_MAX];
+	ssize_t n;
+	int fd;
+
+	if (pending_path(cfg, path) == -1 ||
+	    (fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1)
+		return;
+	n = read(fd, tmp, sizeof(tmp) - 1);
+	close(fd);
+	if (n > 1 && tmp[n - 1] == '\n') {
+		tmp[n - 1] = '\0';
+		if (is_our_tmp(tmp) && unlink(tmp) == 0)
+			log_info("removed %s, the partial copy of a backup "
+			         "that a crash interrupted",
+			         tmp);
+	}
+	unlink(path);
+}
+
 /* Release everything; a copy that did not get its name is removed. */
 static void
-backup_cleanup(struct backup *b)
+backup_cleanup(struct backup *b, const struct config *cfg)
 {
 	if (b->src != NULL) {
 		sqlite3_exec(b->src, "ROLLBACK", NULL, NULL, NULL);
@@ -301,6 +386,7 @@ backup_cleanup(struct backup *b)
 	if (b->fd != -1) {
 		close(b->fd);
 		unlink(b->tmp);
+		pending_clear(cfg);
 	}
 }
 
@@ -364,6 +450,10 @@ admin_backup(struct call *c)
 		return backup_fail_errno(c, EEXIST);
 	if ((err = create_tmp(&b)) != 0)
 		return backup_fail_errno(c, err);
+	if (pending_write(c->ctx->cfg, b.tmp) == -1)
+		log_warn("backup: cannot note %s in the state directory; a "
+		         "crash now would leave it",
+		         b.tmp);
 	if (open_dbs(&b, c->ctx->cfg->db_path) == -1 || copy_pages(&b) == -1 ||
 	    finish_copy(&b) == -1) {
 		rc = call_internal(c);
@@ -379,7 +469,7 @@ admin_backup(struct call *c)
 	                     "bytes", (json_int_t)b.bytes);
 	rc = c->reply != NULL ? 0 : call_internal(c);
 out:
-	backup_cleanup(&b);
+	backup_cleanup(&b, c->ctx->cfg);
 	return rc;
 }
 

@@ -32,6 +32,7 @@
 #include <event2/event.h>
 
 #include "audit.h"
+#include "backup.h"
 #include "config.h"
 #include "crypto.h"
 #include "ivt/jparse.h"
@@ -488,6 +489,7 @@ run(struct config *cfg, uid_t started_by)
 		log_warn("%s; checkpoints stay in the event loop", err);
 		sqlite3_wal_autocheckpoint(ctx.store->db, cfg->wal_pages);
 	}
+	backup_recover(cfg);
 	/* The master key, recognised by the database (keys.h), and what an
 	 * interrupted rotation or destruction left: finished before serving. */
 	if (keys_open(&ctx, 1, err, sizeof(err)) == -1) {

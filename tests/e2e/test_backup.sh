@@ -90,6 +90,7 @@ fails "unknown uid" nl.ivtd.PermissionDenied \
 	[ ! -e "$STATE/ivtd.db-journal" ] || die "a refused backup wrote a file"
 [ -z "$(find "$E2E_DIR" "$STATE" -maxdepth 1 -name '.*.tmp-*')" ] ||
 	die "temporary file left"
+[ ! -e "$STATE/backup.pending" ] || die "a finished backup is still pending"
 rc=0; ctl backup >"$OUT" 2>"$ERR" || rc=$?
 [ "$rc" -eq 2 ] || die "backup without FILE: expected exit 2, got $rc"
 ok "verify" ctl audit verify; has intact
@@ -105,6 +106,25 @@ echo "$who" | inq -x "root:allowed" || die "backup not audited"
 echo "$who" | inq -x "alice:denied" || die "denied backup not audited"
 [ "$(echo "$who" | grep -c "root:error")" -ge 6 ] ||
 	die "refused backups not audited"
+
+# --- a crash in the middle of a backup: the next start removes the
+# partial copy its pending note names, and nothing else
+printf 'partial' >"$E2E_DIR/official/.b8.db.tmp-AbC123"
+printf 'keep' >"$E2E_DIR/official/keep.db"
+printf '%s\n' "$(realpath "$E2E_DIR/official")/.b8.db.tmp-AbC123" \
+	>"$STATE/backup.pending"
+start_daemon
+stop_daemon
+[ ! -e "$E2E_DIR/official/.b8.db.tmp-AbC123" ] ||
+	die "the partial copy of a crashed backup was left"
+[ ! -e "$STATE/backup.pending" ] || die "the pending note was left"
+grep -q "the partial copy of a backup that a crash interrupted" "$DLOG" ||
+	die "no log line for the removed partial copy"
+# A note naming any other file removes nothing.
+printf '%s\n' "$E2E_DIR/official/keep.db" >"$STATE/backup.pending"
+start_daemon
+stop_daemon
+[ -e "$E2E_DIR/official/keep.db" ] || die "a pending note removed a file"
 
 # --- restore: a new state directory with the copy and the same key
 R="$E2E_DIR/restore"
