@@ -166,10 +166,20 @@ names_file_of(const char *target, const char *file, char sep)
 static const char *
 daemon_file(const char *target, const struct config *cfg)
 {
+	char own[PATH_MAX];
+
 	if (names_file_of(target, cfg->db_path, '-'))
 		return "names a file of the live database";
 	if (names_file_of(target, cfg->key_path, '.'))
 		return "names a file of the master key";
+	/* The daemon's own notes: a backup there would be taken for one. */
+	if ((snprintf(own, sizeof(own), "%s/" PENDING, cfg->state_dir) <
+	         (int)sizeof(own) &&
+	     names_file_of(target, own, '\0')) ||
+	    (snprintf(own, sizeof(own), "%s/ivtd.lock", cfg->state_dir) <
+	         (int)sizeof(own) &&
+	     names_file_of(target, own, '\0')))
+		return "names a file of the daemon's state";
 	return NULL;
 }
 
@@ -343,8 +353,9 @@ is_our_tmp(const char *path)
 	struct stat st;
 	size_t n;
 
+	/* ".X.tmp-XXXXXX": a dot, a name, and 11 more. */
 	if (path[0] != '/' || base == NULL || base[1] != '.' ||
-	    (n = strlen(base + 1)) < TMP_EXTRA + 1 ||
+	    (n = strlen(base + 1)) < 1 + 1 + 11 ||
 	    strncmp(base + 1 + n - 11, ".tmp-", 5) != 0)
 		return 0;
 	return lstat(path, &st) == 0 && S_ISREG(st.st_mode) &&
@@ -355,12 +366,23 @@ void
 backup_recover(const struct config *cfg)
 {
 	char path[PATH_MAX], tmp[PATH_MAX];
+	struct stat st;
 	ssize_t n;
 	int fd;
 
+	/* Only a note as pending_write makes them: a small regular file of
+	 * ours (a FIFO put there must not hold up the start). */
 	if (pending_path(cfg, path) == -1 ||
-	    (fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1)
+	    (fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)) ==
+	        -1)
 		return;
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
+	    st.st_uid != geteuid() || st.st_size >= PATH_MAX) {
+		close(fd);
+		log_warn("%s is not a note of this daemon; left as it is",
+		         path);
+		return;
+	}
 	n = read(fd, tmp, sizeof(tmp) - 1);
 	close(fd);
 	if (n > 1 && tmp[n - 1] == '\n') {

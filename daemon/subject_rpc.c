@@ -390,6 +390,7 @@ subject_access(struct call *c, int64_t id, enum access_need need,
 int
 subject_reply(struct call *c, int64_t id)
 {
+	int64_t project = subject_project(c->ctx->store, id);
 	json_t *v;
 	int can;
 
@@ -398,8 +399,7 @@ subject_reply(struct call *c, int64_t id)
 	 * told nothing of the subject, not even its codes, residents or the
 	 * other partners' answers: {} (the subject is optional).
 	 */
-	if ((can = access_can(c, subject_project(c->ctx->store, id),
-	                      ACC_INLEZEN)) == -1)
+	if (project <= 0 || (can = access_can(c, project, ACC_INLEZEN)) == -1)
 		return call_internal(c);
 	if (can == 0) {
 		c->reply = json_object();

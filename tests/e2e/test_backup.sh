@@ -61,6 +61,8 @@ fails "key store name" "names a file of the master key" \
 	ctl backup "$STATE/master.key.store"
 fails "next key name" "names a file of the master key" \
 	ctl backup "$STATE/master.key.next"
+fails "the daemon's own note" "names a file of the daemon's state" \
+	ctl backup "$STATE/backup.pending"
 fails "too long for the audit log" "is too long" \
 	ctl backup "$E2E_DIR/official/$(printf 'x%.0s' $(seq 1 250))"
 [ ! -e "$E2E_DIR/b5.db" ] || die "a backup went past its path"
@@ -109,21 +111,30 @@ echo "$who" | inq -x "alice:denied" || die "denied backup not audited"
 
 # --- a crash in the middle of a backup: the next start removes the
 # partial copy its pending note names, and nothing else
-printf 'partial' >"$E2E_DIR/official/.b8.db.tmp-AbC123"
+# (the shortest name a backup can have: one character)
+printf 'partial' >"$E2E_DIR/official/.b.tmp-AbC123"
 printf 'keep' >"$E2E_DIR/official/keep.db"
-printf '%s\n' "$(realpath "$E2E_DIR/official")/.b8.db.tmp-AbC123" \
+printf '%s\n' "$(realpath "$E2E_DIR/official")/.b.tmp-AbC123" \
 	>"$STATE/backup.pending"
 start_daemon
 stop_daemon
-[ ! -e "$E2E_DIR/official/.b8.db.tmp-AbC123" ] ||
+[ ! -e "$E2E_DIR/official/.b.tmp-AbC123" ] ||
 	die "the partial copy of a crashed backup was left"
 [ ! -e "$STATE/backup.pending" ] || die "the pending note was left"
 grep -q "the partial copy of a backup that a crash interrupted" "$DLOG" ||
 	die "no log line for the removed partial copy"
-# A note naming any other file removes nothing.
-printf '%s\n' "$E2E_DIR/official/keep.db" >"$STATE/backup.pending"
-start_daemon
-stop_daemon
+# A note naming any other file removes nothing, nor does one naming a
+# directory or a link under a temporary file's name.
+mkdir "$E2E_DIR/official/.d.tmp-AbC123"
+ln -s keep.db "$E2E_DIR/official/.l.tmp-AbC123"
+for victim in keep.db .d.tmp-AbC123 .l.tmp-AbC123; do
+	printf '%s\n' "$E2E_DIR/official/$victim" >"$STATE/backup.pending"
+	start_daemon
+	stop_daemon
+	[ -e "$E2E_DIR/official/$victim" ] ||
+		die "a pending note removed $victim"
+	[ ! -e "$STATE/backup.pending" ] || die "the pending note was left"
+done
 [ -e "$E2E_DIR/official/keep.db" ] || die "a pending note removed a file"
 
 # --- restore: a new state directory with the copy and the same key
