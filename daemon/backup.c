@@ -163,23 +163,33 @@ names_file_of(const char *target, const char *file, char sep)
  * store exists, would stop the daemon from starting).  Compared after
  * resolving symbolic links in the directories.
  */
+/* File name in the state directory into out.  0, or -1 when too long. */
+static int
+state_file(const struct config *cfg, const char *name, char out[PATH_MAX])
+{
+	return snprintf(out, PATH_MAX, "%s/%s", cfg->state_dir, name) >=
+	               PATH_MAX
+	           ? -1
+	           : 0;
+}
+
 static const char *
 daemon_file(const char *target, const struct config *cfg)
 {
-	char own[PATH_MAX];
+	/* The daemon's own notes: a backup there would be taken for one. */
+	static const char *const own[] = {PENDING, "ivtd.lock"};
+	char path[PATH_MAX];
+	size_t i;
 
 	if (names_file_of(target, cfg->db_path, '-'))
 		return "names a file of the live database";
 	if (names_file_of(target, cfg->key_path, '.'))
 		return "names a file of the master key";
-	/* The daemon's own notes: a backup there would be taken for one. */
-	if ((snprintf(own, sizeof(own), "%s/" PENDING, cfg->state_dir) <
-	         (int)sizeof(own) &&
-	     names_file_of(target, own, '\0')) ||
-	    (snprintf(own, sizeof(own), "%s/ivtd.lock", cfg->state_dir) <
-	         (int)sizeof(own) &&
-	     names_file_of(target, own, '\0')))
-		return "names a file of the daemon's state";
+	for (i = 0; i < sizeof(own) / sizeof(own[0]); i++) {
+		if (state_file(cfg, own[i], path) == 0 &&
+		    names_file_of(target, path, '\0'))
+			return "names a file of the daemon's state";
+	}
 	return NULL;
 }
 
@@ -305,10 +315,7 @@ publish(struct backup *b)
 static int
 pending_path(const struct config *cfg, char out[PATH_MAX])
 {
-	return snprintf(out, PATH_MAX, "%s/" PENDING, cfg->state_dir) >=
-	               PATH_MAX
-	           ? -1
-	           : 0;
+	return state_file(cfg, PENDING, out);
 }
 
 /* Name tmp as the backup under way (synced: a crash may come next). */
