@@ -29,6 +29,46 @@ access_partner_rights(struct store *s, int64_t project, int64_t partner)
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? rights : -1;
 }
 
+static const struct {
+	const char *name;
+	unsigned bit;
+} field_names[] = {
+	{"adres", FIELD_ADRES},
+	{"bsn", FIELD_BSN},
+	{"naam", FIELD_NAAM},
+	{"geboortedatum", FIELD_GEB},
+};
+
+int
+access_partner_fields(struct store *s, int64_t project, int64_t partner,
+                      unsigned *bits)
+{
+	static const char sql[] =
+		"SELECT fields FROM protocol_grants WHERE project_id = ? AND "
+		"partner_id = ? AND inlezen = 1";
+	const char *f;
+	sqlite3_stmt *st;
+	size_t i;
+	int rc;
+
+	*bits = 0;
+	if ((st = store_prepare(s, sql)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, project);
+	sqlite3_bind_int64(st, 2, partner);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		f = (const char *)sqlite3_column_text(st, 0);
+		for (i = 0; i < sizeof(field_names) / sizeof(field_names[0]);
+		     i++) {
+			if (strstr(f, field_names[i].name) != NULL)
+				*bits |= field_names[i].bit;
+		}
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
 int
 access_is_leader(struct store *s, int64_t project, int64_t uid)
 {

@@ -47,6 +47,18 @@ int access_can(struct call *c, int64_t id, enum access_need need);
 /* >=0 rights, -1 on a database error. */
 int access_partner_rights(struct store *s, int64_t project, int64_t partner);
 
+/* Categories of personal data a partner's inlezen covers (the protocol's
+ * field list). */
+#define FIELD_ADRES 0x1
+#define FIELD_BSN   0x2
+#define FIELD_NAAM  0x4
+#define FIELD_GEB   0x8
+#define FIELD_ALL   (FIELD_ADRES | FIELD_BSN | FIELD_NAAM | FIELD_GEB)
+/* The FIELD_ bits a partner may read in a project into *bits: 0 without
+ * inlezen.  0, or -1 on a database error. */
+int access_partner_fields(struct store *s, int64_t project, int64_t partner,
+                          unsigned *bits);
+
 /* Is uid one of the project's leaders?  1, 0, or -1 on error. */
 int access_is_leader(struct store *s, int64_t project, int64_t uid);
 

@@ -175,6 +175,40 @@ subject_in_area(struct store *st, int64_t project, const char *postcode)
 	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }
 
+/*
+ * A delivery is matched to what the project holds: by the whole address
+ * to a subject there, by BSN to a person of it.  A partner that reads
+ * the project would see the match -- the marker person it delivered now
+ * living with others, a person count that did not grow, an import's
+ * "merged" -- and so learn whose address or BSN it is, which its field
+ * list withholds.  Such a partner may read or deliver, not both, unless
+ * its list holds the keys (adres and bsn).  A partner without inlezen
+ * sees nothing of a match (Subject.Create tells it nothing).
+ */
+static int
+delivery_shows_nothing_withheld(struct call *c, int64_t project)
+{
+	const unsigned keys = FIELD_ADRES | FIELD_BSN;
+	unsigned bits;
+	int rights;
+
+	if (c->who.role != ROLE_PARTNER)
+		return 0;
+	if ((rights = access_partner_rights(c->ctx->store, project,
+	                                    c->who.partner_id)) == -1 ||
+	    access_partner_fields(c->ctx->store, project, c->who.partner_id,
+	                          &bits) == -1)
+		return call_internal(c);
+	if ((rights & RIGHT_INLEZEN) && (bits & keys) != keys)
+		return call_denied(c, "the privacy protocol lets your "
+		                      "organisation read only some fields in "
+		                      "this project: a delivery is matched by "
+		                      "address and BSN, and would show you "
+		                      "what the protocol withholds (it needs "
+		                      "'adres' and 'bsn', or no 'inlezen')");
+	return 0;
+}
+
 int
 subject_may_deliver(struct call *c, int64_t project)
 {
@@ -184,7 +218,8 @@ subject_may_deliver(struct call *c, int64_t project)
 	sqlite3_stmt *st;
 	int phase_ok = 0, registered = 0;
 
-	if (access_project(c, project, ACC_LEVEREN) == -1)
+	if (access_project(c, project, ACC_LEVEREN) == -1 ||
+	    delivery_shows_nothing_withheld(c, project) == -1)
 		return -1;
 	if ((st = store_prepare(c->ctx->store, sql)) == NULL)
 		return call_internal(c);

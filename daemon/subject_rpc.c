@@ -19,60 +19,14 @@
 #define LIST_MAX        1000
 #define FIND_MAX        100
 
-/* Which personal-data fields the caller may read in a project. */
-#define F_ADRES 0x1
-#define F_BSN   0x2
-#define F_NAAM  0x4
-#define F_GEB   0x8
-#define F_ALL   (F_ADRES | F_BSN | F_NAAM | F_GEB)
-
-static const struct {
-	const char *name;
-	unsigned bit;
-} field_names[] = {
-	{"adres", F_ADRES},
-	{"bsn", F_BSN},
-	{"naam", F_NAAM},
-	{"geboortedatum", F_GEB},
-};
-
-/* Fields of the caller's organisation in the project's protocol. */
-static int
-partner_fields(struct call *c, int64_t project, unsigned *bits)
-{
-	static const char sql[] =
-		"SELECT fields FROM protocol_grants WHERE project_id = ? AND "
-		"partner_id = ? AND inlezen = 1";
-	const char *f;
-	sqlite3_stmt *st;
-	size_t i;
-	int rc;
-
-	*bits = 0;
-	if ((st = store_prepare(c->ctx->store, sql)) == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, project);
-	sqlite3_bind_int64(st, 2, c->who.partner_id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		f = (const char *)sqlite3_column_text(st, 0);
-		for (i = 0; i < sizeof(field_names) / sizeof(field_names[0]);
-		     i++) {
-			if (strstr(f, field_names[i].name) != NULL)
-				*bits |= field_names[i].bit;
-		}
-	}
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
-}
-
 /* Visible fields for the caller (access already checked for inlezen). */
 static int
 visible_fields(struct call *c, int64_t project, unsigned *bits)
 {
 	if (c->who.role == ROLE_PARTNER)
-		return partner_fields(c, project, bits);
-	*bits = c->who.role == ROLE_PRIVACY ? 0 : F_ALL;
+		return access_partner_fields(c->ctx->store, project,
+		                             c->who.partner_id, bits);
+	*bits = c->who.role == ROLE_PRIVACY ? 0 : FIELD_ALL;
 	return 0;
 }
 
@@ -131,8 +85,8 @@ subject_persons(struct call *c, const struct crypto_dek *k, int64_t subject,
 	int rc, err = 0;
 
 	snprintf(fields, sizeof(fields), "%s%s%s",
-	         bits & F_BSN ? "bsn," : "", bits & F_NAAM ? "naam," : "",
-	         bits & F_GEB ? "geboortedatum," : "");
+	         bits & FIELD_BSN ? "bsn," : "", bits & FIELD_NAAM ? "naam," : "",
+	         bits & FIELD_GEB ? "geboortedatum," : "");
 	if (fields[0] != '\0')
 		fields[strlen(fields) - 1] = '\0';
 	*count = 0;
@@ -145,14 +99,14 @@ subject_persons(struct call *c, const struct crypto_dek *k, int64_t subject,
 			continue;
 		pid = sqlite3_column_int64(st, 0);
 		p = json_object();
-		if ((bits & F_BSN) && open_col(k, st, 2, "persons", "bsn", pid,
+		if ((bits & FIELD_BSN) && open_col(k, st, 2, "persons", "bsn", pid,
 		                               buf, sizeof(buf)) == 0)
 			json_object_set_new(p, "bsn", json_string(buf));
-		if ((bits & F_NAAM) && open_col(k, st, 3, "persons", "name",
+		if ((bits & FIELD_NAAM) && open_col(k, st, 3, "persons", "name",
 		                                pid, buf, sizeof(buf)) == 0 &&
 		    buf[0] != '\0')
 			json_object_set_new(p, "name", json_string(buf));
-		if ((bits & F_GEB) &&
+		if ((bits & FIELD_GEB) &&
 		    open_col(k, st, 4, "persons", "birthdate", pid, buf,
 		             sizeof(buf)) == 0 &&
 		    buf[0] != '\0')
@@ -249,7 +203,7 @@ subject_view(struct call *c, int64_t id, int full, json_t **out)
 		goto fail;
 	if (sqlite3_column_bytes(st, 10) == 32)
 		crypto_hex(sqlite3_column_blob(st, 10), 32, hex);
-	if (bits & F_ADRES) {
+	if (bits & FIELD_ADRES) {
 		if ((addr = subject_address(k, st, id)) == NULL)
 			goto fail;
 		json_object_set_new(v, "address", addr);
@@ -258,7 +212,7 @@ subject_view(struct call *c, int64_t id, int full, json_t **out)
 	}
 	/* The decision on a conflict explains the conflict, whose reason
 	 * is not another partner's business (subject_interests). */
-	if (full && bits == F_ALL && c->who.role != ROLE_PARTNER &&
+	if (full && bits == FIELD_ALL && c->who.role != ROLE_PARTNER &&
 	    sqlite3_column_type(st, 11) != SQLITE_NULL &&
 	    open_col(k, st, 11, "subjects", "resolution", id, res,
 	             sizeof(res)) == 0) {
@@ -514,7 +468,7 @@ subject_create(struct call *c)
 		rc = call_internal(c);
 		goto out;
 	}
-	if ((bits & F_ADRES) == 0) {
+	if ((bits & FIELD_ADRES) == 0) {
 		c->reply = json_object();
 		rc = c->reply != NULL ? 0 : call_internal(c);
 		goto out;
@@ -627,7 +581,7 @@ subject_list(struct call *c)
 
 /*
  * The ids sql finds by blind index idx that the caller may read, and by
- * a field it may read (need: F_BSN or F_ADRES): a partner whose protocol
+ * a field it may read (need: FIELD_BSN or FIELD_ADRES): a partner whose protocol
  * leaves out the BSN must not find subjects by BSN, which would tell it
  * whose address, name or birth date goes with a BSN it holds.
  */
@@ -695,7 +649,7 @@ subject_find(struct call *c)
 	explicit_bzero(norm, sizeof(norm));
 	crypto_hex(idx, 32, hex);
 	call_object(c, "search:%s", bsn ? "bsn" : "address");
-	if (find_query(c, bsn ? by_bsn : by_addr, idx, bsn ? F_BSN : F_ADRES,
+	if (find_query(c, bsn ? by_bsn : by_addr, idx, bsn ? FIELD_BSN : FIELD_ADRES,
 	               ids, &n) == -1 ||
 	    reply_views(c, ids, n, "subjects") == -1)
 		return -1;

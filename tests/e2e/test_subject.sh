@@ -195,10 +195,16 @@ ok "svb finds no address" svb --json subject find --address 3511AB 12
 has '"subjects": \[\]'
 ok "svb still shows names" svb subject show 1; has "Jan Jansen"
 hasnt Dorpsstraat
-# Nor by delivering an address: the merged subject would say who lives
-# there.
-ok "svb delivers a known address" svb --json subject add 1 \
-	--street Dorpsstraat --nr 12 --toev A --postcode 3511AB --city Utrecht
-hasnt '"subject"'; hasnt "Jan Jansen"; hasnt '"merged"'
+# Nor may it deliver: the delivery would be merged with the subject at
+# that address, and the subject list would then say who lives with the
+# person it delivered.
+fails "svb may not deliver" "'adres' and 'bsn'" svb subject add 1 \
+	--street Dorpsstraat --nr 12 --toev A --postcode 3511AB \
+	--city Utrecht --persons 111222333:Marker
+hasnt "Jan Jansen"
+fails "nor import" nl.ivtd.PermissionDenied svb subject import 1 - \
+	</dev/null
+ok "the marker was not stored" pl subject show 1; has "Jan Jansen"
+hasnt Marker
 stop_daemon
 done_ok

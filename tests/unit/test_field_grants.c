@@ -49,6 +49,10 @@
  * the battery does reach every kind of data), and every failure is
  * listed, one line each.  IVT_FG_VERBOSE=1 shows what each call showed.
  *
+ * A partner that reads only some fields may not deliver subjects
+ * (test_deliver_oracle): the match of its delivery with what the project
+ * holds would tell it whose address or BSN it is.
+ *
  * When written, this found two kinds of leak (the tests fail on them):
  *   - test_write_replies: Subject.Answer replies to a partner without
  *     inlezen (Politie) with the subject's selection codes (and its
@@ -590,14 +594,15 @@ build_fixture(struct fx *f)
 		grant(f, PB, p);
 	}
 	/* Noord: the projectleider selects A1, A3 and A4; Politie
-	 * delivers A2 (and may not read it back); SVB imports A5. */
+	 * delivers A2 (and may not read it back), and imports A5 for SVB
+	 * (SVB, reading BSNs only, may not deliver: test_deliver_oracle). */
 	f->s[A1] = create(f, PL, A1, "[\"UWV\",\"SVB\",\"GGD\"]");
 	assert_int_equal(
 	    create(f, partners[POL].uid, A2, "[\"UWV\",\"Politie\"]"), 0);
 	f->s[A2] = subject_at(f, A2);
 	f->s[A3] = create(f, PL, A3, "[\"SVB\",\"GGD\"]");
 	f->s[A4] = create(f, PL, A4, "[\"UWV\"]");
-	import(f, partners[SVB].uid, A5, "SVB");
+	import(f, partners[POL].uid, A5, "SVB");
 	f->s[A5] = subject_at(f, A5);
 	/* Zuid: Woco delivers B1. */
 	f->s[B1] = create(f, partners[WOCO].uid, B1, "[\"Woco\"]");
@@ -989,6 +994,74 @@ test_find_oracle(void **state)
 		         n);
 }
 
+/*
+ * A partner that reads some fields only may not deliver.  A delivery is
+ * matched to the project's subjects by address and BSN, and reading the
+ * project shows the match: a partner without 'adres' delivering a
+ * guessed address with a marker person saw in Subject.List who lives
+ * with the marker; one without 'bsn' delivering a BSN at an address saw
+ * from a person count that did not grow that the BSN lives there; an
+ * import's "merged" said whether the address was in the project.  Each
+ * such delivery is refused, audited and changes nothing, by
+ * Subject.Create and by Import.Begin; Politie (leveren without inlezen)
+ * and Woco (every field, in Zuid) deliver.
+ */
+static void
+test_deliver_oracle(void **state)
+{
+	static const int restricted[] = {UWV, SVB, GGD};
+	struct fx *f = *state;
+	const struct address *ad = &addresses[A1];
+	uint64_t sum;
+	uid_t uid;
+	json_t *r, *p;
+	size_t i;
+
+	for (i = 0; i < sizeof(restricted) / sizeof(restricted[0]); i++) {
+		uid = partners[restricted[i]].uid;
+		sum = tfix_db_sum(&f->t);
+		r = call(f, uid, "nl.ivtd.Subject.Create",
+		         json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:[{s:s,s:s}]}",
+		                   "project", (json_int_t)f->p[PA], "street",
+		                   ad->street, "huisnummer", ad->nr,
+		                   "toevoeging", ad->toev, "postcode", ad->pc,
+		                   "woonplaats", ad->city, "persons", "bsn",
+		                   "111222333", "name", "Marker"));
+		assert_non_null(tfix_error(r)); /* it was delivered */
+		assert_string_equal(tfix_error(r), "nl.ivtd.PermissionDenied");
+		assert_non_null(strstr(tfix_reason(r), "'adres' and 'bsn'"));
+		json_decref(r);
+		assert_true(tfix_last_denied(&f->t, "nl.ivtd.Subject.Create",
+		                             uid));
+		r = call(f, uid, "nl.ivtd.Import.Begin",
+		         json_pack("{s:I}", "project", (json_int_t)f->p[PA]));
+		assert_string_equal(tfix_error(r), "nl.ivtd.PermissionDenied");
+		json_decref(r);
+		assert_true(
+		    tfix_last_denied(&f->t, "nl.ivtd.Import.Begin", uid));
+		assert_true(tfix_db_sum(&f->t) == sum);
+	}
+	/* The same partner delivers once its list holds both keys (its
+	 * reply, showing the address, is not checked against the policy
+	 * table, which says SVB reads BSNs only). */
+	done(f, PL, "nl.ivtd.Protocol.Grant",
+	     json_pack("{s:I,s:s,s:[s],s:[s,s]}", "project",
+	               (json_int_t)f->p[PA], "partner", "SVB", "rights",
+	               "inlezen", "fields", "adres", "bsn"));
+	p = json_pack("{s:I,s:s,s:s,s:s,s:s,s:s}", "project",
+	              (json_int_t)f->p[PA], "street", ad->street, "huisnummer",
+	              ad->nr, "toevoeging", ad->toev, "postcode", ad->pc,
+	              "woonplaats", ad->city);
+	json_decref(tfix_succeeded(tfix_dispatch(&f->t, partners[SVB].uid,
+	                                         "nl.ivtd.Subject.Create", p,
+	                                         NULL),
+	                           partners[SVB].uid, "nl.ivtd.Subject.Create"));
+	json_decref(p);
+	done(f, PL, "nl.ivtd.Protocol.Grant",
+	     json_pack("{s:I,s:s,s:[s],s:[s]}", "project", (json_int_t)f->p[PA],
+	               "partner", "SVB", "rights", "inlezen", "fields", "bsn"));
+}
+
 int
 main(void)
 {
@@ -997,6 +1070,7 @@ main(void)
 	    cmocka_unit_test(test_grants_show),
 	    cmocka_unit_test(test_read_methods),
 	    cmocka_unit_test(test_find_oracle),
+	    cmocka_unit_test(test_deliver_oracle),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, tfix_teardown);
