@@ -33,10 +33,10 @@ static const struct {
 	const char *name;
 	unsigned bit;
 } field_names[] = {
-	{"adres", FIELD_ADRES},
-	{"bsn", FIELD_BSN},
-	{"naam", FIELD_NAAM},
-	{"geboortedatum", FIELD_GEB},
+    {"adres", FIELD_ADRES},
+    {"bsn", FIELD_BSN},
+    {"naam", FIELD_NAAM},
+    {"geboortedatum", FIELD_GEB},
 };
 
 int
@@ -44,8 +44,8 @@ access_partner_fields(struct store *s, int64_t project, int64_t partner,
                       unsigned *bits)
 {
 	static const char sql[] =
-		"SELECT fields FROM protocol_grants WHERE project_id = ? AND "
-		"partner_id = ? AND inlezen = 1";
+	    "SELECT fields FROM protocol_grants WHERE project_id = ? AND "
+	    "partner_id = ? AND inlezen = 1";
 	const char *f;
 	sqlite3_stmt *st;
 	size_t i;

@@ -85,7 +85,8 @@ subject_persons(struct call *c, const struct crypto_dek *k, int64_t subject,
 	int rc, err = 0;
 
 	snprintf(fields, sizeof(fields), "%s%s%s",
-	         bits & FIELD_BSN ? "bsn," : "", bits & FIELD_NAAM ? "naam," : "",
+	         bits & FIELD_BSN ? "bsn," : "",
+	         bits & FIELD_NAAM ? "naam," : "",
 	         bits & FIELD_GEB ? "geboortedatum," : "");
 	if (fields[0] != '\0')
 		fields[strlen(fields) - 1] = '\0';
@@ -99,11 +100,12 @@ subject_persons(struct call *c, const struct crypto_dek *k, int64_t subject,
 			continue;
 		pid = sqlite3_column_int64(st, 0);
 		p = json_object();
-		if ((bits & FIELD_BSN) && open_col(k, st, 2, "persons", "bsn", pid,
-		                               buf, sizeof(buf)) == 0)
+		if ((bits & FIELD_BSN) && open_col(k, st, 2, "persons", "bsn",
+		                                   pid, buf, sizeof(buf)) == 0)
 			json_object_set_new(p, "bsn", json_string(buf));
-		if ((bits & FIELD_NAAM) && open_col(k, st, 3, "persons", "name",
-		                                pid, buf, sizeof(buf)) == 0 &&
+		if ((bits & FIELD_NAAM) &&
+		    open_col(k, st, 3, "persons", "name", pid, buf,
+		             sizeof(buf)) == 0 &&
 		    buf[0] != '\0')
 			json_object_set_new(p, "name", json_string(buf));
 		if ((bits & FIELD_GEB) &&
@@ -581,9 +583,9 @@ subject_list(struct call *c)
 
 /*
  * The ids sql finds by blind index idx that the caller may read, and by
- * a field it may read (need: FIELD_BSN or FIELD_ADRES): a partner whose protocol
- * leaves out the BSN must not find subjects by BSN, which would tell it
- * whose address, name or birth date goes with a BSN it holds.
+ * a field it may read (need: FIELD_BSN or FIELD_ADRES): a partner whose
+ * protocol leaves out the BSN must not find subjects by BSN, which would tell
+ * it whose address, name or birth date goes with a BSN it holds.
  */
 static int
 find_query(struct call *c, const char *sql, const uint8_t idx[32],
@@ -649,8 +651,8 @@ subject_find(struct call *c)
 	explicit_bzero(norm, sizeof(norm));
 	crypto_hex(idx, 32, hex);
 	call_object(c, "search:%s", bsn ? "bsn" : "address");
-	if (find_query(c, bsn ? by_bsn : by_addr, idx, bsn ? FIELD_BSN : FIELD_ADRES,
-	               ids, &n) == -1 ||
+	if (find_query(c, bsn ? by_bsn : by_addr, idx,
+	               bsn ? FIELD_BSN : FIELD_ADRES, ids, &n) == -1 ||
 	    reply_views(c, ids, n, "subjects") == -1)
 		return -1;
 	/* The search itself is a processing of this subject's data: its

@@ -1031,8 +1031,8 @@ test_deliver_oracle(void **state)
 		assert_string_equal(tfix_error(r), "nl.ivtd.PermissionDenied");
 		assert_non_null(strstr(tfix_reason(r), "'adres' and 'bsn'"));
 		json_decref(r);
-		assert_true(tfix_last_denied(&f->t, "nl.ivtd.Subject.Create",
-		                             uid));
+		assert_true(
+		    tfix_last_denied(&f->t, "nl.ivtd.Subject.Create", uid));
 		r = call(f, uid, "nl.ivtd.Import.Begin",
 		         json_pack("{s:I}", "project", (json_int_t)f->p[PA]));
 		assert_string_equal(tfix_error(r), "nl.ivtd.PermissionDenied");
@@ -1052,10 +1052,10 @@ test_deliver_oracle(void **state)
 	              (json_int_t)f->p[PA], "street", ad->street, "huisnummer",
 	              ad->nr, "toevoeging", ad->toev, "postcode", ad->pc,
 	              "woonplaats", ad->city);
-	json_decref(tfix_succeeded(tfix_dispatch(&f->t, partners[SVB].uid,
-	                                         "nl.ivtd.Subject.Create", p,
-	                                         NULL),
-	                           partners[SVB].uid, "nl.ivtd.Subject.Create"));
+	json_decref(
+	    tfix_succeeded(tfix_dispatch(&f->t, partners[SVB].uid,
+	                                 "nl.ivtd.Subject.Create", p, NULL),
+	                   partners[SVB].uid, "nl.ivtd.Subject.Create"));
 	json_decref(p);
 	done(f, PL, "nl.ivtd.Protocol.Grant",
 	     json_pack("{s:I,s:s,s:[s],s:[s]}", "project", (json_int_t)f->p[PA],
