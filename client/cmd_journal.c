@@ -83,7 +83,10 @@ print_entries(struct ivtctl *ctx, const json_t *res)
 		printf("#%s %s %s (%s)\n", out_int(e, "id", buf, sizeof(buf)),
 		       out_str(e, "date"), out_str(e, "kind"),
 		       out_str(e, "author"));
-		out_safe(stdout, out_str(e, "note"));
+		out_safe(stdout, out_str(e, "note") != NULL
+		                     ? out_str(e, "note")
+		                     : "(note withheld: your organisation may "
+		                       "read only some fields)");
 		fputs("\n\n", stdout);
 	}
 	return out_finish();

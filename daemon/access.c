@@ -70,6 +70,25 @@ access_partner_fields(struct store *s, int64_t project, int64_t partner,
 }
 
 int
+access_reads_all(struct call *c, int64_t project)
+{
+	unsigned bits;
+
+	switch (c->who.role) {
+	case ROLE_ADMIN:
+	case ROLE_PROJECTLEIDER:
+		return access_can(c, project, ACC_INLEZEN);
+	case ROLE_PARTNER:
+		if (access_partner_fields(c->ctx->store, project,
+		                          c->who.partner_id, &bits) == -1)
+			return -1;
+		return bits == FIELD_ALL;
+	default:
+		return 0;
+	}
+}
+
+int
 access_is_leader(struct store *s, int64_t project, int64_t uid)
 {
 	static const char sql[] =

@@ -59,6 +59,12 @@ int access_partner_rights(struct store *s, int64_t project, int64_t partner);
 int access_partner_fields(struct store *s, int64_t project, int64_t partner,
                           unsigned *bits);
 
+/* May the caller read every category of personal data in the project
+ * (a manager, or a partner with inlezen of every field)?  1, 0, or -1 on
+ * a database error.  Free text -- finding and journal notes -- may hold
+ * any category, so another organisation's needs this. */
+int access_reads_all(struct call *c, int64_t project);
+
 /* Is uid one of the project's leaders?  1, 0, or -1 on error. */
 int access_is_leader(struct store *s, int64_t project, int64_t uid);
 

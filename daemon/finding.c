@@ -32,7 +32,10 @@
 	"partners o ON o.id = f.owner_id LEFT JOIN users u ON u.uid = "    \
 	"f.created_by "
 
-/* May the caller read the notes of a finding by partner_id in project? */
+/* May the caller read the notes of a finding by partner_id in project?
+ * Another organisation's notes are free text that may name and place
+ * anyone: a partner reads them only if its field list holds every
+ * category (access_reads_all). */
 static int
 may_read_notes(struct call *c, int64_t project, int64_t partner_id)
 {
@@ -42,7 +45,7 @@ may_read_notes(struct call *c, int64_t project, int64_t partner_id)
 		return 1; /* access to the project was checked */
 	case ROLE_PARTNER:
 		return partner_id == c->who.partner_id ||
-		       access_can(c, project, ACC_INLEZEN) == 1;
+		       access_reads_all(c, project) == 1;
 	default:
 		return 0;
 	}

@@ -84,35 +84,48 @@ journal_list(struct call *c)
 {
 	static const char sql[] =
 		"SELECT j.id, j.entry_date, j.kind, "
-		"coalesce(u.name, 'uid ' || j.author), j.note FROM journal j "
+		"coalesce(u.name, 'uid ' || j.author), j.note, u.partner_id "
+		"FROM journal j "
 		"LEFT JOIN users u ON u.uid = j.author WHERE j.project_id = ? "
 		"ORDER BY j.entry_date, j.id";
 	int64_t project = ivt_json_int(c->params, "project", 0);
 	json_t *list, *e;
 	sqlite3_stmt *st;
 	char *note;
-	int rc;
+	int rc, all, shown = 0;
 
 	if (access_project(c, project, ACC_INLEZEN) == -1)
 		return -1;
 	call_object(c, "project:%lld journal", (long long)project);
+	/* Notes are free text about anyone: another organisation's go only
+	 * to a caller that may read every field (as finding notes). */
+	if ((all = access_reads_all(c, project)) == -1)
+		return call_internal(c);
 	if ((st = store_prepare(c->ctx->store, sql)) == NULL ||
 	    (list = json_array()) == NULL)
 		return call_internal(c);
 	sqlite3_bind_int64(st, 1, project);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		note = crypto_open_text(keys_dek(c->ctx, project, 0), "journal",
-		                        "note", sqlite3_column_int64(st, 0),
-		                        sqlite3_column_blob(st, 4),
-		                        sqlite3_column_bytes(st, 4));
-		/* A note that does not open was tampered with: say so. */
-		e = json_pack("{s:I,s:s,s:s,s:s,s:s}", "id",
+		e = json_pack("{s:I,s:s,s:s,s:s}", "id",
 		              (json_int_t)sqlite3_column_int64(st, 0), "date",
 		              (const char *)sqlite3_column_text(st, 1), "kind",
 		              (const char *)sqlite3_column_text(st, 2), "author",
-		              (const char *)sqlite3_column_text(st, 3), "note",
-		              note ? note : "[unreadable: sealed note damaged]");
-		crypto_free_text(note);
+		              (const char *)sqlite3_column_text(st, 3));
+		if (e != NULL &&
+		    (all || (sqlite3_column_type(st, 5) != SQLITE_NULL &&
+		             sqlite3_column_int64(st, 5) == c->who.partner_id))) {
+			note = crypto_open_text(
+			    keys_dek(c->ctx, project, 0), "journal", "note",
+			    sqlite3_column_int64(st, 0), sqlite3_column_blob(st, 4),
+			    sqlite3_column_bytes(st, 4));
+			/* One that does not open was tampered with: say so. */
+			json_object_set_new(
+			    e, "note",
+			    json_string(note ? note
+			                     : "[unreadable: sealed note damaged]"));
+			crypto_free_text(note);
+			shown++;
+		}
 		if (e == NULL || json_array_append_new(list, e) == -1) {
 			rc = SQLITE_NOMEM;
 			break;
@@ -123,7 +136,7 @@ journal_list(struct call *c)
 		json_decref(list);
 		return call_internal(c);
 	}
-	if (json_array_size(list) > 0 &&
+	if (shown > 0 &&
 	    call_disclose(c, "", "", "journal.note", project) == -1) {
 		json_decref(list);
 		return call_internal(c);

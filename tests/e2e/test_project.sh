@@ -144,6 +144,17 @@ fails "bad kind" org.varlink.service.InvalidParameter \
 ok "pl reads journal" pl journal list 1; has "J. de Vries"
 ok "uwv reads journal" uwv journal list 1; has "onderhuur"
 ok "uwv adds (leveren)" uwv journal add 1 --kind overleg --note "UWV: 3 adressen"
+# Notes are free text about anyone: a partner that may read some fields
+# only sees the entries, and the notes of its own organisation.
+ok "uwv reads names only" pl protocol grant 1 UWV --rights inlezen \
+	--fields naam
+ok "uwv: own notes only" uwv journal list 1; has "UWV: 3 adressen"
+has casusbespreking; has "note withheld"; hasnt "onderhuur"
+hasnt "met UWV en Politie"
+ok "uwv reads all again" pl protocol grant 1 UWV --rights inlezen \
+	--fields adres,bsn,naam,geboortedatum
+ok "uwv reads every note" uwv journal list 1; has "onderhuur"
+hasnt "note withheld"
 fails "privacy may not read notes" nl.ivtd.PermissionDenied priv journal list 1
 fails "politie may not read" nl.ivtd.PermissionDenied pol journal list 1
 ok "revoke inlezen" pl protocol revoke 1 UWV --rights inlezen

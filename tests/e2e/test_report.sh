@@ -78,6 +78,13 @@ ok "list (inlezen)" uwv finding list 1
 has "zorgsignaal"; has "Zorgen over kinderen"; has "Inkomsten niet gemeld"
 ok "politie: own only" pol finding list 1
 has "zorgsignaal"; hasnt "uitkeringsfraude"
+# Another organisation's notes need inlezen of every field.
+ok "uwv reads names only" pl protocol grant 1 UWV --rights inlezen \
+	--fields naam
+ok "uwv: own notes only" uwv finding list 1
+has "zorgsignaal"; hasnt "Zorgen over kinderen"; has "Inkomsten niet gemeld"
+ok "uwv reads all again" pl protocol grant 1 UWV --rights inlezen \
+	--fields adres,bsn,naam,geboortedatum
 ok "edit" uwv finding update 1 --notes "Inkomsten uit verhuur niet gemeld"
 fails "not yours" nl.ivtd.PermissionDenied pol finding update 2 --notes x
 ok "history" uwv finding history 1; has "uitkeringsfraude"

@@ -32,8 +32,9 @@
  *   address, name, BSN, birth date  inlezen in that project and the field
  *   selection codes                 inlezen in that project
  *   finding notes                   the organisation that wrote them, or
- *                                   inlezen (nl.ivtd.Finding.List)
- *   journal notes                   inlezen
+ *                                   inlezen of every field
+ *   journal notes                   inlezen, and the organisation wrote
+ *                                   them or every field is granted
  *   a partner's reason              that partner only
  *   the decision on a conflict      the managers only
  *   the privacy officer             nothing
@@ -211,7 +212,7 @@ struct canary {
 	char token[48];
 	enum cat cat;
 	int project;
-	int owner; /* C_NOTE, C_REASON: the partner; else -1 */
+	int owner; /* C_NOTE, C_REASON, C_JOURNAL: the partner; else -1 */
 	int seen;  /* shown to someone who may see it */
 };
 
@@ -280,12 +281,16 @@ may_see(uid_t uid, const struct canary *c)
 		       (partners[p].g[c->project].fields & cat_field[c->cat]);
 	case C_CODE:
 		return (rights & R_INL) != 0;
-	/* Free text goes with inlezen, whatever the field list, as the
-	 * interface says (nl.ivtd.Finding.List, nl.ivtd.Journal.List). */
+	/* Free text may name and place anyone, of any category: another
+	 * organisation's goes only with inlezen of every field. */
 	case C_JOURNAL:
-		return (rights & R_INL) != 0;
+		return (rights & R_INL) &&
+		       (c->owner == p ||
+		        partners[p].g[c->project].fields == F_ALL);
 	case C_NOTE:
-		return c->owner == p || (rights & R_INL) != 0;
+		return c->owner == p ||
+		       ((rights & R_INL) &&
+		        partners[p].g[c->project].fields == F_ALL);
 	case C_REASON:
 		return c->owner == p;
 	case C_DECISION:
@@ -582,8 +587,8 @@ build_fixture(struct fx *f)
 	add_canary(f, "Fq05q", C_NOTE, PA, GGD);
 	add_canary(f, "Fq06q", C_NOTE, PA, UWV);
 	add_canary(f, "Jq01q", C_JOURNAL, PA, -1);
-	add_canary(f, "Jq02q", C_JOURNAL, PA, -1);
-	add_canary(f, "Jq09q", C_JOURNAL, PB, -1);
+	add_canary(f, "Jq02q", C_JOURNAL, PA, UWV);
+	add_canary(f, "Jq09q", C_JOURNAL, PB, WOCO);
 
 	f->p[PA] = tfix_project(&f->t, PL, "Project Noord", "3511AA-3511ZZ");
 	tfix_operational(&f->t, PL, f->p[PA]);
