@@ -83,11 +83,11 @@ static int
 journal_list(struct call *c)
 {
 	static const char sql[] =
-		"SELECT j.id, j.entry_date, j.kind, "
-		"coalesce(u.name, 'uid ' || j.author), j.note, u.partner_id "
-		"FROM journal j "
-		"LEFT JOIN users u ON u.uid = j.author WHERE j.project_id = ? "
-		"ORDER BY j.entry_date, j.id";
+	    "SELECT j.id, j.entry_date, j.kind, "
+	    "coalesce(u.name, 'uid ' || j.author), j.note, u.partner_id "
+	    "FROM journal j "
+	    "LEFT JOIN users u ON u.uid = j.author WHERE j.project_id = ? "
+	    "ORDER BY j.entry_date, j.id";
 	int64_t project = ivt_json_int(c->params, "project", 0);
 	json_t *list, *e;
 	sqlite3_stmt *st;
@@ -109,20 +109,24 @@ journal_list(struct call *c)
 		e = json_pack("{s:I,s:s,s:s,s:s}", "id",
 		              (json_int_t)sqlite3_column_int64(st, 0), "date",
 		              (const char *)sqlite3_column_text(st, 1), "kind",
-		              (const char *)sqlite3_column_text(st, 2), "author",
+		              (const char *)sqlite3_column_text(st, 2),
+		              "author",
 		              (const char *)sqlite3_column_text(st, 3));
 		if (e != NULL &&
-		    (all || (sqlite3_column_type(st, 5) != SQLITE_NULL &&
-		             sqlite3_column_int64(st, 5) == c->who.partner_id))) {
-			note = crypto_open_text(
-			    keys_dek(c->ctx, project, 0), "journal", "note",
-			    sqlite3_column_int64(st, 0), sqlite3_column_blob(st, 4),
-			    sqlite3_column_bytes(st, 4));
+		    (all ||
+		     (sqlite3_column_type(st, 5) != SQLITE_NULL &&
+		      sqlite3_column_int64(st, 5) == c->who.partner_id))) {
+			note = crypto_open_text(keys_dek(c->ctx, project, 0),
+			                        "journal", "note",
+			                        sqlite3_column_int64(st, 0),
+			                        sqlite3_column_blob(st, 4),
+			                        sqlite3_column_bytes(st, 4));
 			/* One that does not open was tampered with: say so. */
 			json_object_set_new(
 			    e, "note",
-			    json_string(note ? note
-			                     : "[unreadable: sealed note damaged]"));
+			    json_string(
+			        note ? note
+			             : "[unreadable: sealed note damaged]"));
 			crypto_free_text(note);
 			shown++;
 		}
