@@ -6,29 +6,6 @@
 
 #include "access.h"
 
-int
-access_partner_rights(struct store *s, int64_t project, int64_t partner)
-{
-	static const char sql[] =
-		"SELECT leveren, bewerken, inlezen FROM protocol_grants "
-		"WHERE project_id = ? AND partner_id = ?";
-	sqlite3_stmt *st;
-	int rc, rights = 0;
-
-	if ((st = store_prepare(s, sql)) == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, project);
-	sqlite3_bind_int64(st, 2, partner);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		rights = (sqlite3_column_int(st, 0) ? RIGHT_LEVEREN : 0) |
-		         (sqlite3_column_int(st, 1) ? RIGHT_BEWERKEN : 0) |
-		         (sqlite3_column_int(st, 2) ? RIGHT_INLEZEN : 0);
-	}
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? rights : -1;
-}
-
 static const struct {
 	const char *name;
 	unsigned bit;
@@ -40,33 +17,51 @@ static const struct {
 };
 
 int
-access_partner_fields(struct store *s, int64_t project, int64_t partner,
-                      unsigned *bits)
+access_partner_grant(struct store *s, int64_t project, int64_t partner,
+                     unsigned *fields)
 {
 	static const char sql[] =
-	    "SELECT fields FROM protocol_grants WHERE project_id = ? AND "
-	    "partner_id = ? AND inlezen = 1";
+		"SELECT leveren, bewerken, inlezen, fields FROM protocol_grants "
+		"WHERE project_id = ? AND partner_id = ?";
 	const char *f;
 	sqlite3_stmt *st;
 	size_t i;
-	int rc;
+	int rc, rights = 0;
 
-	*bits = 0;
+	if (fields != NULL)
+		*fields = 0;
 	if ((st = store_prepare(s, sql)) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, project);
 	sqlite3_bind_int64(st, 2, partner);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
-		f = (const char *)sqlite3_column_text(st, 0);
-		for (i = 0; i < sizeof(field_names) / sizeof(field_names[0]);
+		rights = (sqlite3_column_int(st, 0) ? RIGHT_LEVEREN : 0) |
+		         (sqlite3_column_int(st, 1) ? RIGHT_BEWERKEN : 0) |
+		         (sqlite3_column_int(st, 2) ? RIGHT_INLEZEN : 0);
+		f = (const char *)sqlite3_column_text(st, 3);
+		for (i = 0; fields != NULL && (rights & RIGHT_INLEZEN) &&
+		            i < sizeof(field_names) / sizeof(field_names[0]);
 		     i++) {
 			if (strstr(f, field_names[i].name) != NULL)
-				*bits |= field_names[i].bit;
+				*fields |= field_names[i].bit;
 		}
 	}
 	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? rights : -1;
+}
+
+int
+access_partner_rights(struct store *s, int64_t project, int64_t partner)
+{
+	return access_partner_grant(s, project, partner, NULL);
+}
+
+int
+access_partner_fields(struct store *s, int64_t project, int64_t partner,
+                      unsigned *bits)
+{
+	return access_partner_grant(s, project, partner, bits) == -1 ? -1 : 0;
 }
 
 int

@@ -54,6 +54,11 @@ int access_partner_rights(struct store *s, int64_t project, int64_t partner);
 #define FIELD_NAAM  0x4
 #define FIELD_GEB   0x8
 #define FIELD_ALL   (FIELD_ADRES | FIELD_BSN | FIELD_NAAM | FIELD_GEB)
+/* The partner's rights (as access_partner_rights) and, when fields is not
+ * NULL, the FIELD_ bits it may read there (0 without inlezen): one
+ * lookup for both. */
+int access_partner_grant(struct store *s, int64_t project, int64_t partner,
+                         unsigned *fields);
 /* The FIELD_ bits a partner may read in a project into *bits: 0 without
  * inlezen.  0, or -1 on a database error. */
 int access_partner_fields(struct store *s, int64_t project, int64_t partner,

@@ -194,10 +194,8 @@ delivery_shows_nothing_withheld(struct call *c, int64_t project)
 
 	if (c->who.role != ROLE_PARTNER)
 		return 0;
-	if ((rights = access_partner_rights(c->ctx->store, project,
-	                                    c->who.partner_id)) == -1 ||
-	    access_partner_fields(c->ctx->store, project, c->who.partner_id,
-	                          &bits) == -1)
+	if ((rights = access_partner_grant(c->ctx->store, project,
+	                                   c->who.partner_id, &bits)) == -1)
 		return call_internal(c);
 	if ((rights & RIGHT_INLEZEN) && (bits & keys) != keys)
 		return call_denied(c, "the privacy protocol lets your "
