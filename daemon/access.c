@@ -21,8 +21,8 @@ access_partner_grant(struct store *s, int64_t project, int64_t partner,
                      unsigned *fields)
 {
 	static const char sql[] =
-		"SELECT leveren, bewerken, inlezen, fields FROM protocol_grants "
-		"WHERE project_id = ? AND partner_id = ?";
+	    "SELECT leveren, bewerken, inlezen, fields FROM protocol_grants "
+	    "WHERE project_id = ? AND partner_id = ?";
 	const char *f;
 	sqlite3_stmt *st;
 	size_t i;
