@@ -182,17 +182,12 @@ cmd_followup_list(struct ivtctl *ctx, int argc, char **argv)
 	json_t *params;
 	long long id;
 
-	if (args_parse(ctx, argc, argv, opts, 0, 1, &a) == -1)
+	if (args_parse(ctx, argc, argv, opts, 1, 1, &a) == -1)
 		return a.status;
-	if ((params = json_object()) == NULL)
+	if (parse_id(ctx, a.pos[0], &id) != 0)
+		return IVTCTL_EXIT_USAGE;
+	if ((params = json_pack("{s:I}", "project", (json_int_t)id)) == NULL)
 		return IVTCTL_EXIT_FAIL;
-	if (a.npos == 1) {
-		if (parse_id(ctx, a.pos[0], &id) != 0) {
-			json_decref(params);
-			return IVTCTL_EXIT_USAGE;
-		}
-		json_object_set_new(params, "project", json_integer(id));
-	}
 	if (opts[0].value != NULL)
 		json_object_set_new(params, "overdue", json_true());
 	return run_call(ctx, "nl.ivtd.Finding.FollowupList", params,

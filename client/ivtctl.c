@@ -174,7 +174,7 @@ static const struct cmd_entry cmd_table[] = {
      cmd_finding_list},
     {"finding", "history", "ID", "every earlier version of a finding",
      cmd_finding_history},
-    {"followup", "list", "[PROJECT] [--overdue]",
+    {"followup", "list", "PROJECT [--overdue]",
      "open follow-ups, by due date", cmd_followup_list},
     {"followup", "done", "FINDING",
      "mark a follow-up done; a subject whose follow-ups are all done\n"

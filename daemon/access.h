@@ -4,8 +4,9 @@
  *
  * One check for every method that touches a project, so the rules live in
  * one place (the access matrix test reads them from here):
- *   admin          everything
- *   projectleider  manages the projects they lead
+ *   admin          every project's metadata and administration (leaders,
+ *                  phases, protocol, retention), never personal data
+ *   projectleider  manages the projects they lead, personal data included
  *   partner        what the protocol grants its organisation:
  *                  leveren (deliver), bewerken (edit), inlezen (read)
  *   privacy        project metadata, never personal data
@@ -22,9 +23,9 @@
 enum access_need {
 	ACC_META,     /* see the project's non-personal data */
 	ACC_MANAGE,   /* change the project: admin or one of its leaders */
-	ACC_LEVEREN,  /* deliver data: managers and partners with leveren */
-	ACC_BEWERKEN, /* edit data: managers and partners with bewerken */
-	ACC_INLEZEN,  /* read personal data: managers and partners with inlezen */
+	ACC_LEVEREN,  /* deliver data: leaders and partners with leveren */
+	ACC_BEWERKEN, /* edit data: leaders and partners with bewerken */
+	ACC_INLEZEN,  /* read personal data: leaders and partners with inlezen */
 };
 
 /*
@@ -65,7 +66,7 @@ int access_partner_fields(struct store *s, int64_t project, int64_t partner,
                           unsigned *bits);
 
 /* May the caller read every category of personal data in the project
- * (a manager, or a partner with inlezen of every field)?  1, 0, or -1 on
+ * (one of its leaders, or a partner with inlezen of every field)?  1, 0, or -1 on
  * a database error.  Free text -- finding and journal notes -- may hold
  * any category, so another organisation's needs this. */
 int access_reads_all(struct call *c, int64_t project);

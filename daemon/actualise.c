@@ -321,11 +321,11 @@ subject_resolve(struct call *c)
 }
 
 const struct method actualise_methods[] = {
-	{"nl.ivtd.Subject.Actualise", subject_actualise,
-	 ROLE_ADMIN | ROLE_PROJECTLEIDER, M_WRITE, ACTIVITY_ACTUALISE},
+	{"nl.ivtd.Subject.Actualise", subject_actualise, ROLE_PROJECTLEIDER,
+	 M_WRITE, ACTIVITY_ACTUALISE},
 	{"nl.ivtd.Subject.Answer", subject_answer, ROLE_PARTNER, M_WRITE,
 	 ACTIVITY_ACTUALISE},
-	{"nl.ivtd.Subject.Resolve", subject_resolve,
-	 ROLE_ADMIN | ROLE_PROJECTLEIDER, M_WRITE, ACTIVITY_ACTUALISE},
+	{"nl.ivtd.Subject.Resolve", subject_resolve, ROLE_PROJECTLEIDER,
+	 M_WRITE, ACTIVITY_ACTUALISE},
 	{NULL, NULL, 0, 0, NULL},
 };

@@ -2151,21 +2151,22 @@ day_mine(struct call *c)
 	return with_rec(c, mine);
 }
 
-#define MANAGERS (ROLE_ADMIN | ROLE_PROJECTLEIDER)
+/* Planning handles the subjects: the leaders' work, not the admin's. */
+#define LEADERS ROLE_PROJECTLEIDER
 
 const struct method day_methods[] = {
-    {"nl.ivtd.Day.Create", day_create, MANAGERS, M_WRITE, ACTIVITY_PLAN},
-    {"nl.ivtd.Day.Update", day_update, MANAGERS, M_WRITE, ACTIVITY_PLAN},
-    {"nl.ivtd.Day.Confirm", day_confirm, MANAGERS, M_WRITE, ACTIVITY_PLAN},
-    {"nl.ivtd.Day.Cancel", day_cancel, MANAGERS, M_WRITE, ACTIVITY_PLAN},
+    {"nl.ivtd.Day.Create", day_create, LEADERS, M_WRITE, ACTIVITY_PLAN},
+    {"nl.ivtd.Day.Update", day_update, LEADERS, M_WRITE, ACTIVITY_PLAN},
+    {"nl.ivtd.Day.Confirm", day_confirm, LEADERS, M_WRITE, ACTIVITY_PLAN},
+    {"nl.ivtd.Day.Cancel", day_cancel, LEADERS, M_WRITE, ACTIVITY_PLAN},
     {"nl.ivtd.Day.List", day_list, ROLE_ANY, 0, ACTIVITY_PLAN},
     {"nl.ivtd.Day.Show", day_show, ROLE_ANY, M_AUDIT, ACTIVITY_PLAN},
-    {"nl.ivtd.Day.Plan", day_plan, MANAGERS, M_WRITE, ACTIVITY_PLAN},
-    {"nl.ivtd.Day.Unplan", day_unplan, MANAGERS, M_WRITE, ACTIVITY_PLAN},
-    {"nl.ivtd.Day.Suggest", day_suggest, MANAGERS, 0, ACTIVITY_PLAN},
+    {"nl.ivtd.Day.Plan", day_plan, LEADERS, M_WRITE, ACTIVITY_PLAN},
+    {"nl.ivtd.Day.Unplan", day_unplan, LEADERS, M_WRITE, ACTIVITY_PLAN},
+    {"nl.ivtd.Day.Suggest", day_suggest, LEADERS, 0, ACTIVITY_PLAN},
     {"nl.ivtd.Day.Export", day_export, ROLE_ANY, 0, ACTIVITY_PLAN},
-    {"nl.ivtd.Day.Assign", day_assign, MANAGERS, M_WRITE, ACTIVITY_PLAN},
-    {"nl.ivtd.Day.Unassign", day_unassign, MANAGERS, M_WRITE, ACTIVITY_PLAN},
+    {"nl.ivtd.Day.Assign", day_assign, LEADERS, M_WRITE, ACTIVITY_PLAN},
+    {"nl.ivtd.Day.Unassign", day_unassign, LEADERS, M_WRITE, ACTIVITY_PLAN},
     {"nl.ivtd.Day.Mine", day_mine, ROLE_ANY, M_AUDIT, ACTIVITY_PLAN},
     {NULL, NULL, 0, 0, NULL},
 };

@@ -40,7 +40,6 @@ static int
 may_read_notes(struct call *c, int64_t project, int64_t partner_id)
 {
 	switch (c->who.role) {
-	case ROLE_ADMIN:
 	case ROLE_PROJECTLEIDER:
 		return 1; /* access to the project was checked */
 	case ROLE_PARTNER:
@@ -522,6 +521,28 @@ reply_findings(struct call *c, sqlite3_stmt *st, const char *key)
 	return c->reply ? 0 : call_internal(c);
 }
 
+/*
+ * Whose findings in project the caller may read: every organisation's
+ * (*only 0), or, for a partner without inlezen, its own organisation's
+ * (*only its id).  Findings are personal data, so the admin and the
+ * privacy officer get none.  0, or -1 with the call failed.
+ */
+static int
+may_list_findings(struct call *c, int64_t project, int64_t *only)
+{
+	int r;
+
+	*only = 0;
+	if ((r = access_can(c, project, ACC_INLEZEN)) == -1)
+		return call_internal(c);
+	if (r == 1)
+		return 0;
+	if (c->who.role != ROLE_PARTNER)
+		return call_denied(c, "findings hold personal data");
+	*only = c->who.partner_id;
+	return 0;
+}
+
 static int
 finding_list(struct call *c)
 {
@@ -534,12 +555,8 @@ finding_list(struct call *c)
 
 	if (subject_access(c, subject, ACC_META, &project) == -1)
 		return -1;
-	/* Without inlezen a partner sees its own organisation's findings. */
-	if (c->who.role == ROLE_PARTNER &&
-	    access_can(c, project, ACC_INLEZEN) != 1)
-		only = c->who.partner_id;
-	if (c->who.role == ROLE_PRIVACY)
-		return call_denied(c, "findings hold personal data");
+	if (may_list_findings(c, project, &only) == -1)
+		return -1;
 	if ((st = store_prepare(c->ctx->store, sql)) == NULL)
 		return call_internal(c);
 	sqlite3_bind_int64(st, 1, subject);
@@ -580,7 +597,7 @@ finding_history(struct call *c)
 		"LEFT JOIN partners o ON o.id = h.owner_id WHERE "
 		"h.finding_id = ? ORDER BY h.version";
 	int64_t id = ivt_json_int(c->params, "id", 0), subject, partner,
-		project;
+		project, only;
 	sqlite3_stmt *st;
 	char idbuf[32], hex[65];
 
@@ -590,10 +607,9 @@ finding_history(struct call *c)
 	if (subject_access(c, subject, ACC_META, &project) == -1)
 		return -1;
 	/* The history of a finding is that finding: Finding.List's rules. */
-	if (c->who.role == ROLE_PRIVACY)
-		return call_denied(c, "findings hold personal data");
-	if (c->who.role == ROLE_PARTNER && partner != c->who.partner_id &&
-	    access_can(c, project, ACC_INLEZEN) != 1)
+	if (may_list_findings(c, project, &only) == -1)
+		return -1;
+	if (only != 0 && partner != only)
 		return call_denied(c, "another organisation's finding needs "
 		                      "inlezen");
 	/* Its categories over time are about the residents, as its own. */
@@ -613,7 +629,7 @@ followup_list(struct call *c)
 {
 	static const char sql[] =
 		FINDING_COLS "WHERE f.action <> 'geen' AND f.done = 0 AND "
-		"(?1 = 0 OR s.project_id = ?1) AND (?2 = 0 OR f.due < ?3) "
+		"s.project_id = ?1 AND (?2 = 0 OR f.due < ?3) "
 		"AND (?4 = 0 OR f.owner_id = ?4) "
 		"ORDER BY f.due, f.id LIMIT 1000";
 	int64_t project = ivt_json_int(c->params, "project", 0), only = 0;
@@ -621,19 +637,16 @@ followup_list(struct call *c)
 	char today[16];
 	sqlite3_stmt *st;
 
-	if (project == 0 && c->who.role != ROLE_ADMIN)
-		return call_invalid(c, "project", "name the project");
 	/*
 	 * Reading every follow-up is reading findings: inlezen.  An owner
 	 * organisation that delivers (leveren) must still see the work it
 	 * owns, or it could never mark it done: its own follow-ups only.
 	 */
-	if (project != 0 && c->who.role == ROLE_PARTNER &&
+	if (c->who.role == ROLE_PARTNER &&
 	    access_can(c, project, ACC_INLEZEN) != 1 &&
 	    access_can(c, project, ACC_LEVEREN) == 1)
 		only = c->who.partner_id;
-	else if (project != 0 &&
-	         access_project(c, project, ACC_INLEZEN) == -1)
+	else if (access_project(c, project, ACC_INLEZEN) == -1)
 		return -1;
 	date_format(date_today(), today, sizeof(today));
 	if ((st = store_prepare(c->ctx->store, sql)) == NULL)
@@ -870,9 +883,8 @@ const struct method finding_methods[] = {
 	 ACTIVITY_FOLLOWUP},
 	{"nl.ivtd.Finding.FollowupDone", followup_done, ROLE_ANY, M_WRITE,
 	 ACTIVITY_FOLLOWUP},
-	{"nl.ivtd.Finding.MeasureSet", measure_set,
-	 ROLE_ADMIN | ROLE_PROJECTLEIDER, M_WRITE, NULL},
-	{"nl.ivtd.Day.Done", day_done, ROLE_ADMIN | ROLE_PROJECTLEIDER, M_WRITE,
-	 "ivt-06"},
+	{"nl.ivtd.Finding.MeasureSet", measure_set, ROLE_PROJECTLEIDER,
+	 M_WRITE, NULL},
+	{"nl.ivtd.Day.Done", day_done, ROLE_PROJECTLEIDER, M_WRITE, "ivt-06"},
 	{NULL, NULL, 0, 0, NULL},
 };

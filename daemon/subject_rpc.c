@@ -26,7 +26,7 @@ visible_fields(struct call *c, int64_t project, unsigned *bits)
 	if (c->who.role == ROLE_PARTNER)
 		return access_partner_fields(c->ctx->store, project,
 		                             c->who.partner_id, bits);
-	*bits = c->who.role == ROLE_PRIVACY ? 0 : FIELD_ALL;
+	*bits = c->who.role == ROLE_PROJECTLEIDER ? FIELD_ALL : 0;
 	return 0;
 }
 
@@ -670,7 +670,6 @@ const struct method subject_methods[] = {
 	{"nl.ivtd.Subject.List", subject_list, ROLE_ANY, M_AUDIT,
 	 ACTIVITY_SELECT},
 	{"nl.ivtd.Subject.Find", subject_find,
-	 ROLE_ADMIN | ROLE_PROJECTLEIDER | ROLE_PARTNER, M_AUDIT,
-	 ACTIVITY_SELECT},
+	 ROLE_PROJECTLEIDER | ROLE_PARTNER, M_AUDIT, ACTIVITY_SELECT},
 	{NULL, NULL, 0, 0, NULL},
 };

@@ -1,8 +1,10 @@
 /*
  * ivtbench.c - how fast is ivtd, next to Redis on the same machine.
  *
- * Starts its own ivtd on a scratch directory, sets up a project as the
- * invoking uid (the bootstrap admin) and measures, each for --seconds:
+ * Starts its own ivtd on a scratch directory; as the invoking uid (root,
+ * the bootstrap admin) adds a projectleider, and as that projectleider
+ * (the admin handles no personal data) sets up a project, then measures,
+ * each for --seconds:
  *
  *   GetInfo         org.varlink.service.GetInfo: the protocol floor
  *   audited read    nl.ivtd.Subject.Show of one subject: decrypt plus an
@@ -75,6 +77,12 @@ static struct opts {
 static char scratch[PATH_MAX];
 static char sockpath[108];
 static pid_t daemon_pid = -1;
+/*
+ * The projectleider the workloads run as, added by the admin: the admin
+ * (root, who starts the benchmark) may not create or read subjects.
+ */
+#define LEADER_UID 4001
+static int as_leader; /* ivtd_connect connects as LEADER_UID */
 static pid_t redis_pid = -1;
 static char redis_sock[108];
 
@@ -151,9 +159,13 @@ path_join(char *dst, size_t len, const char *dir, const char *file)
 
 /* --- processes ---------------------------------------------------------- */
 
-/* fork and exec argv with stdout and stderr to logfile (NULL: inherit). */
+/*
+ * fork and exec argv with stdout and stderr to logfile (NULL: inherit);
+ * as the projectleider (see LEADER_UID) with its standard input from
+ * leader_stdin when that is not NULL.
+ */
 static pid_t
-spawn(char *const argv[], const char *logfile)
+spawn_as(char *const argv[], const char *logfile, const char *leader_stdin)
 {
 	pid_t pid;
 	int fd;
@@ -167,10 +179,22 @@ spawn(char *const argv[], const char *logfile)
 				_exit(127);
 			close(fd);
 		}
+		/* Opened as root: the scratch files are root's own. */
+		if (leader_stdin != NULL &&
+		    ((fd = open(leader_stdin, O_RDONLY)) == -1 ||
+		     dup2(fd, 0) == -1 || close(fd) == -1 ||
+		     setresuid(LEADER_UID, LEADER_UID, LEADER_UID) == -1))
+			_exit(127);
 		execv(argv[0], argv);
 		_exit(127);
 	}
 	return pid;
+}
+
+static pid_t
+spawn(char *const argv[], const char *logfile)
+{
+	return spawn_as(argv, logfile, NULL);
 }
 
 /* Wait for pid; its exit status, or -1 when it did not exit normally. */
@@ -203,6 +227,27 @@ unix_connect(const char *path)
 		close(fd);
 		return -1;
 	}
+	return fd;
+}
+
+/*
+ * A connection to ivtd as the projectleider once it exists: the daemon
+ * knows the caller by the effective uid at connect() (SO_PEERCRED), so
+ * only that call runs with it.  The group stays root's, for the socket
+ * (0660).
+ */
+static int
+ivtd_connect(void)
+{
+	int fd, err;
+
+	if (as_leader && seteuid(LEADER_UID) == -1)
+		die("seteuid %d: %s", LEADER_UID, strerror(errno));
+	fd = unix_connect(sockpath);
+	err = errno;
+	if (as_leader && seteuid(0) == -1)
+		die("seteuid 0: %s", strerror(errno));
+	errno = err;
 	return fd;
 }
 
@@ -351,6 +396,12 @@ setup_project(void)
 	int fd;
 
 	if ((fd = unix_connect(sockpath)) == -1)
+		die("connect %s: %s", sockpath, strerror(errno));
+	rpc_ok(fd, "nl.ivtd.User.Add", "{s:i,s:s,s:s}", "uid", LEADER_UID,
+	       "name", "bench-pl", "role", "projectleider");
+	close(fd);
+	as_leader = 1;
+	if ((fd = ivtd_connect()) == -1)
 		die("connect %s: %s", sockpath, strerror(errno));
 	rpc_ok(fd, "nl.ivtd.Project.Create", "{s:s,s:s,s:s,s:[],s:[s],s:s,s:s}",
 	       "name", "Benchmark", "gemeente", "Utrecht", "problem",
@@ -635,7 +686,9 @@ load_open(struct load *l, int nconn, const char *path)
 	int i;
 
 	for (i = 0; i < nconn; i++) {
-		if ((l->c[i].fd = unix_connect(path)) == -1)
+		l->c[i].fd = strcmp(path, sockpath) == 0 ? ivtd_connect()
+		                                         : unix_connect(path);
+		if (l->c[i].fd == -1)
 			die("connect %s: %s", path, strerror(errno));
 		if (fcntl(l->c[i].fd, F_SETFL, O_NONBLOCK) == -1)
 			die("fcntl: %s", strerror(errno));
@@ -824,11 +877,11 @@ run_import(void)
 	argv[3] = (char *)"subject";
 	argv[4] = (char *)"import";
 	argv[5] = (char *)"1";
-	argv[6] = csv;
+	argv[6] = (char *)"-";
 	argv[7] = (char *)"--quiet";
 	argv[8] = NULL;
 	t0 = now();
-	rc = reap(spawn(argv, log));
+	rc = reap(spawn_as(argv, log, csv));
 	res.import_s = now() - t0;
 	if (rc != 0)
 		die("ivtctl subject import exited with %d (see %s)", rc, log);
@@ -1424,8 +1477,13 @@ main(int argc, char **argv)
 
 	signal(SIGPIPE, SIG_IGN);
 	parse_args(argc, argv);
+	if (geteuid() != 0)
+		die("run as root: the benchmark adds a projectleider (uid %d) "
+		    "and works as it, since the admin reads no personal data",
+		    LEADER_UID);
 	path_join(scratch, sizeof(scratch), opt.parent, "ivtbench.XXXXXX");
-	if (mkdtemp(scratch) == NULL)
+	/* 0711: the projectleider passes through to the socket. */
+	if (mkdtemp(scratch) == NULL || chmod(scratch, 0711) == -1)
 		die("mkdtemp %s: %s", scratch, strerror(errno));
 	progress("starting ivtd");
 	measure_fsync();

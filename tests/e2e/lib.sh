@@ -284,6 +284,8 @@ inq() { grep -c "$@" >/dev/null; }
 # has PATTERN: the last command's stdout matches.
 has() { grep -q -- "$1" "$OUT" || die "output lacks '$1'"; }
 hasnt() { ! grep -q -- "$1" "$OUT" || die "output has '$1'"; }
+# errhas PATTERN: the last command's stderr matches.
+errhas() { grep -q -- "$1" "$ERR" || die "stderr lacks '$1'"; }
 
 # raw: send stdin bytes to the socket as they are, print what comes back
 # (NULs turned into newlines).  For protocol-level tests.

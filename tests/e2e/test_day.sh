@@ -27,7 +27,6 @@ DAY2=$(date -u -d '+31 days' +%F)
 PAST=$(date -u -d '-1 day' +%F)
 CONTACT="Wijkteam Noord 030-1234567"
 
-errhas() { grep -q -- "$1" "$ERR" || die "stderr lacks '$1'"; }
 # usage DESC cmd...: ivtctl must refuse the command line (exit 2).
 usage() {
 	local desc=$1 rc=0
@@ -114,7 +113,7 @@ fails "employee of a partner not on the day" nl.ivtd.InvalidValue \
 fails "more names than staff" nl.ivtd.InvalidValue pl day create 1 \
 	--date "$DAY" "${base[@]}" --partners UWV=1 --staff bob,dirk
 errhas "more named employees than staff"
-fails "teams" nl.ivtd.InvalidValue ctl call nl.ivtd.Day.Create \
+fails "teams" nl.ivtd.InvalidValue pl call nl.ivtd.Day.Create \
 	"{\"project\":1,\"date\":\"$DAY\",\"start\":\"09:00\",\"end\":\"17:00\",\"area\":[\"3511AA\"],\"meeting_point\":\"X\",\"teams\":21}"
 fails "police enum" org.varlink.service.InvalidParameter \
 	pl day create 1 --date "$DAY" "${base[@]}" --police maybe
@@ -142,7 +141,7 @@ errhas "SVB has an interest in subject 6 but no staff"
 fails "not ready" nl.ivtd.Day.NotReady pl day plan 1 7
 errhas "in_actualisatie"
 fails "unknown subject" nl.ivtd.NotFound pl day plan 1 99
-fails "listed twice" nl.ivtd.InvalidValue ctl call nl.ivtd.Day.Plan \
+fails "listed twice" nl.ivtd.InvalidValue pl call nl.ivtd.Day.Plan \
 	'{"id":1,"subjects":[1,1]}'
 fails "unknown day" nl.ivtd.NotFound pl day plan 9 1
 fails "partner may not plan" nl.ivtd.PermissionDenied uwv day plan 1 1

@@ -12,7 +12,9 @@ start_daemon
 ok "seed" env IVTCTL="$IVTCTL" sh "$ROOT/scripts/demo-seed" "$SOCK"
 has "Demo project 1 is ready"
 ok "project" ctl project show 1; has "voorbereidend"; has "Demo: Wijkaanpak"
-ok "subjects" ctl --json subject list 1
+# Root is the admin and reads no subjects; the demo's projectleider does.
+fails "admin reads no subjects" nl.ivtd.PermissionDenied ctl subject list 1
+ok "subjects" as 1001 "$IVTCTL" --socket "$SOCK" --json subject list 1
 [ "$(grep -c '"status": "in_actualisatie"' "$OUT")" -eq 20 ] ||
 	die "expected 20 subjects in actualisation"
 ok "protocol" ctl protocol show 1; has "UWV"; has "Politie"

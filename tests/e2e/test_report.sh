@@ -116,7 +116,7 @@ ok "m0" pl measure set 1 meldingen_overlast 40 --phase 0 --source "Politie BVH" 
 ok "m1" pl measure set 1 meldingen_overlast 25 --phase 1 --source "Politie BVH"
 ok "l0" pl measure set 1 leegstand 12 --phase 0 --source BAG
 ok "l1" pl measure set 1 leegstand 9 --phase 1 --source BAG
-fails "phase 2" nl.ivtd.InvalidValue ctl call nl.ivtd.Finding.MeasureSet \
+fails "phase 2" nl.ivtd.InvalidValue pl call nl.ivtd.Finding.MeasureSet \
 	'{"project":1,"phase":2,"indicator":"x","value":1,"source":"s"}'
 fails "partner may not measure" nl.ivtd.PermissionDenied \
 	uwv measure set 1 x 1 --phase 0 --source s

@@ -64,6 +64,24 @@ fails "privacy may not search" nl.ivtd.PermissionDenied \
 	priv subject find --bsn "$BSN2"
 ok "uwv finds nothing yet" uwv --json subject find --bsn "$BSN2"
 has '"subjects": \[\]'
+# The beheerder (root) keeps the system running and needs nobody's data:
+# refused, each refusal in the audit log, nothing added.
+fails "admin may not read" nl.ivtd.PermissionDenied ctl subject show 1
+errhas "the admin role handles no personal data"
+fails "admin may not list" nl.ivtd.PermissionDenied ctl subject list 1
+fails "admin may not search" nl.ivtd.PermissionDenied \
+	ctl subject find --bsn - <<<"$BSN2"
+fails "admin may not deliver" nl.ivtd.PermissionDenied ctl subject add 1 \
+	--street Molenlaan --nr 9 --postcode 3511CD --city Utrecht
+fails "admin may not plan" nl.ivtd.PermissionDenied ctl subject actualise 1
+ok "admin refusals audited" priv --json audit list --result denied \
+	--actor root
+has "Subject.Show"; has "Subject.List"; has "Subject.Find"
+has "Subject.Create"; has "Subject.Actualise"
+ok "admin added nothing" pl --json subject list 1
+[ "$(grep -c '"pc4"' "$OUT")" -eq 3 ] || die "expected 3 subjects"
+# What a project needs of its admin is still there: its metadata.
+ok "admin sees the project" ctl project show 1; has "Wijkaanpak Noord"
 
 # --- who sees what: protocol rights and fields
 ok "grant uwv" pl protocol grant 1 UWV --rights leveren,inlezen \

@@ -65,7 +65,10 @@ static const struct {
  * One column per caller, in enum who order: 'A' allowed, '-' denied.
  * Project-bound calls name project 1 (or its subject, day, finding).
  *
- *   admin       everything (beheer)
+ *   admin       the system (users, partners, keys, backup, audit log)
+ *               and every project's administration and metadata
+ *               (access.h): never personal data, so nothing about
+ *               subjects, days' work, findings or the journal
  *   PL own      manages the projects they lead
  *   PL other    may create projects and see what it leads: not project 1
  *   partners    what the protocol grants: leveren (deliver: subjects,
@@ -107,24 +110,24 @@ static const struct policy {
     {"A------A-", "nl.ivtd.Audit.List"},
     {"A------A-", "nl.ivtd.Audit.Tail"},
     {"A------A-", "nl.ivtd.Audit.Export"},
-    /* "Days are managed by admins and the project's projectleiders;
-     * every partner admitted to the project sees its days" */
-    {"AA-------", "nl.ivtd.Day.Create"},
-    {"AA-------", "nl.ivtd.Day.Update"},
-    {"AA-------", "nl.ivtd.Day.Confirm"},
-    {"AA-------", "nl.ivtd.Day.Cancel"},
+    /* "Days are managed by the project's projectleiders; admins and
+     * every partner admitted to the project see its days" */
+    {"-A-------", "nl.ivtd.Day.Create"},
+    {"-A-------", "nl.ivtd.Day.Update"},
+    {"-A-------", "nl.ivtd.Day.Confirm"},
+    {"-A-------", "nl.ivtd.Day.Cancel"},
     {"AA-AAA-A-", "nl.ivtd.Day.List"},
     {"AA-AAA-A-", "nl.ivtd.Day.Show"},
-    {"AA-------", "nl.ivtd.Day.Plan"},
-    {"AA-------", "nl.ivtd.Day.Unplan"},
-    {"AA-------", "nl.ivtd.Day.Suggest"},
+    {"-A-------", "nl.ivtd.Day.Plan"},
+    {"-A-------", "nl.ivtd.Day.Unplan"},
+    {"-A-------", "nl.ivtd.Day.Suggest"},
     /* the calendar event holds no personal data */
     {"AA-AAA-A-", "nl.ivtd.Day.Export"},
-    {"AA-------", "nl.ivtd.Day.Assign"},
-    {"AA-------", "nl.ivtd.Day.Unassign"},
+    {"-A-------", "nl.ivtd.Day.Assign"},
+    {"-A-------", "nl.ivtd.Day.Unassign"},
     /* "your upcoming days": every user has their own */
     {"AAAAAAAA-", "nl.ivtd.Day.Mine"},
-    {"AA-------", "nl.ivtd.Day.Done"},
+    {"-A-------", "nl.ivtd.Day.Done"},
     /* "Record your organisation's finding (needs leveren)" */
     {"---A-----", "nl.ivtd.Finding.Add"},
     /* "Change your organisation's finding (needs bewerken)"; the
@@ -132,23 +135,23 @@ static const struct policy {
     {"----A----", "nl.ivtd.Finding.Update"},
     /* "Your organisation's findings, and with inlezen everyone's";
      * findings are about a household: not for the privacy officer */
-    {"AA-AAA---", "nl.ivtd.Finding.List"},
+    {"-A-AAA---", "nl.ivtd.Finding.List"},
     /* the history of a finding is that finding: the same readers as
      * List, and the leveren partner did not record it */
-    {"AA--AA---", "nl.ivtd.Finding.History"},
+    {"-A--AA---", "nl.ivtd.Finding.History"},
     /* open follow-ups of a project: reading findings, needs inlezen;
      * an owner organisation with leveren lists the ones it owns */
-    {"AA-A-A---", "nl.ivtd.Finding.FollowupList"},
+    {"-A-A-A---", "nl.ivtd.Finding.FollowupList"},
     /* "The owner organisation marks its follow-up done" (owner: the
-     * leveren partner), or the back office: the project's managers */
-    {"AA-A-----", "nl.ivtd.Finding.FollowupDone"},
+     * leveren partner), or the back office: the project's leaders */
+    {"-A-A-----", "nl.ivtd.Finding.FollowupDone"},
     /* "the projectleider measures the effect" */
-    {"AA-------", "nl.ivtd.Finding.MeasureSet"},
+    {"-A-------", "nl.ivtd.Finding.MeasureSet"},
     /* "Aggregates only"; "privacy reads the report" */
     {"AA-AAA-A-", "nl.ivtd.Finding.Report"},
     /* journal add "Needs leveren", journal list "needs inlezen" */
-    {"AA-A-----", "nl.ivtd.Journal.Add"},
-    {"AA---A---", "nl.ivtd.Journal.List"},
+    {"-A-A-----", "nl.ivtd.Journal.Add"},
+    {"-A---A---", "nl.ivtd.Journal.List"},
     /* "Adding is for admins; every known user may list." */
     {"A--------", "nl.ivtd.Partner.Add"},
     {"AAAAAAAA-", "nl.ivtd.Partner.List"},
@@ -170,24 +173,24 @@ static const struct policy {
     {"AA-------", "nl.ivtd.Protocol.Register"},
     {"AA-AAA-A-", "nl.ivtd.Protocol.Show"},
     /* subject add "Needs leveren"; reading needs inlezen */
-    {"AA-A-----", "nl.ivtd.Subject.Create"},
-    {"AA---A---", "nl.ivtd.Subject.Show"},
-    {"AA---A---", "nl.ivtd.Subject.List"},
+    {"-A-A-----", "nl.ivtd.Subject.Create"},
+    {"-A---A---", "nl.ivtd.Subject.Show"},
+    {"-A---A---", "nl.ivtd.Subject.List"},
     /* "in the projects you may read": a search by anyone who may read
      * some personal data finds only that; never the privacy officer */
-    {"AAAAAAA--", "nl.ivtd.Subject.Find"},
-    {"AA-------", "nl.ivtd.Subject.Actualise"},
+    {"-AAAAAA--", "nl.ivtd.Subject.Find"},
+    {"-A-------", "nl.ivtd.Subject.Actualise"},
     /* "A partner's answer for its organisation; the first answer needs
      * leveren, changing it bewerken" (the bewerken partner answered
      * before, the others not; every partner has an interest) */
     {"---AA----", "nl.ivtd.Subject.Answer"},
     /* "The projectleider decides a conflict." */
-    {"AA-------", "nl.ivtd.Subject.Resolve"},
+    {"-A-------", "nl.ivtd.Subject.Resolve"},
     /* "These commands are for the admin role." */
     /* subject import "needs leveren", as subject add; the other calls
      * act on the caller's own session, which nobody else can name: a
      * caller without one gets NotFound, never another's import */
-    {"AA-A-----", "nl.ivtd.Import.Begin"},
+    {"-A-A-----", "nl.ivtd.Import.Begin"},
     {"AAAAAAAA-", "nl.ivtd.Import.Chunk"},
     {"AAAAAAAA-", "nl.ivtd.Import.Commit"},
     {"AAAAAAAA-", "nl.ivtd.Import.Abort"},
