@@ -259,6 +259,7 @@ print_show(struct ivtctl *ctx, const json_t *res)
 {
 	const json_t *d, *teams, *team, *v;
 	struct table *t;
+	json_int_t planned;
 	size_t i, j;
 
 	if ((d = reply_get(ctx, res, "day", JSON_OBJECT)) == NULL ||
@@ -277,6 +278,18 @@ print_show(struct ivtctl *ctx, const json_t *res)
 	}
 	if (table_print(t, stdout) != 0)
 		return IVTCTL_EXIT_FAIL;
+	/* Visits the daemon counts but does not show this caller. */
+	json_array_foreach(teams, i, team)
+	{
+		planned = json_integer_value(json_object_get(team, "planned"));
+		if (planned > (json_int_t)json_array_size(
+		                  json_object_get(team, "visits")))
+			printf("team %lld: %lld visit%s, not shown to your "
+			       "role\n",
+			       (long long)json_integer_value(
+			           json_object_get(team, "team")),
+			       (long long)planned, planned == 1 ? "" : "s");
+	}
 	return out_finish();
 }
 

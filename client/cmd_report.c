@@ -94,7 +94,8 @@ print_text(const json_t *r)
 		printf("  %-28s %8s -> %8s  change %s (%s%%)\n",
 		       out_str(e, "indicator"), a, b, c, d);
 	}
-	printf("\nCounts from 1 to 4 are shown as <5.\n");
+	printf("\nCounts from 1 to 4 are shown as <5; statuses and categories "
+	       "of fewer than 5\nare added up under kleine_aantallen.\n");
 	return out_finish();
 }
 

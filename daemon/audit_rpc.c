@@ -245,6 +245,16 @@ list_params(struct call *c, struct list_query *q)
 		q->has[F_TO] = 1;
 	}
 	if ((bsn = ivt_json_str(p, "bsn")) != NULL) {
+		/*
+		 * A search by person is an inzageverzoek: the privacy
+		 * officer's.  For the admin it would be a way round the
+		 * rule that it handles no personal data -- given a BSN,
+		 * the projects, partners and steps that concern that
+		 * person and their address.
+		 */
+		if (c->who.role != ROLE_PRIVACY)
+			return call_denied(c, "only the privacy officer "
+			                      "searches the log by person");
 		if (bsn_normalise(bsn, norm) == -1)
 			return call_invalid(c, "bsn",
 			                    "not a BSN: nine digits that pass "

@@ -1419,7 +1419,15 @@ show(struct call *c, struct day_rec *r)
 {
 	json_t *teams, *team, *visits, *v, *d;
 	size_t i;
-	int t, can_read;
+	int t, can_read, planned;
+	/*
+	 * A visit names a subject, its neighbourhood, status and the
+	 * partners with an interest in it: for the people who run the day.
+	 * The admin and the privacy officer see the day and how many
+	 * visits each team has.
+	 */
+	int see = c->who.role == ROLE_PROJECTLEIDER ||
+	          c->who.role == ROLE_PARTNER;
 
 	if (day_get(c, ivt_json_int(c->params, "id", 0), ACC_META, r) == -1)
 		return -1;
@@ -1429,8 +1437,11 @@ show(struct call *c, struct day_rec *r)
 	teams = json_array();
 	for (t = 1; t <= r->d.teams; t++) {
 		visits = json_array();
-		for (i = 0; i < r->d.nvisits; i++) {
+		for (i = 0, planned = 0; i < r->d.nvisits; i++) {
 			if (r->d.visits[i].team != t)
+				continue;
+			planned++;
+			if (!see)
 				continue;
 			if ((v = visit_json(c, r->d.visits[i].subject, 0,
 			                    can_read)) == NULL) {
@@ -1441,7 +1452,8 @@ show(struct call *c, struct day_rec *r)
 			}
 			json_array_append_new(visits, v);
 		}
-		team = json_pack("{s:i,s:o}", "team", t, "visits", visits);
+		team = json_pack("{s:i,s:i,s:o}", "team", t, "planned",
+		                 planned, "visits", visits);
 		json_array_append_new(teams, team);
 	}
 	c->reply = json_pack("{s:o,s:o}", "day", d, "teams", teams);

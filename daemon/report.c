@@ -57,13 +57,25 @@ report_effect(const double *zero, const double *one)
 	return e;
 }
 
-/* Run a "SELECT key, count" query for the project into an object. */
+/* The key that small cells of a breakdown about subjects merge into. */
+#define REPORT_OTHER "kleine_aantallen"
+
+/*
+ * Run a "SELECT key, count" query for the project into an object.  With
+ * merge, cells below REPORT_SUPPRESS are not named but added up under
+ * REPORT_OTHER: a status or finding category shown as suppressed would
+ * still say that one to four subjects have it, and the total minus the
+ * other cells would give the count (one finding of 'zorgsignaal' in a
+ * small project points at a household).  Without merge (partners, who
+ * are not data subjects) such cells are null.
+ */
 static json_t *
-count_by(struct store *s, const char *sql, int64_t project, int64_t *total)
+count_by(struct store *s, const char *sql, int64_t project, int merge,
+         int64_t *total)
 {
 	sqlite3_stmt *st;
 	json_t *o = json_object();
-	int64_t n;
+	int64_t n, small = 0;
 
 	*total = 0;
 	if (o == NULL || (st = store_prepare(s, sql)) == NULL) {
@@ -74,10 +86,16 @@ count_by(struct store *s, const char *sql, int64_t project, int64_t *total)
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		n = sqlite3_column_int64(st, 1);
 		*total += n;
-		json_object_set_new(o, (const char *)sqlite3_column_text(st, 0),
-		                    report_count(n));
+		if (merge && n < REPORT_SUPPRESS)
+			small += n;
+		else
+			json_object_set_new(
+			    o, (const char *)sqlite3_column_text(st, 0),
+			    report_count(n));
 	}
 	sqlite3_reset(st);
+	if (small > 0)
+		json_object_set_new(o, REPORT_OTHER, report_count(small));
 	return o;
 }
 
@@ -236,9 +254,9 @@ report_counts(struct store *s, int64_t project)
 	if (nvis < 0 || nhit < 0 || ftot < 0 || fdone < 0)
 		return NULL;
 	/* Arguments are evaluated in no set order: count first. */
-	status = count_by(s, by_status, project, &nsub);
-	cats = count_by(s, by_cat, project, &ncat);
-	parts = count_by(s, by_partner, project, &npart);
+	status = count_by(s, by_status, project, 1, &nsub);
+	cats = count_by(s, by_cat, project, 1, &ncat);
+	parts = count_by(s, by_partner, project, 0, &npart);
 	if (status == NULL || cats == NULL || parts == NULL) {
 		json_decref(status);
 		json_decref(cats);

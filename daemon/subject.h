@@ -68,9 +68,9 @@ int subject_in_area(struct store *st, int64_t project, const char *postcode);
 
 /*
  * May the caller deliver subjects to the project now?  Needs 'leveren'
- * (managers have it), the voorbereidende or operationele fase, and a
- * registered privacy protocol: without the registered notification
- * there is no basis to exchange data.  0, or -1 with the call failed.
+ * (the leaders have it, the admin never), the voorbereidende or
+ * operationele fase, and a registered privacy protocol: without the
+ * registered notification there is no basis to exchange data.  0, or -1 with the call failed.
  */
 int subject_may_deliver(struct call *c, int64_t project);
 

@@ -172,6 +172,13 @@ has '"subject_type": "address"'; has '"fields": "bsn,naam,geboortedatum"'
 hasnt '"actor": "root"'
 ok "inzage table" priv audit list --bsn "$BSN"
 has "Subject.Create"; has "bsn:${pseudonym:0:12}"
+# A search by person is the privacy officer's: the admin, which handles
+# no personal data, may not use the log to look a person up.
+fails "admin may not search by person" nl.ivtd.PermissionDenied \
+	ctl audit list --bsn - <<<"$BSN"
+ok "that refusal audited" priv --json audit list --result denied \
+	--actor root --activity ivt-09
+has '"method": "nl.ivtd.Audit.List"'
 
 # The BSN appears nowhere: not in any reply, not in the database file.
 ok "all entries" priv --json audit list --limit 1000

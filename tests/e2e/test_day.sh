@@ -200,7 +200,11 @@ ok "uwv show (inlezen, adres)" uwv day show 1
 has "Dorpsstraat 12"; has "^1  *1  *3511"
 ok "politie show (no inlezen)" pol day show 1
 hasnt "Dorpsstraat"; hasnt "Molenlaan"; has "^1  *1  *3511"
-ok "privacy show" priv day show 1; hasnt "Dorpsstraat"
+ok "privacy show" priv day show 1; hasnt "Dorpsstraat"; hasnt "3511 "
+has "team [12]: [0-9] visits\{0,1\}, not shown to your role"
+# The admin runs the system, not the day: the day, no visits.
+ok "admin show" ctl --json day show 1
+has '"planned": 3'; hasnt '"subject"'; hasnt '"pc4"'; hasnt Dorpsstraat
 fails "woco not admitted" nl.ivtd.PermissionDenied wim day show 1
 ok "woco lists nothing" wim --json day list; has '"days": \[\]'
 ok "politie lists" pol day list 1; has "bevestigd"

@@ -174,7 +174,7 @@ ok "begin audited" ctl --json audit tail --last 1
 has '"method":"nl.ivtd.Import.Begin"'; has '"activity":"ivt-04"'
 
 # --- the audit trail has one entry per imported data subject
-ok "audit" ctl --json audit list --bsn 111222333
+ok "audit" priv --json audit list --bsn 111222333
 has '"activity": "ivt-04"'
 
 stop_daemon

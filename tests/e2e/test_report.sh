@@ -135,12 +135,18 @@ def eq(path, want):
 eq("subjects.total", 12)
 eq("subjects.by_status.gecontroleerd", 5)   # 1, 7, 8, 9, 11
 eq("subjects.by_status.afgehandeld", 6)     # 2-6, 10
-eq("subjects.by_status.vervallen", None)    # 1 subject: suppressed
+# 1 subject vervallen: not named, added up under kleine_aantallen
+assert "vervallen" not in r["subjects"]["by_status"], "small cell named"
+eq("subjects.by_status.kleine_aantallen", None)
 eq("findings.total", 12)
 eq("findings.by_partner.UWV", 11)
 eq("findings.by_partner.Politie", None)     # 1: suppressed
 eq("findings.by_category.uitkeringsfraude", 6)
-eq("findings.by_category.geen_bijzonderheden", None)
+# geen_bijzonderheden 3, adresfraude, niet_aangetroffen and zorgsignaal
+# 1 each: none named (one zorgsignaal would point at a household)
+for small in ("geen_bijzonderheden", "adresfraude", "zorgsignaal"):
+    assert small not in r["findings"]["by_category"], small
+eq("findings.by_category.kleine_aantallen", 6)
 eq("visited", 11)
 eq("hits", 8)
 assert abs(r["hit_rate"] - 0.727) < 0.001, r["hit_rate"]
@@ -158,6 +164,7 @@ ok "report text" pl report 1
 has "Visited 11, with findings 8, hit rate 72.7%"; has "<5"
 has "meldingen_overlast"
 ok "privacy reads the report" priv report 1
+has "kleine_aantallen"; hasnt "zorgsignaal"; hasnt "adresfraude"
 ok "report csv" pl report 1 --csv
 has '"category","uitkeringsfraude","6"'; has '"partner","Politie","<5"'
 # The projectleider writes the file: give them a directory of their own.
