@@ -1426,8 +1426,8 @@ show(struct call *c, struct day_rec *r)
 	 * The admin and the privacy officer see the day and how many
 	 * visits each team has.
 	 */
-	int see = c->who.role == ROLE_PROJECTLEIDER ||
-	          c->who.role == ROLE_PARTNER;
+	int see =
+	    c->who.role == ROLE_PROJECTLEIDER || c->who.role == ROLE_PARTNER;
 
 	if (day_get(c, ivt_json_int(c->params, "id", 0), ACC_META, r) == -1)
 		return -1;
@@ -1452,8 +1452,8 @@ show(struct call *c, struct day_rec *r)
 			}
 			json_array_append_new(visits, v);
 		}
-		team = json_pack("{s:i,s:i,s:o}", "team", t, "planned",
-		                 planned, "visits", visits);
+		team = json_pack("{s:i,s:i,s:o}", "team", t, "planned", planned,
+		                 "visits", visits);
 		json_array_append_new(teams, team);
 	}
 	c->reply = json_pack("{s:o,s:o}", "day", d, "teams", teams);
