@@ -171,12 +171,13 @@ allowed(struct call *c, int64_t id, enum access_need need, int *exists)
 	switch (c->who.role) {
 	case ROLE_ADMIN:
 		/*
-		 * The beheerder keeps the system and every project's
-		 * administration going (leaders, phases, protocol,
-		 * retention) but has no need for the personal data itself:
-		 * deliver, edit and read are the leaders' and the partners'.
-		 * Least privilege, so a stolen or careless admin account
-		 * reads nobody's data.
+		 * The beheerder keeps the system going and sets projects
+		 * up (leaders, retention) but has no need for the personal
+		 * data itself: deliver, edit and read are the leaders' and
+		 * the partners'.  Least privilege, so a stolen or careless
+		 * admin account reads nobody's data.  (The project's own
+		 * decisions, gates and protocol, are kept from it by the
+		 * method tables.)
 		 */
 		return need == ACC_META || need == ACC_MANAGE;
 	case ROLE_PROJECTLEIDER:

@@ -4,8 +4,9 @@
  *
  * One check for every method that touches a project, so the rules live in
  * one place (the access matrix test reads them from here):
- *   admin          every project's metadata and administration (leaders,
- *                  phases, protocol, retention), never personal data
+ *   admin          every project's metadata, leaders and retention, never
+ *                  personal data (nor the gates, phases and protocol:
+ *                  those methods are for projectleiders)
  *   projectleider  manages the projects they lead, personal data included
  *   partner        what the protocol grants its organisation:
  *                  leveren (deliver), bewerken (edit), inlezen (read)

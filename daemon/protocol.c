@@ -284,12 +284,12 @@ protocol_show(struct call *c)
 }
 
 const struct method protocol_methods[] = {
-	{"nl.ivtd.Protocol.Grant", protocol_grant,
-	 ROLE_ADMIN | ROLE_PROJECTLEIDER, M_WRITE, ACTIVITY_PROTOCOL},
-	{"nl.ivtd.Protocol.Revoke", protocol_revoke,
-	 ROLE_ADMIN | ROLE_PROJECTLEIDER, M_WRITE, ACTIVITY_PROTOCOL},
-	{"nl.ivtd.Protocol.Register", protocol_register,
-	 ROLE_ADMIN | ROLE_PROJECTLEIDER, M_WRITE, ACTIVITY_PROTOCOL},
+	{"nl.ivtd.Protocol.Grant", protocol_grant, ROLE_PROJECTLEIDER, M_WRITE,
+	 ACTIVITY_PROTOCOL},
+	{"nl.ivtd.Protocol.Revoke", protocol_revoke, ROLE_PROJECTLEIDER, M_WRITE,
+	 ACTIVITY_PROTOCOL},
+	{"nl.ivtd.Protocol.Register", protocol_register, ROLE_PROJECTLEIDER,
+	 M_WRITE, ACTIVITY_PROTOCOL},
 	{"nl.ivtd.Protocol.Show", protocol_show, ROLE_ANY, 0, NULL},
 	{NULL, NULL, 0, 0, NULL},
 };

@@ -95,6 +95,9 @@ ok "gate 2" pl project decide 1 collegebesluit --go --rationale "B&W akkoord"
 ok "gate 3" pl project decide 1 rpf --go --rationale "RPF akkoord"
 fails "partner may not decide" nl.ivtd.PermissionDenied \
 	uwv project decide 1 lsi --go --rationale r
+# The gates are the projectleider's decisions, not the beheerder's.
+fails "admin may not decide" nl.ivtd.PermissionDenied \
+	ctl project decide 1 lsi --go --rationale r
 ok "gate 4" pl project decide 1 lsi --go --rationale "LSI akkoord" --body lsi
 ok "to voorbereidend" pl project advance 1 --rationale "alle GO"
 has "phase voorbereidend"
@@ -127,6 +130,10 @@ fails "bad right" org.varlink.service.InvalidParameter \
 fails "unknown partner" nl.ivtd.NotFound pl protocol grant 1 Nope --rights inlezen
 fails "partner may not grant" nl.ivtd.PermissionDenied \
 	uwv protocol grant 1 Politie --rights inlezen
+# Nor may the admin admit anyone to the personal data.
+fails "admin may not grant" nl.ivtd.PermissionDenied \
+	ctl protocol grant 1 Politie --rights inlezen
+ok "politie not admitted" pl --json protocol show 1; hasnt Politie
 ok "show" pl protocol show 1; has "UWV"; has "AP-melding"
 ok "partner sees project" uwv project show 1
 ok "partner list" uwv project list; has "Wijkaanpak"; hasnt "Zuid"

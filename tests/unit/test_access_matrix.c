@@ -65,10 +65,11 @@ static const struct {
  * One column per caller, in enum who order: 'A' allowed, '-' denied.
  * Project-bound calls name project 1 (or its subject, day, finding).
  *
- *   admin       the system (users, partners, keys, backup, audit log)
- *               and every project's administration and metadata
+ *   admin       the system (users, partners, keys, backup, audit log),
+ *               every project's metadata, leaders and retention
  *               (access.h): never personal data, so nothing about
- *               subjects, days' work, findings or the journal
+ *               subjects, days' work, findings or the journal, and no
+ *               decision of the project's (gates, phases, protocol)
  *   PL own      manages the projects they lead
  *   PL other    may create projects and see what it leads: not project 1
  *   partners    what the protocol grants: leveren (deliver: subjects,
@@ -160,17 +161,19 @@ static const struct policy {
     {"-------A-", "nl.ivtd.Privacy.Inzage"},
     /* "Admins and projectleiders create projects; a projectleider sees
      * and changes only the projects they lead, a partner only those
-     * its organisation is admitted to, the privacy officer all" */
+     * its organisation is admitted to, the privacy officer all"; the
+     * GO/NO-GO decisions, phases and the protocol are the leaders'
+     * (an admin names leaders: Project.Update) */
     {"AAA------", "nl.ivtd.Project.Create"},
     {"AAAAAAAA-", "nl.ivtd.Project.List"},
     {"AA-AAA-A-", "nl.ivtd.Project.Show"},
     {"AA-------", "nl.ivtd.Project.Update"},
-    {"AA-------", "nl.ivtd.Project.Decide"},
-    {"AA-------", "nl.ivtd.Project.Advance"},
+    {"-A-------", "nl.ivtd.Project.Decide"},
+    {"-A-------", "nl.ivtd.Project.Advance"},
     {"AA-AAA-A-", "nl.ivtd.Project.History"},
-    {"AA-------", "nl.ivtd.Protocol.Grant"},
-    {"AA-------", "nl.ivtd.Protocol.Revoke"},
-    {"AA-------", "nl.ivtd.Protocol.Register"},
+    {"-A-------", "nl.ivtd.Protocol.Grant"},
+    {"-A-------", "nl.ivtd.Protocol.Revoke"},
+    {"-A-------", "nl.ivtd.Protocol.Register"},
     {"AA-AAA-A-", "nl.ivtd.Protocol.Show"},
     /* subject add "Needs leveren"; reading needs inlezen */
     {"-A-A-----", "nl.ivtd.Subject.Create"},

@@ -57,10 +57,12 @@
 #define MARK 'Q'
 #define MARK_RUN "QQQQQQQQQQQQQQQQ"
 
-/* The managers: the admin and pl_a, the projectleider of p1.  A value
- * they may not use is refused for what it is, never as PermissionDenied. */
+/* The managers: the admin, pl_a (the projectleider of p1) and pl_b (of
+ * p2).  A value they may not use is refused for what it is, never as
+ * PermissionDenied. */
 #define ADMIN 0
 #define PL    2001
+#define PL_B  2002
 
 /* Who calls each method: admin unless the method is the projectleider's
  * own (the admin never handles personal data: access.h) or a partner's
@@ -96,6 +98,12 @@ static const struct {
     {"nl.ivtd.Subject.Find", PL},
     {"nl.ivtd.Subject.Actualise", PL},
     {"nl.ivtd.Subject.Resolve", PL},
+    {"nl.ivtd.Project.Advance", PL},
+    {"nl.ivtd.Protocol.Grant", PL},
+    {"nl.ivtd.Protocol.Revoke", PL},
+    /* these two act on p2 (see overrides) */
+    {"nl.ivtd.Project.Decide", PL_B},
+    {"nl.ivtd.Protocol.Register", PL_B},
     {"nl.ivtd.Finding.Add", 2011},    /* UWV, leveren */
     {"nl.ivtd.Finding.Update", 2012}, /* SVB, bewerken, recorded it */
     {"nl.ivtd.Subject.Answer", 2011}, /* UWV answers s2 first */
@@ -294,7 +302,7 @@ build_fixture(struct fx *f)
 	 * NO-GO) with a retention period of 0 days. */
 	tfix_done(t, 0, "nl.ivtd.Project.Retention",
 	          json_pack("{s:I,s:i}", "id", (json_int_t)f->p2, "days", 0));
-	tfix_done(t, 0, "nl.ivtd.Project.Decide",
+	tfix_done(t, PL_B, "nl.ivtd.Project.Decide",
 	          json_pack("{s:I,s:s,s:b,s:s}", "id", (json_int_t)f->p2, "gate",
 	                    "probleemdefinitie", "go", 0, "rationale", "nee"));
 	f->p2 = tfix_project(t, 2002, "Wijkaanpak West", "3521AA-3521ZZ");
@@ -652,7 +660,7 @@ judge(struct run *r, const struct slot *s, const char *what,
 		          error, why, s->path);
 	else if (e == E_REFUSE && !refusal(error) &&
 	         !(is_error(error, "nl.ivtd.PermissionDenied") &&
-	           r->uid != ADMIN && r->uid != PL))
+	           r->uid != ADMIN && r->uid != PL && r->uid != PL_B))
 		fail_call(r, s->path, what, "refused with %s (%s)", error, why);
 	else if (e == E_FITS &&
 	         is_error(error, "org.varlink.service.InvalidParameter") &&
