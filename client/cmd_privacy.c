@@ -213,6 +213,20 @@ print_inzage_project(const json_t *p)
 	wrapped("", out_str(p, "retention_rule"));
 }
 
+/* A project that held the person's data and has destroyed it. */
+static void
+print_inzage_destroyed(const json_t *p)
+{
+	printf("project %lld  ", (long long)ivt_json_int(p, "id", 0));
+	out_safe(stdout, out_str(p, "name") ? out_str(p, "name") : "-");
+	fputs(" (", stdout);
+	out_safe(stdout, out_str(p, "gemeente") ? out_str(p, "gemeente") : "-");
+	fputs(")\n", stdout);
+	wrapped("destroyed", out_str(p, "destroyed"));
+	wrapped("purpose", out_str(p, "purpose"));
+	wrapped("legal basis", out_str(p, "legal_basis"));
+}
+
 static int
 print_inzage_tables(const json_t *res)
 {
@@ -276,6 +290,8 @@ print_inzage(struct ivtctl *ctx, const json_t *res)
 	if (json_array_size(projects) == 0)
 		puts("No project holds data of this person.");
 	json_array_foreach(projects, i, v) print_inzage_project(v);
+	json_array_foreach(json_object_get(res, "destroyed"), i, v)
+		print_inzage_destroyed(v);
 	if ((rc = print_inzage_tables(res)) != 0)
 		return rc;
 	puts("\nPurposes and legal bases (register of processing activities)");

@@ -105,6 +105,7 @@ struct inzage {
 	uint8_t bsnidx[CRYPTO_HASHBYTES];
 	json_t *activities; /* ids seen, as an object used as a set */
 	json_t *fields;     /* personal-data fields disclosed, a set */
+	json_t *projects;   /* project ids of the accesses, a set */
 };
 
 /* Add each item of a comma-separated list to the set (an object). */
@@ -326,10 +327,12 @@ access_json(sqlite3_stmt *st, struct inzage *q)
 	json_object_set_new(a, "time", json_string(when));
 	json_object_set_new(a, "activity", json_string(col(st, 3)));
 	json_object_set_new(a, "method", json_string(col(st, 4)));
-	if (sqlite3_column_int64(st, 5) != 0)
+	if (sqlite3_column_int64(st, 5) != 0) {
 		json_object_set_new(
 		    a, "project",
 		    json_integer((json_int_t)sqlite3_column_int64(st, 5)));
+		json_object_set_new(q->projects, col(st, 5), json_true());
+	}
 	json_object_set_new(a, "about", json_string(col(st, 6)));
 	json_object_set_new(a, "fields", json_string(col(st, 7)));
 	json_object_set_new(a, "result", json_string(col(st, 8)));
@@ -413,6 +416,55 @@ inzage_recipients(struct call *c, struct inzage *q, json_t *report)
 	return 0;
 }
 
+/*
+ * The projects the person's data was processed in that have destroyed it
+ * since (retention): the audit entries stay, in accesses, and the person
+ * is owed what they were for and that the data is gone.
+ */
+static int
+inzage_destroyed(struct call *c, struct inzage *q, json_t *report)
+{
+	static const char sql[] =
+	    "SELECT id, name, gemeente, legal_basis, purpose, destroyed FROM "
+	    "projects WHERE id = ? AND destroyed IS NOT NULL";
+	char when[32];
+	sqlite3_stmt *st;
+	const char *id;
+	json_t *list, *v, *p;
+	int rc = SQLITE_DONE;
+
+	if ((list = json_array()) == NULL ||
+	    (st = store_prepare(c->ctx->store, sql)) == NULL) {
+		json_decref(list);
+		return -1;
+	}
+	json_object_foreach(q->projects, id, v)
+	{
+		sqlite3_bind_int64(st, 1, strtoll(id, NULL, 10));
+		if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			format_time(sqlite3_column_int64(st, 5), when,
+			            sizeof(when));
+			p = json_pack("{s:I,s:s,s:s,s:s,s:s,s:s}", "id",
+			              (json_int_t)sqlite3_column_int64(st, 0),
+			              "name", col(st, 1), "gemeente", col(st, 2),
+			              "legal_basis", col(st, 3), "purpose",
+			              col(st, 4), "destroyed", when);
+			rc = p != NULL && json_array_append_new(list, p) == 0
+			         ? SQLITE_DONE
+			         : SQLITE_NOMEM;
+		}
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE)
+			break;
+	}
+	if (rc != SQLITE_DONE) {
+		json_decref(list);
+		return -1;
+	}
+	json_object_set_new(report, "destroyed", list);
+	return 0;
+}
+
 /* The register's entries for every activity the report met. */
 static json_t *
 inzage_activities(const struct inzage *q)
@@ -462,13 +514,15 @@ privacy_inzage(struct call *c)
 		return -1;
 	q.activities = json_object();
 	q.fields = json_object();
+	q.projects = json_object();
 	format_time(store_now_us(), now, sizeof(now));
 	report =
 	    json_pack("{s:s,s:s}", "pseudonym", q.bsnhex, "generated", now);
-	if (q.activities == NULL || q.fields == NULL || report == NULL ||
-	    inzage_projects(c, &q, &projects) == -1 ||
+	if (q.activities == NULL || q.fields == NULL || q.projects == NULL ||
+	    report == NULL || inzage_projects(c, &q, &projects) == -1 ||
 	    json_object_set_new(report, "projects", projects) == -1 ||
 	    inzage_accesses(c, &q, report) == -1 ||
+	    inzage_destroyed(c, &q, report) == -1 ||
 	    inzage_recipients(c, &q, report) == -1)
 		goto out;
 	json_object_set_new(report, "fields_disclosed", set_array(q.fields));
@@ -488,6 +542,7 @@ out:
 	json_decref(report);
 	json_decref(q.activities);
 	json_decref(q.fields);
+	json_decref(q.projects);
 	sodium_memzero(q.bsnidx, sizeof(q.bsnidx));
 	return rc == 0 ? 0 : call_internal(c);
 }

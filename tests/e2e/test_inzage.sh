@@ -41,6 +41,7 @@ rc=0; priv privacy inzage >"$OUT" 2>"$ERR" || rc=$?
 
 # --- the report
 ok "inzage json" priv --json privacy inzage --bsn "$JAN"
+has '"destroyed": \[\]'
 has '"id": 1,'; has '"name": "Wijkaanpak Noord"'
 has '"legal_basis": "LSI-convenant"'; has '"purpose": "Handhaving"'
 has '"fields_person": "bsn,naam,geboortedatum"'

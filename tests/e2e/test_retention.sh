@@ -138,6 +138,14 @@ ok "report still works" pl report 1; has "Wijkaanpak Noord"
 ok "report keeps its counts" pl --json report 1; has '"kleine_aantallen"'
 hasnt '"uitkeringsfraude"'
 ok "show list" priv retention show 1; has destroyed
+# Jan's inzage: no project holds his data now; the one that did says what
+# it was for and when the data went, and its processing stays listed.
+ok "inzage after destruction" priv --json privacy inzage --bsn - <<<"$BSN1"
+has '"projects": \[\]'; has '"name": "Wijkaanpak Noord"'
+has '"destroyed": "20'; has '"method": "nl.ivtd.Subject.Create"'
+hasnt "Zuid"
+ok "inzage text" priv privacy inzage --bsn - <<<"$BSN1"
+has "No project holds data of this person"; has "destroyed  *20"
 ok "other project untouched" pl subject show 2; has "Piet Pietersen"
 fails "no hold on a destroyed project" nl.ivtd.Conflict \
 	pl project hold 1 --reason x
