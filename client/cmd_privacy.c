@@ -291,7 +291,7 @@ print_inzage(struct ivtctl *ctx, const json_t *res)
 		puts("No project holds data of this person.");
 	json_array_foreach(projects, i, v) print_inzage_project(v);
 	json_array_foreach(json_object_get(res, "destroyed"), i, v)
-		print_inzage_destroyed(v);
+	    print_inzage_destroyed(v);
 	if ((rc = print_inzage_tables(res)) != 0)
 		return rc;
 	puts("\nPurposes and legal bases (register of processing activities)");

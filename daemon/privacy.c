@@ -446,9 +446,9 @@ inzage_destroyed(struct call *c, struct inzage *q, json_t *report)
 			            sizeof(when));
 			p = json_pack("{s:I,s:s,s:s,s:s,s:s,s:s}", "id",
 			              (json_int_t)sqlite3_column_int64(st, 0),
-			              "name", col(st, 1), "gemeente", col(st, 2),
-			              "legal_basis", col(st, 3), "purpose",
-			              col(st, 4), "destroyed", when);
+			              "name", col(st, 1), "gemeente",
+			              col(st, 2), "legal_basis", col(st, 3),
+			              "purpose", col(st, 4), "destroyed", when);
 			rc = p != NULL && json_array_append_new(list, p) == 0
 			         ? SQLITE_DONE
 			         : SQLITE_NOMEM;
