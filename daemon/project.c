@@ -458,6 +458,36 @@ update_column(struct call *c, int64_t id, const char *sql, const char *v)
 	return store_step_done(st) == -1 ? call_internal(c) : 0;
 }
 
+/*
+ * The admin sets a project up (its name, gemeente and leaders); what it
+ * is about -- problem, area, purpose (doelbinding), legal basis, themes,
+ * planning -- is the projectleiders' decision: the protocol was
+ * registered on it, and a wider area widens whose data may be delivered.
+ * 0, or -1 with the call refused.
+ */
+static int
+admin_may_update(struct call *c)
+{
+	static const char *const admin_keys[] = {"id", "name", "gemeente",
+	                                         "leaders"};
+	json_t *o = (json_t *)c->params, *v; /* foreach is not const */
+	const char *key;
+	size_t i;
+
+	if (c->who.role != ROLE_ADMIN)
+		return 0;
+	json_object_foreach(o, key, v)
+	{
+		for (i = 0; i < sizeof(admin_keys) / sizeof(admin_keys[0]); i++)
+			if (strcmp(key, admin_keys[i]) == 0)
+				break;
+		if (i == sizeof(admin_keys) / sizeof(admin_keys[0]))
+			return call_denied(c, "the admin changes a project's "
+			                      "name, gemeente and leaders only");
+	}
+	return 0;
+}
+
 static int
 project_update(struct call *c)
 {
@@ -485,7 +515,8 @@ project_update(struct call *c)
 	size_t i;
 	int rc;
 
-	if (access_project(c, id, ACC_MANAGE) == -1)
+	if (access_project(c, id, ACC_MANAGE) == -1 ||
+	    admin_may_update(c) == -1)
 		return -1;
 	call_object(c, "project:%lld", (long long)id);
 	if (access_project_phase(c->ctx->store, id, phase, sizeof(phase)) == 0 &&

@@ -61,13 +61,72 @@ report_effect(const double *zero, const double *one)
 #define REPORT_OTHER "kleine_aantallen"
 
 /*
+ * Put small, the sum of the cells of o left unnamed (-1: unknown), under
+ * REPORT_OTHER.  A sum of 1 to 4 would itself be suppressed, yet the
+ * total minus the named cells gives it: then the smallest named cell is
+ * added to it too (secondary suppression), so no count below
+ * REPORT_SUPPRESS can be worked out.
+ */
+static void
+put_small(json_t *o, int64_t small)
+{
+	const char *key, *min_key = NULL;
+	json_int_t min = 0;
+	json_t *v;
+
+	if (small > 0 && small < REPORT_SUPPRESS) {
+		json_object_foreach(o, key, v)
+		{
+			if (json_is_integer(v) &&
+			    (min_key == NULL || json_integer_value(v) < min)) {
+				min = json_integer_value(v);
+				min_key = key;
+			}
+		}
+		if (min_key != NULL) {
+			small += min;
+			json_object_del(o, min_key);
+		}
+	}
+	if (small != 0)
+		json_object_set_new(o, REPORT_OTHER,
+		                    small < 0 ? json_null() : report_count(small));
+}
+
+/*
+ * A breakdown frozen before small cells were merged ({key: count or null}
+ * and the total beside it): merged now as count_by would.  The unnamed
+ * sum is the total minus the named cells, unknown when the total itself
+ * was suppressed.
+ */
+static void
+merge_frozen(json_t *o, const json_t *total)
+{
+	json_int_t named = 0;
+	const char *key;
+	json_t *v, *tmp;
+
+	if (!json_is_object(o) || json_object_get(o, REPORT_OTHER) != NULL)
+		return;
+	json_object_foreach_safe(o, tmp, key, v)
+	{
+		if (json_is_integer(v))
+			named += json_integer_value(v);
+		else
+			json_object_del(o, key);
+	}
+	put_small(o, json_is_integer(total) ? json_integer_value(total) - named
+	                                    : -1);
+}
+
+/*
  * Run a "SELECT key, count" query for the project into an object.  With
  * merge, cells below REPORT_SUPPRESS are not named but added up under
- * REPORT_OTHER: a status or finding category shown as suppressed would
- * still say that one to four subjects have it, and the total minus the
- * other cells would give the count (one finding of 'zorgsignaal' in a
- * small project points at a household).  Without merge (partners, who
- * are not data subjects) such cells are null.
+ * REPORT_OTHER (put_small): a status or finding category shown as
+ * suppressed would still say that one to four subjects have it, and the
+ * total minus the other cells would give the count (one finding of
+ * 'zorgsignaal' in a small project points at a household).  Without
+ * merge (partners, who are not data subjects) such cells are null.
  */
 static json_t *
 count_by(struct store *s, const char *sql, int64_t project, int merge,
@@ -94,8 +153,8 @@ count_by(struct store *s, const char *sql, int64_t project, int merge,
 			    report_count(n));
 	}
 	sqlite3_reset(st);
-	if (small > 0)
-		json_object_set_new(o, REPORT_OTHER, report_count(small));
+	if (merge)
+		put_small(o, small);
 	return o;
 }
 
@@ -305,7 +364,7 @@ frozen_counts(struct store *s, int64_t project)
 	static const char sql[] =
 	    "SELECT counts FROM report_frozen WHERE project_id = ?";
 	sqlite3_stmt *st;
-	json_t *counts = NULL;
+	json_t *counts = NULL, *by;
 
 	if ((st = store_prepare(s, sql)) == NULL)
 		return NULL;
@@ -314,6 +373,15 @@ frozen_counts(struct store *s, int64_t project)
 		counts = json_loads((const char *)sqlite3_column_text(st, 0), 0,
 		                    NULL);
 	sqlite3_reset(st);
+	/* Frozen by an earlier version: its small cells are merged now. */
+	if (counts != NULL) {
+		by = json_object_get(counts, "subjects");
+		merge_frozen(json_object_get(by, "by_status"),
+		             json_object_get(by, "total"));
+		by = json_object_get(counts, "findings");
+		merge_frozen(json_object_get(by, "by_category"),
+		             json_object_get(by, "total"));
+	}
 	return counts;
 }
 
@@ -324,7 +392,16 @@ finding_report(struct call *c)
 	int64_t used, planned;
 	json_t *r, *counts;
 
-	if (access_project(c, project, ACC_META) == -1)
+	/*
+	 * A partner that may not read the findings would learn from the
+	 * live figures what its own writes change: whether "hits" grows
+	 * with its finding tells whether another partner found something
+	 * at that address.  Partners need inlezen; the leaders, the admin
+	 * and the privacy officer write no findings.
+	 */
+	if (access_project(c, project,
+	                   c->who.role == ROLE_PARTNER ? ACC_INLEZEN
+	                                               : ACC_META) == -1)
 		return -1;
 	call_object(c, "project:%lld report", (long long)project);
 	if ((counts = frozen_counts(c->ctx->store, project)) == NULL &&

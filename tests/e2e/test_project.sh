@@ -98,6 +98,14 @@ fails "partner may not decide" nl.ivtd.PermissionDenied \
 # The gates are the projectleider's decisions, not the beheerder's.
 fails "admin may not decide" nl.ivtd.PermissionDenied \
 	ctl project decide 1 lsi --go --rationale r
+# So is what the project is about: the admin names, places and staffs it.
+fails "admin may not change the purpose" nl.ivtd.PermissionDenied \
+	ctl project update 1 --purpose "Iets anders"
+fails "admin may not widen the area" nl.ivtd.PermissionDenied \
+	ctl project update 1 --area 1000AA-9999ZZ
+ok "admin names a leader" ctl project update 1 --leaders alice,erik
+has "leaders alice, erik"; has "purpose Handhaving rechtmatigheid"
+ok "back to alice" pl project update 1 --leaders alice
 ok "gate 4" pl project decide 1 lsi --go --rationale "LSI akkoord" --body lsi
 ok "to voorbereidend" pl project advance 1 --rationale "alle GO"
 has "phase voorbereidend"

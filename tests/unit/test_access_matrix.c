@@ -148,8 +148,9 @@ static const struct policy {
     {"-A-A-----", "nl.ivtd.Finding.FollowupDone"},
     /* "the projectleider measures the effect" */
     {"-A-------", "nl.ivtd.Finding.MeasureSet"},
-    /* "Aggregates only"; "privacy reads the report" */
-    {"AA-AAA-A-", "nl.ivtd.Finding.Report"},
+    /* "Aggregates only"; "privacy reads the report"; a partner needs
+     * inlezen (the live figures would answer what it may not read) */
+    {"AA---A-A-", "nl.ivtd.Finding.Report"},
     /* journal add "Needs leveren", journal list "needs inlezen" */
     {"-A-A-----", "nl.ivtd.Journal.Add"},
     {"-A---A---", "nl.ivtd.Journal.List"},

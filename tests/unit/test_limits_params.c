@@ -99,6 +99,8 @@ static const struct {
     {"nl.ivtd.Subject.Actualise", PL},
     {"nl.ivtd.Subject.Resolve", PL},
     {"nl.ivtd.Project.Advance", PL},
+    /* the admin may change only name, gemeente and leaders */
+    {"nl.ivtd.Project.Update", PL},
     {"nl.ivtd.Protocol.Grant", PL},
     {"nl.ivtd.Protocol.Revoke", PL},
     /* these two act on p2 (see overrides) */
