@@ -482,8 +482,9 @@ admin_may_update(struct call *c)
 			if (strcmp(key, admin_keys[i]) == 0)
 				break;
 		if (i == sizeof(admin_keys) / sizeof(admin_keys[0]))
-			return call_denied(c, "the admin changes a project's "
-			                      "name, gemeente and leaders only");
+			return call_denied(c,
+			                   "the admin changes a project's "
+			                   "name, gemeente and leaders only");
 	}
 	return 0;
 }

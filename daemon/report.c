@@ -90,7 +90,8 @@ put_small(json_t *o, int64_t small)
 	}
 	if (small != 0)
 		json_object_set_new(o, REPORT_OTHER,
-		                    small < 0 ? json_null() : report_count(small));
+		                    small < 0 ? json_null()
+		                              : report_count(small));
 }
 
 /*

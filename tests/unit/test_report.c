@@ -155,11 +155,11 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_count),
-		cmocka_unit_test(test_rate),
-		cmocka_unit_test(test_effect),
-		cmocka_unit_test_setup_teardown(test_frozen_merged, setup,
-		                                tfix_teardown),
+	    cmocka_unit_test(test_count),
+	    cmocka_unit_test(test_rate),
+	    cmocka_unit_test(test_effect),
+	    cmocka_unit_test_setup_teardown(test_frozen_merged, setup,
+	                                    tfix_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
