@@ -159,6 +159,21 @@ method_short(const char *m)
 	return m != NULL && strncmp(m, "nl.ivtd.", 8) == 0 ? m + 8 : m;
 }
 
+/* A project's id, name and gemeente, the state member key (its phase, or
+ * when its data was destroyed), purpose and legal basis. */
+static void
+print_inzage_head(const json_t *p, const char *key)
+{
+	printf("project %lld  ", (long long)ivt_json_int(p, "id", 0));
+	out_safe(stdout, out_str(p, "name") ? out_str(p, "name") : "-");
+	fputs(" (", stdout);
+	out_safe(stdout, out_str(p, "gemeente") ? out_str(p, "gemeente") : "-");
+	fputs(")\n", stdout);
+	wrapped(key, out_str(p, key));
+	wrapped("purpose", out_str(p, "purpose"));
+	wrapped("legal basis", out_str(p, "legal_basis"));
+}
+
 static void
 print_inzage_project(const json_t *p)
 {
@@ -166,14 +181,7 @@ print_inzage_project(const json_t *p)
 	char buf[512], line[64];
 	size_t i, len;
 
-	printf("project %lld  ", (long long)ivt_json_int(p, "id", 0));
-	out_safe(stdout, out_str(p, "name") ? out_str(p, "name") : "-");
-	fputs(" (", stdout);
-	out_safe(stdout, out_str(p, "gemeente") ? out_str(p, "gemeente") : "-");
-	fputs(")\n", stdout);
-	wrapped("phase", out_str(p, "phase"));
-	wrapped("purpose", out_str(p, "purpose"));
-	wrapped("legal basis", out_str(p, "legal_basis"));
+	print_inzage_head(p, "phase");
 	buf[0] = '\0';
 	len = 0;
 	list = json_object_get(p, "subjects");
@@ -211,20 +219,6 @@ print_inzage_project(const json_t *p)
 	} else
 		wrapped("retention", "the project is not closed yet");
 	wrapped("", out_str(p, "retention_rule"));
-}
-
-/* A project that held the person's data and has destroyed it. */
-static void
-print_inzage_destroyed(const json_t *p)
-{
-	printf("project %lld  ", (long long)ivt_json_int(p, "id", 0));
-	out_safe(stdout, out_str(p, "name") ? out_str(p, "name") : "-");
-	fputs(" (", stdout);
-	out_safe(stdout, out_str(p, "gemeente") ? out_str(p, "gemeente") : "-");
-	fputs(")\n", stdout);
-	wrapped("destroyed", out_str(p, "destroyed"));
-	wrapped("purpose", out_str(p, "purpose"));
-	wrapped("legal basis", out_str(p, "legal_basis"));
 }
 
 static int
@@ -291,7 +285,7 @@ print_inzage(struct ivtctl *ctx, const json_t *res)
 		puts("No project holds data of this person.");
 	json_array_foreach(projects, i, v) print_inzage_project(v);
 	json_array_foreach(json_object_get(res, "destroyed"), i, v)
-	    print_inzage_destroyed(v);
+	    print_inzage_head(v, "destroyed");
 	if ((rc = print_inzage_tables(res)) != 0)
 		return rc;
 	puts("\nPurposes and legal bases (register of processing activities)");
