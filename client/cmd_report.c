@@ -95,7 +95,8 @@ print_text(const json_t *r)
 		       out_str(e, "indicator"), a, b, c, d);
 	}
 	printf("\nCounts from 1 to 4 are shown as <5; statuses and categories "
-	       "of fewer than 5\nare added up under kleine_aantallen.\n");
+	       "of fewer than 5\nare added up under kleine_aantallen (with the "
+	       "smallest other one if needed).\n");
 	return out_finish();
 }
 
