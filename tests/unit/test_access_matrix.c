@@ -231,9 +231,9 @@ static const struct visibility {
     /*AOXLBINPU */
     {"YYNYYYNY.", "nl.ivtd.Project.List", "projects", 'P'},
     /* "in the projects you may read" */
-    {"YYNNNYN..", "nl.ivtd.Subject.Find", "subjects", 'S'},
+    {".YNNNYN..", "nl.ivtd.Subject.Find", "subjects", 'S'},
     /* the finding is the bewerken partner's own */
-    {"YY.NYY...", "nl.ivtd.Finding.List", "findings", 'F'},
+    {".Y.NYY...", "nl.ivtd.Finding.List", "findings", 'F'},
 };
 
 struct fx {
