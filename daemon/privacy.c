@@ -97,8 +97,6 @@ privacy_register(struct call *c)
  */
 
 #define INZAGE_ACCESS_MAX   5000 /* accesses listed; all are counted */
-#define HELD_FIELDS_PERSON  "bsn,naam,geboortedatum"
-#define HELD_FIELDS_ADDRESS "straat,huisnummer,toevoeging,postcode,woonplaats"
 
 struct inzage {
 	char bsnhex[2 * CRYPTO_HASHBYTES + 1];
@@ -163,10 +161,14 @@ static const char sql_projects[] =
     " (SELECT max(e.event_date) FROM project_events e"
     "  WHERE e.project_id = pr.id AND e.to_phase = 'afgesloten'),"
     " group_concat(s.id), group_concat(s.status),"
-    " coalesce(pr.retention_days, -1)"
+    " coalesce(pr.retention_days, -1),"
+    /* Which optional fields hold a value: a sealed empty string is
+     * exactly the overhead long (no need to open anything). */
+    " max(length(p.name) > ?2), max(length(p.birthdate) > ?2),"
+    " max(length(s.toevoeging) > ?2)"
     " FROM persons p JOIN subjects s ON s.id = p.subject_id"
     " JOIN projects pr ON pr.id = s.project_id"
-    " WHERE p.bsn_index = ? GROUP BY pr.id ORDER BY pr.id";
+    " WHERE p.bsn_index = ?1 GROUP BY pr.id ORDER BY pr.id";
 
 static const char sql_findings[] =
     "SELECT f.visit_date, f.category, pa.name FROM findings f"
@@ -228,19 +230,25 @@ subjects_json(const char *ids, const char *statuses)
 static json_t *
 project_json(struct call *c, const struct inzage *q, sqlite3_stmt *st)
 {
-	char end[16], rule[96];
+	char end[16], rule[96], person[64], address[64];
 	const char *closed = col(st, 6);
 	int64_t days, start;
 	int64_t id = sqlite3_column_int64(st, 0);
 	json_t *p;
 
+	/* The fields that hold a value, not every field there could be. */
+	snprintf(person, sizeof(person), "bsn%s%s",
+	         sqlite3_column_int(st, 10) ? ",naam" : "",
+	         sqlite3_column_int(st, 11) ? ",geboortedatum" : "");
+	snprintf(address, sizeof(address), "straat,huisnummer%s,postcode,"
+	         "woonplaats", sqlite3_column_int(st, 12) ? ",toevoeging" : "");
 	p = json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:o,s:s,s:s,s:o}", "id",
 	              (json_int_t)id, "name", col(st, 1), "gemeente",
 	              col(st, 2), "phase", col(st, 3), "legal_basis",
 	              col(st, 4), "purpose", col(st, 5), "subjects",
 	              subjects_json(col(st, 7), col(st, 8)), "fields_person",
-	              HELD_FIELDS_PERSON, "fields_address", HELD_FIELDS_ADDRESS,
-	              "findings", project_findings(c, q, id));
+	              person, "fields_address", address, "findings",
+	              project_findings(c, q, id));
 	if (p == NULL)
 		return NULL;
 	/* The project's own retention period, or the configured one. */
@@ -273,6 +281,7 @@ inzage_projects(struct call *c, struct inzage *q, json_t **out)
 		return -1;
 	}
 	sqlite3_bind_blob(st, 1, q->bsnidx, sizeof(q->bsnidx), SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, CRYPTO_SEAL_OVERHEAD);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if ((p = project_json(c, q, st)) == NULL ||
 		    json_array_append_new(list, p) == -1) {

@@ -45,6 +45,7 @@ has '"destroyed": \[\]'
 has '"id": 1,'; has '"name": "Wijkaanpak Noord"'
 has '"legal_basis": "LSI-convenant"'; has '"purpose": "Handhaving"'
 has '"fields_person": "bsn,naam,geboortedatum"'
+has '"fields_address": "straat,huisnummer,postcode,woonplaats"'
 has '"status": "geselecteerd"'
 # UWV's read of Jan is there, with organisation, time and fields.
 has '"organisation": "UWV"'
@@ -83,6 +84,12 @@ rc=0; priv privacy inzage --bsn - <"$E2E_DIR/nul" >"$OUT" 2>"$ERR" || rc=$?
 # Kees's report has SVB's read and not UWV's.
 ok "Kees" priv --json privacy inzage --bsn "$KEES"
 has '"organisation": "SVB"'; hasnt '"organisation": "UWV"'
+# It names the fields held about him, not every field there could be:
+# no birth date was given.
+has '"fields_person": "bsn,naam"'
+# Wim lives in the flat: his address has a toevoeging.
+ok "Wim" priv --json privacy inzage --bsn "$WIM"
+has '"fields_address": "straat,huisnummer,toevoeging,postcode,woonplaats"'
 # Somebody without data in ivtd gets an empty report.
 ok "nobody" priv --json privacy inzage --bsn 200000007
 has '"projects": \[\]'; has '"access_count": 0'
