@@ -96,7 +96,7 @@ privacy_register(struct call *c)
  * lid 3) is made by whoever may read them, with its own audit entry.
  */
 
-#define INZAGE_ACCESS_MAX   5000 /* accesses listed; all are counted */
+#define INZAGE_ACCESS_MAX 5000 /* accesses listed; all are counted */
 
 struct inzage {
 	char bsnhex[2 * CRYPTO_HASHBYTES + 1];
@@ -240,15 +240,16 @@ project_json(struct call *c, const struct inzage *q, sqlite3_stmt *st)
 	snprintf(person, sizeof(person), "bsn%s%s",
 	         sqlite3_column_int(st, 10) ? ",naam" : "",
 	         sqlite3_column_int(st, 11) ? ",geboortedatum" : "");
-	snprintf(address, sizeof(address), "straat,huisnummer%s,postcode,"
-	         "woonplaats", sqlite3_column_int(st, 12) ? ",toevoeging" : "");
-	p = json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:o,s:s,s:s,s:o}", "id",
-	              (json_int_t)id, "name", col(st, 1), "gemeente",
-	              col(st, 2), "phase", col(st, 3), "legal_basis",
-	              col(st, 4), "purpose", col(st, 5), "subjects",
-	              subjects_json(col(st, 7), col(st, 8)), "fields_person",
-	              person, "fields_address", address, "findings",
-	              project_findings(c, q, id));
+	snprintf(address, sizeof(address),
+	         "straat,huisnummer%s,postcode,"
+	         "woonplaats",
+	         sqlite3_column_int(st, 12) ? ",toevoeging" : "");
+	p = json_pack(
+	    "{s:I,s:s,s:s,s:s,s:s,s:s,s:o,s:s,s:s,s:o}", "id", (json_int_t)id,
+	    "name", col(st, 1), "gemeente", col(st, 2), "phase", col(st, 3),
+	    "legal_basis", col(st, 4), "purpose", col(st, 5), "subjects",
+	    subjects_json(col(st, 7), col(st, 8)), "fields_person", person,
+	    "fields_address", address, "findings", project_findings(c, q, id));
 	if (p == NULL)
 		return NULL;
 	/* The project's own retention period, or the configured one. */
