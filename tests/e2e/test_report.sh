@@ -93,6 +93,11 @@ ok "latest" uwv finding list 1; has "uit verhuur"
 # --- follow-up
 ok "overdue" pl followup list 1 --overdue
 has "adresfraude"; hasnt "uitkeringsfraude"
+# Follow-ups are listed per project: without one, a usage error.
+rc=0; pl followup list >"$OUT" 2>"$ERR" || rc=$?
+[ "$rc" -eq 2 ] || die "followup list without a project: exit $rc"
+fails "the admin reads no follow-ups" nl.ivtd.PermissionDenied \
+	ctl followup list 1
 # The owner of a follow-up sees the finding's category, not its notes; a
 # category (adresfraude, zorgsignaal) is about the residents, so it is
 # audited as such.
