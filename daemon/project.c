@@ -458,24 +458,54 @@ update_column(struct call *c, int64_t id, const char *sql, const char *v)
 	return store_step_done(st) == -1 ? call_internal(c) : 0;
 }
 
+/* Does the project have a leader whose account is enabled?  1, 0, -1. */
+static int
+has_enabled_leader(struct store *s, int64_t id)
+{
+	static const char sql[] =
+	    "SELECT 1 FROM project_leaders l JOIN users u ON u.uid = l.uid "
+	    "WHERE l.project_id = ? AND u.disabled = 0 LIMIT 1";
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((st = store_prepare(s, sql)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
 /*
  * The admin sets a project up (its name, gemeente and leaders); what it
  * is about -- problem, area, purpose (doelbinding), legal basis, themes,
  * planning -- is the projectleiders' decision: the protocol was
  * registered on it, and a wider area widens whose data may be delivered.
- * 0, or -1 with the call refused.
+ * Leaders it names only while none is left (a new project, or its last
+ * leader's account disabled): a project that has one chooses its own, so
+ * an admin cannot quietly make a uid of its own the leader of a running
+ * project.  0, or -1 with the call refused.
  */
 static int
-admin_may_update(struct call *c)
+admin_may_update(struct call *c, int64_t id)
 {
 	static const char *const admin_keys[] = {"id", "name", "gemeente",
 	                                         "leaders"};
 	json_t *o = (json_t *)c->params, *v; /* foreach is not const */
 	const char *key;
 	size_t i;
+	int r;
 
 	if (c->who.role != ROLE_ADMIN)
 		return 0;
+	if (json_object_get(o, "leaders") != NULL) {
+		if ((r = has_enabled_leader(c->ctx->store, id)) == -1)
+			return call_internal(c);
+		if (r == 1)
+			return call_denied(c, "the project's leaders name "
+			                      "further leaders; the admin only "
+			                      "when none is left");
+	}
 	json_object_foreach(o, key, v)
 	{
 		for (i = 0; i < sizeof(admin_keys) / sizeof(admin_keys[0]); i++)
@@ -517,7 +547,7 @@ project_update(struct call *c)
 	int rc;
 
 	if (access_project(c, id, ACC_MANAGE) == -1 ||
-	    admin_may_update(c) == -1)
+	    admin_may_update(c, id) == -1)
 		return -1;
 	call_object(c, "project:%lld", (long long)id);
 	if (access_project_phase(c->ctx->store, id, phase, sizeof(phase)) == 0 &&

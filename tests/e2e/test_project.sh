@@ -103,9 +103,17 @@ fails "admin may not change the purpose" nl.ivtd.PermissionDenied \
 	ctl project update 1 --purpose "Iets anders"
 fails "admin may not widen the area" nl.ivtd.PermissionDenied \
 	ctl project update 1 --area 1000AA-9999ZZ
-ok "admin names a leader" ctl project update 1 --leaders alice,erik
-has "leaders alice, erik"; has "purpose Handhaving rechtmatigheid"
-ok "back to alice" pl project update 1 --leaders alice
+# Leaders the admin names only while none is left: alice leads, so the
+# admin cannot add a uid of its own choosing.
+fails "admin may not add a leader" nl.ivtd.PermissionDenied \
+	ctl project update 1 --leaders alice,erik
+ok "alice still leads alone" pl project show 1; has "leaders alice$"
+# alice leaves: her account is disabled, and the admin names erik.
+ok "alice leaves" ctl user disable alice
+ok "admin names a leader" ctl project update 1 --leaders erik
+has "leaders erik"; has "purpose Handhaving rechtmatigheid"
+ok "alice is back" ctl user enable alice
+ok "erik hands the project back" pl2 project update 1 --leaders alice
 ok "gate 4" pl project decide 1 lsi --go --rationale "LSI akkoord" --body lsi
 ok "to voorbereidend" pl project advance 1 --rationale "alle GO"
 has "phase voorbereidend"
