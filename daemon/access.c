@@ -88,15 +88,12 @@ access_is_leader(struct store *s, int64_t project, int64_t uid)
 	static const char sql[] =
 		"SELECT 1 FROM project_leaders WHERE project_id = ? AND uid = ?";
 	sqlite3_stmt *st;
-	int rc;
 
 	if ((st = store_prepare(s, sql)) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, project);
 	sqlite3_bind_int64(st, 2, uid);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+	return store_step_exists(st);
 }
 
 int

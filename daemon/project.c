@@ -466,14 +466,11 @@ has_enabled_leader(struct store *s, int64_t id)
 	    "SELECT 1 FROM project_leaders l JOIN users u ON u.uid = l.uid "
 	    "WHERE l.project_id = ? AND u.disabled = 0 LIMIT 1";
 	sqlite3_stmt *st;
-	int rc;
 
 	if ((st = store_prepare(s, sql)) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+	return store_step_exists(st);
 }
 
 /*

@@ -760,6 +760,19 @@ store_step_done(sqlite3_stmt *st)
 	return 0;
 }
 
+int
+store_step_exists(sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		log_err("store: step failed: %s", sqlite3_errstr(rc));
+		return -1;
+	}
+	return rc == SQLITE_ROW;
+}
+
 void
 store_cache_kib(struct store *s, int kib)
 {

@@ -63,6 +63,10 @@ sqlite3_stmt *store_prepare(struct store *s, const char *sql);
 /* Execute a statement with no result rows after binding; resets it. */
 int store_step_done(sqlite3_stmt *st);
 
+/* Does the bound statement give a row?  1, 0, or -1 on an error
+ * (logged); resets it. */
+int store_step_exists(sqlite3_stmt *st);
+
 /*
  * The first column of every row of the bound statement, as integers, in
  * *ids (n of them, the array grown by doubling; free it); resets st.

@@ -164,15 +164,12 @@ subject_in_area(struct store *st, int64_t project, const char *postcode)
 		"SELECT 1 FROM project_areas WHERE project_id = ? AND "
 		"? BETWEEN pc_from AND pc_to LIMIT 1";
 	sqlite3_stmt *q;
-	int rc;
 
 	if ((q = store_prepare(st, sql)) == NULL)
 		return -1;
 	sqlite3_bind_int64(q, 1, project);
 	sqlite3_bind_text(q, 2, postcode, -1, SQLITE_STATIC);
-	rc = sqlite3_step(q);
-	sqlite3_reset(q);
-	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+	return store_step_exists(q);
 }
 
 /*

@@ -59,15 +59,12 @@ user_exists(struct call *c, int64_t uid, const char *name)
 	static const char sql[] =
 		"SELECT 1 FROM users WHERE uid = ? OR name = ?";
 	sqlite3_stmt *st;
-	int rc;
 
 	if ((st = store_prepare(c->ctx->store, sql)) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, uid);
 	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+	return store_step_exists(st);
 }
 
 static int

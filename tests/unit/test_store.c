@@ -188,6 +188,31 @@ test_transactions(void **state)
 	store_close(s);
 }
 
+/* store_step_exists: 1 for a row, 0 for none, and the statement reset. */
+static void
+test_step_exists(void **state)
+{
+	static const char by_name[] = "SELECT 1 FROM partners WHERE name = ?";
+	static const char ins[] =
+		"INSERT INTO partners (name, kind, created) VALUES ('A', "
+		"'zorg', 1)";
+	struct fixture *fx = *state;
+	sqlite3_stmt *st;
+	char err[256];
+	struct store *s;
+
+	assert_non_null(s = store_open(fx->path, err, sizeof(err)));
+	assert_non_null(st = store_prepare(s, by_name));
+	sqlite3_bind_text(st, 1, "A", -1, SQLITE_STATIC);
+	assert_int_equal(store_step_exists(st), 0);
+	assert_int_equal(store_step_done(store_prepare(s, ins)), 0);
+	/* reset, bindings kept: the same question again */
+	assert_int_equal(store_step_exists(st), 1);
+	sqlite3_bind_text(st, 1, "B", -1, SQLITE_STATIC);
+	assert_int_equal(store_step_exists(st), 0);
+	store_close(s);
+}
+
 static int
 count_partners(struct store *s)
 {
@@ -324,6 +349,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_strict_and_foreign_keys,
 		                                setup, teardown),
 		cmocka_unit_test_setup_teardown(test_transactions, setup,
+		                                teardown),
+		cmocka_unit_test_setup_teardown(test_step_exists, setup,
 		                                teardown),
 		cmocka_unit_test_setup_teardown(test_savepoints, setup,
 		                                teardown),
