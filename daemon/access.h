@@ -72,6 +72,11 @@ int access_partner_fields(struct store *s, int64_t project, int64_t partner,
  * any category, so another organisation's needs this. */
 int access_reads_all(struct call *c, int64_t project);
 
+/* May the caller read free-text notes (findings, journal) written by
+ * organisation org in project (0: no partner's, a municipal author)?  Its
+ * own organisation's, or any with access_reads_all.  1, 0, or -1. */
+int access_reads_notes(struct call *c, int64_t project, int64_t org);
+
 /* Is uid one of the project's leaders?  1, 0, or -1 on error. */
 int access_is_leader(struct store *s, int64_t project, int64_t uid);
 

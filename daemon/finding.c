@@ -32,24 +32,6 @@
 	"partners o ON o.id = f.owner_id LEFT JOIN users u ON u.uid = "    \
 	"f.created_by "
 
-/* May the caller read the notes of a finding by partner_id in project?
- * Another organisation's notes are free text that may name and place
- * anyone: a partner reads them only if its field list holds every
- * category (access_reads_all). */
-static int
-may_read_notes(struct call *c, int64_t project, int64_t partner_id)
-{
-	switch (c->who.role) {
-	case ROLE_PROJECTLEIDER:
-		return 1; /* access to the project was checked */
-	case ROLE_PARTNER:
-		return partner_id == c->who.partner_id ||
-		       access_reads_all(c, project) == 1;
-	default:
-		return 0;
-	}
-}
-
 static char *
 open_notes(struct call *c, int64_t project, const char *table, int64_t id,
            const void *ct, int n)
@@ -107,7 +89,8 @@ finding_row(struct call *c, sqlite3_stmt *st, int *shown)
 		json_object_set_new(
 			f, "due",
 			json_string((const char *)sqlite3_column_text(st, 10)));
-	if (may_read_notes(c, project, sqlite3_column_int64(st, 15))) {
+	if (access_reads_notes(c, project, sqlite3_column_int64(st, 15)) ==
+	    1) {
 		notes = open_notes(c, project, "findings", id,
 		                   sqlite3_column_blob(st, 7),
 		                   sqlite3_column_bytes(st, 7));

@@ -92,15 +92,11 @@ journal_list(struct call *c)
 	json_t *list, *e;
 	sqlite3_stmt *st;
 	char *note;
-	int rc, all, shown = 0;
+	int rc, may, shown = 0;
 
 	if (access_project(c, project, ACC_INLEZEN) == -1)
 		return -1;
 	call_object(c, "project:%lld journal", (long long)project);
-	/* Notes are free text about anyone: another organisation's go only
-	 * to a caller that may read every field (as finding notes). */
-	if ((all = access_reads_all(c, project)) == -1)
-		return call_internal(c);
 	if ((st = store_prepare(c->ctx->store, sql)) == NULL ||
 	    (list = json_array()) == NULL)
 		return call_internal(c);
@@ -112,10 +108,15 @@ journal_list(struct call *c)
 		              (const char *)sqlite3_column_text(st, 2),
 		              "author",
 		              (const char *)sqlite3_column_text(st, 3));
-		if (e != NULL &&
-		    (all ||
-		     (sqlite3_column_type(st, 5) != SQLITE_NULL &&
-		      sqlite3_column_int64(st, 5) == c->who.partner_id))) {
+		/* Notes are free text about anyone: as finding notes. */
+		if ((may = access_reads_notes(c, project,
+		                              sqlite3_column_int64(st, 5))) ==
+		    -1) {
+			json_decref(e);
+			rc = SQLITE_ERROR;
+			break;
+		}
+		if (e != NULL && may == 1) {
 			note = crypto_open_text(keys_dek(c->ctx, project, 0),
 			                        "journal", "note",
 			                        sqlite3_column_int64(st, 0),
