@@ -85,8 +85,7 @@ access_reads_all(struct call *c, int64_t project)
 int
 access_reads_notes(struct call *c, int64_t project, int64_t org)
 {
-	if (c->who.role == ROLE_PARTNER && org != 0 &&
-	    org == c->who.partner_id)
+	if (c->who.role == ROLE_PARTNER && org != 0 && org == c->who.partner_id)
 		return 1;
 	return access_reads_all(c, project);
 }

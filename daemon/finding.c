@@ -89,8 +89,7 @@ finding_row(struct call *c, sqlite3_stmt *st, int *shown)
 		json_object_set_new(
 			f, "due",
 			json_string((const char *)sqlite3_column_text(st, 10)));
-	if (access_reads_notes(c, project, sqlite3_column_int64(st, 15)) ==
-	    1) {
+	if (access_reads_notes(c, project, sqlite3_column_int64(st, 15)) == 1) {
 		notes = open_notes(c, project, "findings", id,
 		                   sqlite3_column_blob(st, 7),
 		                   sqlite3_column_bytes(st, 7));

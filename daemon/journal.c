@@ -109,9 +109,8 @@ journal_list(struct call *c)
 		              "author",
 		              (const char *)sqlite3_column_text(st, 3));
 		/* Notes are free text about anyone: as finding notes. */
-		if ((may = access_reads_notes(c, project,
-		                              sqlite3_column_int64(st, 5))) ==
-		    -1) {
+		if ((may = access_reads_notes(
+		         c, project, sqlite3_column_int64(st, 5))) == -1) {
 			json_decref(e);
 			rc = SQLITE_ERROR;
 			break;
