@@ -3,6 +3,8 @@
  * subjects handed out by name (see day.h and proto/nl.ivtd.Day.varlink).
  * The planning rules are pure functions in planning.c; this file loads
  * a day into them, turns their verdicts into typed errors, and stores.
+ * The visits, the calendar file and assignments by name are methods of
+ * their own files (day_int.h).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +13,7 @@
 #include "access.h"
 #include "date.h"
 #include "day.h"
+#include "day_int.h"
 #include "ivt/wire.h"
 #include "planning.h"
 #include "postcode.h"
@@ -18,32 +21,8 @@
 #include "validate.h"
 
 #define ACTIVITY_PLAN    "ivt-06"
-#define EMPLOYEES_MAX    200
 #define PROJECT_AREA_MAX 1000
-#define LIST_MAX         1000
-#define CANDIDATES_MAX   5000
-#define LINE_MAX_BYTES   256
-#define REASON_MAX       1024
 #define STAFF_MAX        999
-
-struct day_rec {
-	struct plan_day d;
-	char meeting_point[LINE_MAX_BYTES + 1];
-	char police_contact[LINE_MAX_BYTES + 1];
-	char cancel_reason[REASON_MAX + 1];
-	int64_t employees[EMPLOYEES_MAX]; /* uids */
-	int64_t emp_partner[EMPLOYEES_MAX];
-	size_t nemployees;
-	size_t loaded_visits; /* before this call planned more */
-};
-
-static const char *
-col_text(sqlite3_stmt *st, int col)
-{
-	const unsigned char *v = sqlite3_column_text(st, col);
-
-	return v ? (const char *)v : "";
-}
 
 static int
 conflict(struct call *c, const char *reason)
@@ -70,8 +49,8 @@ format_hhmm(int minutes, char buf[8])
 }
 
 /* Name of a partner into buf ("?" when it is gone). */
-static void
-partner_name(struct call *c, int64_t id, char *buf, size_t len)
+void
+day_partner_name(struct call *c, int64_t id, char *buf, size_t len)
 {
 	static const char sql[] = "SELECT name FROM partners WHERE id = ?";
 	sqlite3_stmt *st;
@@ -81,7 +60,7 @@ partner_name(struct call *c, int64_t id, char *buf, size_t len)
 		return;
 	sqlite3_bind_int64(st, 1, id);
 	if (sqlite3_step(st) == SQLITE_ROW)
-		snprintf(buf, len, "%s", col_text(st, 0));
+		snprintf(buf, len, "%s", day_col_text(st, 0));
 	sqlite3_reset(st);
 }
 
@@ -96,7 +75,7 @@ user_name(struct call *c, int64_t uid, char *buf, size_t len)
 		return;
 	sqlite3_bind_int64(st, 1, uid);
 	if (sqlite3_step(st) == SQLITE_ROW)
-		snprintf(buf, len, "%s", col_text(st, 0));
+		snprintf(buf, len, "%s", day_col_text(st, 0));
 	sqlite3_reset(st);
 }
 
@@ -111,9 +90,9 @@ load_ranges(sqlite3_stmt *st, struct plan_range *area, size_t max, size_t *n)
 	*n = 0;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max) {
 		snprintf(area[*n].from, sizeof(area[*n].from), "%s",
-		         col_text(st, 0));
+		         day_col_text(st, 0));
 		snprintf(area[*n].to, sizeof(area[*n].to), "%s",
-		         col_text(st, 1));
+		         day_col_text(st, 1));
 		(*n)++;
 	}
 	sqlite3_reset(st);
@@ -136,22 +115,22 @@ load_row(struct call *c, int64_t id, struct day_rec *r)
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		r->d.id = id;
 		r->d.project = sqlite3_column_int64(st, 0);
-		r->d.date = date_parse(col_text(st, 1));
-		r->d.start = plan_parse_time(col_text(st, 2));
-		r->d.end = plan_parse_time(col_text(st, 3));
+		r->d.date = date_parse(day_col_text(st, 1));
+		r->d.start = plan_parse_time(day_col_text(st, 2));
+		r->d.end = plan_parse_time(day_col_text(st, 3));
 		snprintf(r->meeting_point, sizeof(r->meeting_point), "%s",
-		         col_text(st, 4));
-		r->d.police = (enum police)plan_police_parse(col_text(st, 5));
+		         day_col_text(st, 4));
+		r->d.police = (enum police)plan_police_parse(day_col_text(st, 5));
 		snprintf(r->police_contact, sizeof(r->police_contact), "%s",
-		         col_text(st, 6));
+		         day_col_text(st, 6));
 		r->d.police_contact = r->police_contact[0] != '\0';
 		r->d.police_informed = sqlite3_column_int(st, 7);
 		r->d.teams = sqlite3_column_int(st, 8);
 		r->d.per_team = sqlite3_column_int(st, 9);
 		r->d.status =
-		    (enum day_status)plan_status_parse(col_text(st, 10));
+		    (enum day_status)plan_status_parse(day_col_text(st, 10));
 		snprintf(r->cancel_reason, sizeof(r->cancel_reason), "%s",
-		         col_text(st, 11));
+		         day_col_text(st, 11));
 	}
 	sqlite3_reset(st);
 	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
@@ -226,7 +205,7 @@ load_children(struct call *c, struct day_rec *r)
 		r->d.visits[r->d.nvisits].subject = sqlite3_column_int64(st, 0);
 		r->d.visits[r->d.nvisits].team = sqlite3_column_int(st, 1);
 		snprintf(r->d.visits[r->d.nvisits].pc4,
-		         sizeof(r->d.visits[0].pc4), "%s", col_text(st, 2));
+		         sizeof(r->d.visits[0].pc4), "%s", day_col_text(st, 2));
 		r->d.nvisits++;
 	}
 	sqlite3_reset(st);
@@ -234,7 +213,7 @@ load_children(struct call *c, struct day_rec *r)
 }
 
 /* 1 loaded, 0 no such day, -1 error. */
-static int
+int
 day_load(struct call *c, int64_t id, struct day_rec *r)
 {
 	int rc;
@@ -249,7 +228,7 @@ day_load(struct call *c, int64_t id, struct day_rec *r)
 }
 
 /* Load day id and check the caller's access to its project. */
-static int
+int
 day_get(struct call *c, int64_t id, enum access_need need, struct day_rec *r)
 {
 	char idbuf[32];
@@ -266,8 +245,8 @@ day_get(struct call *c, int64_t id, enum access_need need, struct day_rec *r)
 }
 
 /* A subject as the planning rules see it: 1, 0 no such subject, -1. */
-static int
-load_subject(struct call *c, int64_t id, struct plan_subject *s)
+int
+day_load_subject(struct call *c, int64_t id, struct plan_subject *s)
 {
 	static const char sql[] =
 	    "SELECT project_id, status, pc4 FROM subjects WHERE id = ?";
@@ -284,8 +263,8 @@ load_subject(struct call *c, int64_t id, struct plan_subject *s)
 	sqlite3_bind_int64(st, 1, id);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		s->project = sqlite3_column_int64(st, 0);
-		snprintf(s->status, sizeof(s->status), "%s", col_text(st, 1));
-		snprintf(s->pc4, sizeof(s->pc4), "%s", col_text(st, 2));
+		snprintf(s->status, sizeof(s->status), "%s", day_col_text(st, 1));
+		snprintf(s->pc4, sizeof(s->pc4), "%s", day_col_text(st, 2));
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW)
@@ -335,8 +314,8 @@ day_active_plan(struct store *s, int64_t subject, int64_t *day, int64_t *uid)
 
 /* --- replies ----------------------------------------------------------- */
 
-static json_t *
-area_json(const struct plan_day *d)
+json_t *
+day_area_json(const struct plan_day *d)
 {
 	json_t *a = json_array();
 	char buf[16];
@@ -367,7 +346,7 @@ employees_json(struct call *c, int64_t day, int64_t partner)
 	sqlite3_bind_int64(st, 1, day);
 	sqlite3_bind_int64(st, 2, partner);
 	while (sqlite3_step(st) == SQLITE_ROW)
-		json_array_append_new(a, json_string(col_text(st, 0)));
+		json_array_append_new(a, json_string(day_col_text(st, 0)));
 	sqlite3_reset(st);
 	return a;
 }
@@ -399,7 +378,7 @@ partners_json(struct call *c, const struct day_rec *r)
 	sqlite3_bind_int64(st, 1, r->d.id);
 	while (n < PLAN_PARTNERS_MAX && sqlite3_step(st) == SQLITE_ROW) {
 		ids[n] = sqlite3_column_int64(st, 0);
-		snprintf(names[n], sizeof(names[n]), "%s", col_text(st, 1));
+		snprintf(names[n], sizeof(names[n]), "%s", day_col_text(st, 1));
 		staff[n++] = sqlite3_column_int(st, 2);
 	}
 	sqlite3_reset(st);
@@ -443,7 +422,7 @@ missing_json(unsigned m, int phase_missing)
 	return a;
 }
 
-static json_t *
+json_t *
 day_json(struct call *c, const struct day_rec *r)
 {
 	char date[16], start[8], end[8];
@@ -462,7 +441,7 @@ day_json(struct call *c, const struct day_rec *r)
 	    "s:i,s:i,s:o}",
 	    "id", (json_int_t)r->d.id, "project", (json_int_t)r->d.project,
 	    "date", date, "start", start, "end", end, "status",
-	    plan_status_name(r->d.status), "area", area_json(&r->d),
+	    plan_status_name(r->d.status), "area", day_area_json(&r->d),
 	    "meeting_point", r->meeting_point, "partners", partners_json(c, r),
 	    "police", plan_police_name(r->d.police), "police_informed",
 	    r->d.police_informed, "teams", r->d.teams, "visits_per_team",
@@ -505,7 +484,7 @@ expected_json(struct call *c, int64_t subject)
 		return a;
 	sqlite3_bind_int64(st, 1, subject);
 	while (sqlite3_step(st) == SQLITE_ROW)
-		json_array_append_new(a, json_string(col_text(st, 0)));
+		json_array_append_new(a, json_string(day_col_text(st, 0)));
 	sqlite3_reset(st);
 	return a;
 }
@@ -515,8 +494,8 @@ expected_json(struct call *c, int64_t subject)
  * subject_view, which audits every disclosure; otherwise only what is
  * not personal data: id, neighbourhood, status, expected partners.
  */
-static json_t *
-visit_json(struct call *c, int64_t subject, int team, int can_read)
+json_t *
+day_visit_json(struct call *c, int64_t subject, int team, int can_read)
 {
 	static const char sql[] =
 	    "SELECT pc4, status FROM subjects WHERE id = ?";
@@ -541,7 +520,7 @@ visit_json(struct call *c, int64_t subject, int team, int can_read)
 		if (sqlite3_step(st) == SQLITE_ROW)
 			v = json_pack(
 			    "{s:I,s:s,s:s}", "subject", (json_int_t)subject,
-			    "pc4", col_text(st, 0), "status", col_text(st, 1));
+			    "pc4", day_col_text(st, 0), "status", day_col_text(st, 1));
 		sqlite3_reset(st);
 	}
 	if (v == NULL)
@@ -554,8 +533,8 @@ visit_json(struct call *c, int64_t subject, int team, int can_read)
 
 /* --- typed errors ------------------------------------------------------ */
 
-static int
-fail_closed(struct call *c, const struct day_rec *r, const char *why)
+int
+day_fail_closed(struct call *c, const struct day_rec *r, const char *why)
 {
 	return call_fail(c, "nl.ivtd.Day.Closed", "{s:I,s:s,s:s}", "day",
 	                 (json_int_t)r->d.id, "status",
@@ -567,7 +546,7 @@ fail_absent(struct call *c, int64_t subject, int64_t partner)
 {
 	char name[129], why[300];
 
-	partner_name(c, partner, name, sizeof(name));
+	day_partner_name(c, partner, name, sizeof(name));
 	snprintf(why, sizeof(why),
 	         "%s has an interest in subject %lld but no staff on this day",
 	         name, (long long)subject);
@@ -589,8 +568,8 @@ fail_outside(struct call *c, const struct plan_subject *s)
 	                 why);
 }
 
-static int
-fail_capacity(struct call *c, const struct day_rec *r, size_t requested,
+int
+day_fail_capacity(struct call *c, const struct day_rec *r, size_t requested,
               int team)
 {
 	char why[160];
@@ -623,8 +602,8 @@ fail_capacity(struct call *c, const struct day_rec *r, size_t requested,
 }
 
 /* The subject is not gereed: planned already, or not ready at all. */
-static int
-fail_not_ready(struct call *c, const struct plan_subject *s)
+int
+day_fail_not_ready(struct call *c, const struct plan_subject *s)
 {
 	char why[200], user[65];
 	int64_t day, uid;
@@ -662,8 +641,8 @@ fail_not_ready(struct call *c, const struct plan_subject *s)
 }
 
 /* Turn a verdict of plan_check into the call's error. */
-static int
-fail_verdict(struct call *c, const struct day_rec *r,
+int
+day_fail_verdict(struct call *c, const struct day_rec *r,
              const struct plan_subject *s, enum plan_verdict v, int64_t absent)
 {
 	char why[128];
@@ -672,31 +651,31 @@ fail_verdict(struct call *c, const struct day_rec *r,
 	case PLAN_OK:
 		break;
 	case PLAN_DAY_CLOSED:
-		return fail_closed(c, r,
+		return day_fail_closed(c, r,
 		                   "visits are planned on concept or "
 		                   "bevestigd days only");
 	case PLAN_DAY_PAST:
-		return fail_closed(c, r, "the day has gone by");
+		return day_fail_closed(c, r, "the day has gone by");
 	case PLAN_OTHER_PROJECT:
 		snprintf(why, sizeof(why),
 		         "subject %lld belongs to another project",
 		         (long long)s->id);
 		return call_invalid(c, "subjects", why);
 	case PLAN_NOT_READY:
-		return fail_not_ready(c, s);
+		return day_fail_not_ready(c, s);
 	case PLAN_OUTSIDE_AREA:
 		return fail_outside(c, s);
 	case PLAN_PARTNER_ABSENT:
 		return fail_absent(c, s->id, absent);
 	case PLAN_FULL:
-		return fail_capacity(c, r, 1, 0);
+		return day_fail_capacity(c, r, 1, 0);
 	}
 	return call_internal(c);
 }
 
 /* Days are planned while the project prepares or runs its operations. */
-static int
-check_phase(struct call *c, int64_t project)
+int
+day_check_phase(struct call *c, int64_t project)
 {
 	char phase[32];
 
@@ -858,7 +837,7 @@ apply_employees(struct call *c, struct day_rec *r)
 		if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 			uid = sqlite3_column_int64(st, 0);
 			partner = sqlite3_column_int64(st, 2);
-			ok = strcmp(col_text(st, 1), "partner") == 0 &&
+			ok = strcmp(day_col_text(st, 1), "partner") == 0 &&
 			     sqlite3_column_int(st, 3) == 0;
 		}
 		sqlite3_reset(st);
@@ -927,7 +906,7 @@ check_staffing(struct call *c, struct day_rec *r)
 	for (i = 0; i < r->nemployees; i++) {
 		if (!plan_has_partner(&r->d, r->emp_partner[i])) {
 			user_name(c, r->employees[i], user, sizeof(user));
-			partner_name(c, r->emp_partner[i], name, sizeof(name));
+			day_partner_name(c, r->emp_partner[i], name, sizeof(name));
 			snprintf(why, sizeof(why),
 			         "%s works for %s, which is not on the day",
 			         user, name);
@@ -936,7 +915,7 @@ check_staffing(struct call *c, struct day_rec *r)
 	}
 	count_named(r);
 	if ((short_idx = plan_staffing_short(&r->d)) >= 0) {
-		partner_name(c, r->d.partners[short_idx], name, sizeof(name));
+		day_partner_name(c, r->d.partners[short_idx], name, sizeof(name));
 		snprintf(why, sizeof(why),
 		         "%s has more named employees than staff", name);
 		return call_invalid(c, "partners", why);
@@ -959,7 +938,7 @@ check_visits(struct call *c, struct day_rec *r)
 	if ((ss = calloc(r->d.nvisits, sizeof(*ss))) == NULL)
 		return call_internal(c);
 	for (i = 0; i < r->d.nvisits; i++) {
-		if (load_subject(c, r->d.visits[i].subject, &ss[n]) != 1) {
+		if (day_load_subject(c, r->d.visits[i].subject, &ss[n]) != 1) {
 			free(ss);
 			return call_internal(c);
 		}
@@ -969,12 +948,12 @@ check_visits(struct call *c, struct day_rec *r)
 	for (i = 0; v != PLAN_OK && i < n; i++) {
 		if (ss[i].id != subject)
 			continue;
-		rc = v == PLAN_FULL ? fail_capacity(c, r, 0, 0)
-		                    : fail_verdict(c, r, &ss[i], v, absent);
+		rc = v == PLAN_FULL ? day_fail_capacity(c, r, 0, 0)
+		                    : day_fail_verdict(c, r, &ss[i], v, absent);
 		break;
 	}
 	if (v == PLAN_FULL && rc == 0)
-		rc = fail_capacity(c, r, 0, 0);
+		rc = day_fail_capacity(c, r, 0, 0);
 	free(ss);
 	return rc;
 }
@@ -1020,7 +999,7 @@ apply(struct call *c, struct day_rec *r)
 	    check_staffing(c, r) == -1 || check_visits(c, r) == -1)
 		return -1;
 	if (r->d.date < date_today())
-		return fail_closed(c, r,
+		return day_fail_closed(c, r,
 		                   "the day has gone by; give a new "
 		                   "date");
 	/* A confirmed day stays confirmable. */
@@ -1181,8 +1160,8 @@ set_status(struct call *c, struct day_rec *r, enum day_status to,
 /* --- methods: the day itself ------------------------------------------ */
 
 /* Run fn with a zeroed day record on the heap (it is large). */
-static int
-with_rec(struct call *c, int (*fn)(struct call *, struct day_rec *))
+int
+day_with_rec(struct call *c, int (*fn)(struct call *, struct day_rec *))
 {
 	struct day_rec *r;
 	int rc;
@@ -1199,7 +1178,7 @@ create(struct call *c, struct day_rec *r)
 {
 	r->d.project = ivt_json_int(c->params, "project", 0);
 	if (access_project(c, r->d.project, ACC_MANAGE) == -1 ||
-	    check_phase(c, r->d.project) == -1)
+	    day_check_phase(c, r->d.project) == -1)
 		return -1;
 	call_object(c, "project:%lld day", (long long)r->d.project);
 	r->d.status = DAY_CONCEPT;
@@ -1214,17 +1193,17 @@ create(struct call *c, struct day_rec *r)
 static int
 day_create(struct call *c)
 {
-	return with_rec(c, create);
+	return day_with_rec(c, create);
 }
 
 static int
 update(struct call *c, struct day_rec *r)
 {
 	if (day_get(c, ivt_json_int(c->params, "id", 0), ACC_MANAGE, r) == -1 ||
-	    check_phase(c, r->d.project) == -1)
+	    day_check_phase(c, r->d.project) == -1)
 		return -1;
 	if (r->d.status != DAY_CONCEPT && r->d.status != DAY_BEVESTIGD)
-		return fail_closed(c, r,
+		return day_fail_closed(c, r,
 		                   "only concept or bevestigd days "
 		                   "change");
 	if (apply(c, r) == -1 || day_save(c, r) == -1)
@@ -1235,7 +1214,7 @@ update(struct call *c, struct day_rec *r)
 static int
 day_update(struct call *c)
 {
-	return with_rec(c, update);
+	return day_with_rec(c, update);
 }
 
 static int
@@ -1249,9 +1228,9 @@ confirm(struct call *c, struct day_rec *r)
 	if (r->d.status == DAY_BEVESTIGD)
 		return conflict(c, "the day is bevestigd already");
 	if (!plan_transition_ok(r->d.status, DAY_BEVESTIGD))
-		return fail_closed(c, r, "only a concept day is confirmed");
+		return day_fail_closed(c, r, "only a concept day is confirmed");
 	if (r->d.date < date_today())
-		return fail_closed(c, r, "the day has gone by");
+		return day_fail_closed(c, r, "the day has gone by");
 	if ((m = missing_bits(c, r, &pm)) != 0 || pm)
 		return fail_missing(c, m, pm);
 	if (set_status(c, r, DAY_BEVESTIGD, NULL) == -1)
@@ -1262,12 +1241,12 @@ confirm(struct call *c, struct day_rec *r)
 static int
 day_confirm(struct call *c)
 {
-	return with_rec(c, confirm);
+	return day_with_rec(c, confirm);
 }
 
 /* Release the subjects of a visit or assignment: gereed again. */
-static int
-release(struct call *c, int64_t subject, int64_t project)
+int
+day_release(struct call *c, int64_t subject, int64_t project)
 {
 	if (subject_set_status(c->ctx->store, subject, "gereed") == -1 ||
 	    subject_audit(c, subject, project) == -1)
@@ -1289,7 +1268,7 @@ cancel(struct call *c, struct day_rec *r)
 	if (day_get(c, ivt_json_int(c->params, "id", 0), ACC_MANAGE, r) == -1)
 		return -1;
 	if (!plan_transition_ok(r->d.status, DAY_GEANNULEERD))
-		return fail_closed(c, r,
+		return day_fail_closed(c, r,
 		                   "only concept or bevestigd days are "
 		                   "cancelled");
 	if (!valid_text(why, REASON_MAX))
@@ -1298,7 +1277,7 @@ cancel(struct call *c, struct day_rec *r)
 		                    "bytes)");
 	/* The visits stay as history, inactive; the subjects are free. */
 	for (i = 0; i < r->d.nvisits; i++) {
-		if (release(c, r->d.visits[i].subject, r->d.project) == -1)
+		if (day_release(c, r->d.visits[i].subject, r->d.project) == -1)
 			return call_internal(c);
 	}
 	if ((st = store_prepare(c->ctx->store, sql)) == NULL)
@@ -1317,12 +1296,12 @@ cancel(struct call *c, struct day_rec *r)
 static int
 day_cancel(struct call *c)
 {
-	return with_rec(c, cancel);
+	return day_with_rec(c, cancel);
 }
 
 /* Collect up to max ids from column 0 (and column 1 into b). */
-static int
-collect(sqlite3_stmt *st, int64_t *a, int64_t *b, size_t max, size_t *n)
+int
+day_collect(sqlite3_stmt *st, int64_t *a, int64_t *b, size_t max, size_t *n)
 {
 	int rc;
 
@@ -1338,8 +1317,8 @@ collect(sqlite3_stmt *st, int64_t *a, int64_t *b, size_t max, size_t *n)
 }
 
 /* Append the days in ids (that the caller may see) to list. */
-static int
-append_days(struct call *c, struct day_rec *r, const int64_t *ids, size_t n,
+int
+day_append_days(struct call *c, struct day_rec *r, const int64_t *ids, size_t n,
             int check, json_t *list)
 {
 	json_t *d;
@@ -1397,8 +1376,8 @@ list(struct call *c, struct day_rec *r)
 	                  SQLITE_STATIC);
 	sqlite3_bind_int(st, 5, LIST_MAX);
 	days = json_array();
-	rc = days == NULL || collect(st, ids, NULL, LIST_MAX, &n) == -1 ||
-	     append_days(c, r, ids, n, project <= 0, days) == -1;
+	rc = days == NULL || day_collect(st, ids, NULL, LIST_MAX, &n) == -1 ||
+	     day_append_days(c, r, ids, n, project <= 0, days) == -1;
 	free(ids);
 	if (rc) {
 		json_decref(days);
@@ -1411,7 +1390,7 @@ list(struct call *c, struct day_rec *r)
 static int
 day_list(struct call *c)
 {
-	return with_rec(c, list);
+	return day_with_rec(c, list);
 }
 
 static int
@@ -1443,7 +1422,7 @@ show(struct call *c, struct day_rec *r)
 			planned++;
 			if (!see)
 				continue;
-			if ((v = visit_json(c, r->d.visits[i].subject, 0,
+			if ((v = day_visit_json(c, r->d.visits[i].subject, 0,
 			                    can_read)) == NULL) {
 				json_decref(visits);
 				json_decref(teams);
@@ -1463,704 +1442,7 @@ show(struct call *c, struct day_rec *r)
 static int
 day_show(struct call *c)
 {
-	return with_rec(c, show);
-}
-
-/* --- methods: planning ------------------------------------------------- */
-
-/* Subjects of the call, each once. */
-static int
-subject_ids(struct call *c, int64_t *ids, size_t *n)
-{
-	const json_t *list = json_object_get(c->params, "subjects"), *v;
-	size_t i, j;
-
-	*n = 0;
-	json_array_foreach(list, i, v)
-	{
-		for (j = 0; j < *n; j++) {
-			if (ids[j] == json_integer_value(v))
-				return call_invalid(
-				    c, "subjects", "a subject is listed twice");
-		}
-		ids[(*n)++] = json_integer_value(v);
-	}
-	if (*n == 0)
-		return call_invalid(c, "subjects", "give at least one subject");
-	return 0;
-}
-
-static int
-plan_one(struct call *c, struct day_rec *r, int64_t id, int want,
-         size_t requested, json_t *planned)
-{
-	static const char sql[] =
-	    "INSERT INTO day_subjects (day_id, subject_id, team, active, "
-	    "planned_at, planned_by) VALUES (?, ?, ?, 1, ?, ?)";
-	struct plan_subject s;
-	enum plan_verdict v;
-	sqlite3_stmt *st;
-	char idbuf[32];
-	int64_t absent;
-	int team, rc;
-	json_t *visit;
-
-	if ((rc = load_subject(c, id, &s)) != 1) {
-		snprintf(idbuf, sizeof(idbuf), "%lld", (long long)id);
-		return rc == 0 ? call_not_found(c, "subject", idbuf)
-		               : call_internal(c);
-	}
-	if ((v = plan_check(&r->d, date_today(), &s, &absent)) != PLAN_OK)
-		return fail_verdict(c, r, &s, v, absent);
-	if ((team = plan_pick_team(&r->d, s.pc4, want)) == 0)
-		return fail_capacity(c, r, requested, want);
-	if (plan_add_visit(&r->d, id, team, s.pc4) == -1 ||
-	    (st = store_prepare(c->ctx->store, sql)) == NULL)
-		return call_internal(c);
-	sqlite3_bind_int64(st, 1, r->d.id);
-	sqlite3_bind_int64(st, 2, id);
-	sqlite3_bind_int(st, 3, team);
-	sqlite3_bind_int64(st, 4, store_now_us());
-	sqlite3_bind_int64(st, 5, c->who.uid);
-	if (store_step_done(st) == -1 ||
-	    subject_set_status(c->ctx->store, id, "ingepland") == -1 ||
-	    subject_audit(c, id, r->d.project) == -1 ||
-	    (visit = visit_json(c, id, team, 0)) == NULL)
-		return call_internal(c);
-	json_array_append_new(planned, visit);
-	return 0;
-}
-
-static int
-plan(struct call *c, struct day_rec *r)
-{
-	int64_t ids[1000];
-	long long want = ivt_json_int(c->params, "team", 0);
-	size_t i, n;
-	json_t *planned, *d;
-
-	if (day_get(c, ivt_json_int(c->params, "id", 0), ACC_MANAGE, r) == -1 ||
-	    check_phase(c, r->d.project) == -1 || subject_ids(c, ids, &n) == -1)
-		return -1;
-	if (json_object_get(c->params, "team") != NULL &&
-	    !json_is_null(json_object_get(c->params, "team")) &&
-	    (want < 1 || want > r->d.teams))
-		return call_invalid(c, "team", "not a team of this day");
-	if ((planned = json_array()) == NULL)
-		return call_internal(c);
-	for (i = 0; i < n; i++) {
-		/* All or nothing: a failure rolls the whole call back. */
-		if (plan_one(c, r, ids[i], (int)want, n, planned) == -1) {
-			json_decref(planned);
-			return -1;
-		}
-	}
-	call_object(c, "day:%lld plan %zu", (long long)r->d.id, n);
-	if (day_load(c, r->d.id, r) != 1 || (d = day_json(c, r)) == NULL) {
-		json_decref(planned);
-		return call_internal(c);
-	}
-	c->reply = json_pack("{s:o,s:o}", "day", d, "planned", planned);
-	return c->reply ? 0 : call_internal(c);
-}
-
-static int
-day_plan(struct call *c)
-{
-	return with_rec(c, plan);
-}
-
-static int
-unplan(struct call *c, struct day_rec *r)
-{
-	static const char sql[] =
-	    "DELETE FROM day_subjects WHERE day_id = ? AND subject_id = ? "
-	    "AND active = 1";
-	int64_t ids[1000];
-	sqlite3_stmt *st;
-	char idbuf[32];
-	size_t i, n;
-	json_t *d;
-
-	if (day_get(c, ivt_json_int(c->params, "id", 0), ACC_MANAGE, r) == -1 ||
-	    subject_ids(c, ids, &n) == -1)
-		return -1;
-	if (r->d.status != DAY_CONCEPT && r->d.status != DAY_BEVESTIGD)
-		return fail_closed(c, r,
-		                   "visits of a concept or bevestigd day "
-		                   "only");
-	for (i = 0; i < n; i++) {
-		if ((st = store_prepare(c->ctx->store, sql)) == NULL)
-			return call_internal(c);
-		sqlite3_bind_int64(st, 1, r->d.id);
-		sqlite3_bind_int64(st, 2, ids[i]);
-		if (store_step_done(st) == -1)
-			return call_internal(c);
-		if (sqlite3_changes(c->ctx->store->db) == 0) {
-			snprintf(idbuf, sizeof(idbuf), "%lld",
-			         (long long)ids[i]);
-			return call_not_found(c, "visit", idbuf);
-		}
-		if (release(c, ids[i], r->d.project) == -1)
-			return call_internal(c);
-	}
-	call_object(c, "day:%lld unplan %zu", (long long)r->d.id, n);
-	if (day_load(c, r->d.id, r) != 1 || (d = day_json(c, r)) == NULL)
-		return call_internal(c);
-	c->reply = json_pack("{s:o,s:i}", "day", d, "released", (int)n);
-	return c->reply ? 0 : call_internal(c);
-}
-
-static int
-day_unplan(struct call *c)
-{
-	return with_rec(c, unplan);
-}
-
-static const char *
-reason_code(enum plan_reason r)
-{
-	switch (r) {
-	case SUGGEST_INCLUDED:
-		return "included";
-	case SUGGEST_OUTSIDE_AREA:
-		return "outside_area";
-	case SUGGEST_PARTNER_ABSENT:
-		return "partner_absent";
-	case SUGGEST_NO_ROOM:
-		return "no_room";
-	case SUGGEST_NOT_PLANNABLE:
-		break;
-	}
-	return "not_plannable";
-}
-
-static int
-day_visits_pc4(const struct plan_day *d, const char *pc4)
-{
-	size_t i;
-
-	for (i = 0; i < d->nvisits; i++) {
-		if (strcmp(d->visits[i].pc4, pc4) == 0)
-			return 1;
-	}
-	return 0;
-}
-
-/* Why a suggestion was made, in words. */
-static json_t *
-choice_json(struct call *c, const struct day_rec *r,
-            const struct plan_choice *o)
-{
-	char why[300], name[129] = "";
-	json_t *j;
-
-	switch (o->reason) {
-	case SUGGEST_INCLUDED:
-		if (day_visits_pc4(&r->d, o->pc4))
-			snprintf(why, sizeof(why),
-			         "team %d: joins the day's visits in %s",
-			         o->team, o->pc4);
-		else
-			snprintf(why, sizeof(why),
-			         "team %d: %d ready subject%s in %s fit%s the "
-			         "day",
-			         o->team, o->group, o->group == 1 ? "" : "s",
-			         o->pc4, o->group == 1 ? "s" : "");
-		break;
-	case SUGGEST_OUTSIDE_AREA:
-		snprintf(why, sizeof(why), "%s is outside the day's area",
-		         o->pc4);
-		break;
-	case SUGGEST_PARTNER_ABSENT:
-		partner_name(c, o->partner, name, sizeof(name));
-		snprintf(why, sizeof(why),
-		         "%s has an interest but no staff on this day", name);
-		break;
-	case SUGGEST_NO_ROOM:
-		snprintf(why, sizeof(why),
-		         "no room: the day holds %d visits (%d teams x %d)",
-		         plan_capacity(&r->d), r->d.teams, r->d.per_team);
-		break;
-	case SUGGEST_NOT_PLANNABLE:
-		snprintf(why, sizeof(why), "cannot be planned on this day");
-		break;
-	}
-	j = json_pack("{s:I,s:s,s:b,s:s,s:s}", "subject",
-	              (json_int_t)o->subject, "pc4", o->pc4, "included",
-	              o->reason == SUGGEST_INCLUDED, "reason",
-	              reason_code(o->reason), "explanation", why);
-	if (j != NULL && o->reason == SUGGEST_INCLUDED)
-		json_object_set_new(j, "team", json_integer(o->team));
-	if (j != NULL && name[0] != '\0')
-		json_object_set_new(j, "partner", json_string(name));
-	return j;
-}
-
-/* The project's gereed subjects as planning candidates, by id. */
-static int
-load_candidates(struct call *c, int64_t project, struct plan_subject **out,
-                size_t *n)
-{
-	static const char sql[] =
-	    "SELECT id FROM subjects WHERE project_id = ? AND "
-	    "status = 'gereed' ORDER BY id LIMIT ?";
-	struct plan_subject *ss;
-	int64_t *ids;
-	sqlite3_stmt *st;
-	size_t i;
-
-	*out = NULL;
-	if ((st = store_prepare(c->ctx->store, sql)) == NULL ||
-	    (ids = calloc(CANDIDATES_MAX, sizeof(*ids))) == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, project);
-	sqlite3_bind_int(st, 2, CANDIDATES_MAX);
-	if (collect(st, ids, NULL, CANDIDATES_MAX, n) == -1 ||
-	    (ss = calloc(*n + 1, sizeof(*ss))) == NULL) {
-		free(ids);
-		return -1;
-	}
-	for (i = 0; i < *n; i++) {
-		if (load_subject(c, ids[i], &ss[i]) != 1) {
-			free(ids);
-			free(ss);
-			return -1;
-		}
-	}
-	free(ids);
-	*out = ss;
-	return 0;
-}
-
-static int
-suggest(struct call *c, struct day_rec *r)
-{
-	struct plan_subject *cands;
-	struct plan_choice *out;
-	json_t *choices, *j;
-	size_t i, n;
-	int rc;
-
-	if (day_get(c, ivt_json_int(c->params, "id", 0), ACC_MANAGE, r) == -1)
-		return -1;
-	if (r->d.status != DAY_CONCEPT && r->d.status != DAY_BEVESTIGD)
-		return fail_closed(c, r,
-		                   "visits are planned on concept or "
-		                   "bevestigd days only");
-	if (r->d.date < date_today())
-		return fail_closed(c, r, "the day has gone by");
-	if (load_candidates(c, r->d.project, &cands, &n) == -1)
-		return call_internal(c);
-	if ((out = calloc(n + 1, sizeof(*out))) == NULL ||
-	    plan_suggest(&r->d, date_today(), cands, n, out) < 0) {
-		free(out);
-		free(cands);
-		return call_internal(c);
-	}
-	choices = json_array();
-	for (i = 0, rc = 0; i < n && rc == 0; i++) {
-		if ((j = choice_json(c, r, &out[i])) == NULL)
-			rc = -1;
-		else
-			json_array_append_new(choices, j);
-	}
-	free(out);
-	free(cands);
-	if (rc == -1) {
-		json_decref(choices);
-		return call_internal(c);
-	}
-	c->reply = json_pack("{s:I,s:i,s:i,s:o}", "day", (json_int_t)r->d.id,
-	                     "capacity", plan_capacity(&r->d), "free",
-	                     plan_capacity(&r->d) - (int)r->d.nvisits,
-	                     "choices", choices);
-	return c->reply ? 0 : call_internal(c);
-}
-
-static int
-day_suggest(struct call *c)
-{
-	return with_rec(c, suggest);
-}
-
-/* --- export ------------------------------------------------------------ */
-
-static const char *
-police_text(const struct day_rec *r)
-{
-	switch (r->d.police) {
-	case POLICE_PRESENT:
-		return "aanwezig";
-	case POLICE_BACKUP:
-		return r->d.police_contact ? "achtervang geregeld"
-		                           : "achtervang (nog geen contact)";
-	case POLICE_NONE:
-		break;
-	}
-	return "geen";
-}
-
-/* The event's description: no personal data, only the organisation of
- * the day (partners and their numbers, police, teams). */
-static char *
-ics_description(struct call *c, const struct day_rec *r, const char *area)
-{
-	char *text = NULL, name[129];
-	size_t len = 0, i;
-	FILE *fp;
-
-	if ((fp = open_memstream(&text, &len)) == NULL)
-		return NULL;
-	fprintf(fp,
-	        "Status: %s\nGebied: %s\nPolitie: %s; lokale politie "
-	        "geïnformeerd: %s\nTeams: %d x %d bezoeken (%zu gepland)"
-	        "\nPartners:",
-	        plan_status_name(r->d.status), area, police_text(r),
-	        r->d.police_informed ? "ja" : "nee", r->d.teams, r->d.per_team,
-	        r->d.nvisits);
-	for (i = 0; i < r->d.npartners; i++) {
-		partner_name(c, r->d.partners[i], name, sizeof(name));
-		fprintf(fp, "%s %s %d", i ? "," : "", name, r->d.staff[i]);
-	}
-	if (r->d.npartners == 0)
-		fputs(" nog geen", fp);
-	if (fclose(fp) != 0) {
-		free(text);
-		return NULL;
-	}
-	return text;
-}
-
-static int
-export_ics(struct call *c, struct day_rec *r)
-{
-	static const char sql[] =
-	    "SELECT p.name, d.sequence FROM days d JOIN projects p ON "
-	    "p.id = d.project_id WHERE d.id = ?";
-	char uid[96], key[32], hex[65], summary[160] = "Actiedag";
-	char area[64], file[64];
-	uint8_t idx[32];
-	struct ics_event e;
-	sqlite3_stmt *st;
-	json_t *a;
-	char *desc, *ics;
-	size_t len;
-
-	if (day_get(c, ivt_json_int(c->params, "id", 0), ACC_META, r) == -1)
-		return -1;
-	memset(&e, 0, sizeof(e));
-	if ((st = store_prepare(c->ctx->store, sql)) == NULL)
-		return call_internal(c);
-	sqlite3_bind_int64(st, 1, r->d.id);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		snprintf(summary, sizeof(summary), "Actiedag %s",
-		         col_text(st, 0));
-		e.sequence = sqlite3_column_int(st, 1);
-	}
-	sqlite3_reset(st);
-	/* A stable UID that differs between installations: keyed. */
-	snprintf(key, sizeof(key), "day/%lld", (long long)r->d.id);
-	if (crypto_blind_index(c->ctx->crypto, "ics-uid", key, strlen(key),
-	                       idx) == -1)
-		return call_internal(c);
-	crypto_hex(idx, 16, hex);
-	snprintf(uid, sizeof(uid), "actiedag-%lld-%s@ivtd", (long long)r->d.id,
-	         hex);
-	a = area_json(&r->d);
-	snprintf(area, sizeof(area), "%s%s",
-	         json_string_value(json_array_get(a, 0)),
-	         json_array_size(a) > 1 ? " e.a." : "");
-	json_decref(a);
-	if ((desc = ics_description(c, r, area)) == NULL)
-		return call_internal(c);
-	e.uid = uid;
-	e.dtstamp = store_now_us() / 1000000;
-	e.date = r->d.date;
-	e.start = r->d.start;
-	e.end = r->d.end;
-	e.status = r->d.status;
-	e.summary = summary;
-	e.location = r->meeting_point;
-	e.description = desc;
-	ics = plan_ics(&e, &len);
-	free(desc);
-	if (ics == NULL)
-		return call_internal(c);
-	snprintf(file, sizeof(file), "actiedag-%lld.ics", (long long)r->d.id);
-	c->reply = json_pack("{s:s%,s:s}", "ics", ics, len, "filename", file);
-	free(ics);
-	return c->reply ? 0 : call_internal(c);
-}
-
-static int
-day_export(struct call *c)
-{
-	return with_rec(c, export_ics);
-}
-
-/* --- assignments by name ----------------------------------------------- */
-
-/* May the user receive the subject?  0, or -1 with the call failed. */
-static int
-check_assignee(struct call *c, const char *user, int64_t project,
-               const struct plan_subject *s, int64_t *uid)
-{
-	static const char sql[] =
-	    "SELECT u.uid, u.role, u.partner_id, u.disabled, p.name FROM "
-	    "users u LEFT JOIN partners p ON p.id = u.partner_id WHERE "
-	    "u.name = ?";
-	static const char grant[] =
-	    "SELECT inlezen, instr(fields, 'adres') > 0 FROM "
-	    "protocol_grants WHERE project_id = ? AND partner_id = ?";
-	char org[129] = "", why[300];
-	sqlite3_stmt *st;
-	int64_t partner = 0;
-	int rc, ok = 0, reads = 0;
-	size_t i;
-
-	if ((st = store_prepare(c->ctx->store, sql)) == NULL)
-		return call_internal(c);
-	sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		*uid = sqlite3_column_int64(st, 0);
-		ok = strcmp(col_text(st, 1), "partner") == 0 &&
-		     sqlite3_column_int(st, 3) == 0;
-		partner = sqlite3_column_int64(st, 2);
-		snprintf(org, sizeof(org), "%s", col_text(st, 4));
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW)
-		return rc == SQLITE_DONE ? call_not_found(c, "user", user)
-		                         : call_internal(c);
-	if (!ok)
-		return call_fail(c, "nl.ivtd.Day.NotAssignable", "{s:s,s:s}",
-		                 "user", user, "reason",
-		                 "not an enabled employee of a partner");
-	if ((st = store_prepare(c->ctx->store, grant)) == NULL)
-		return call_internal(c);
-	sqlite3_bind_int64(st, 1, project);
-	sqlite3_bind_int64(st, 2, partner);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		reads = sqlite3_column_int(st, 0) && sqlite3_column_int(st, 1);
-	sqlite3_reset(st);
-	if (!reads) {
-		snprintf(why, sizeof(why),
-		         "the privacy protocol does not let %s read addresses "
-		         "in this project",
-		         org);
-		return call_fail(c, "nl.ivtd.Day.NotAssignable", "{s:s,s:s}",
-		                 "user", user, "reason", why);
-	}
-	for (i = 0; i < s->ninterests; i++) {
-		if (s->interests[i] == partner)
-			return 0;
-	}
-	if (s->ninterests == 0)
-		return 0;
-	snprintf(why, sizeof(why), "%s has no interest in subject %lld", org,
-	         (long long)s->id);
-	return call_fail(c, "nl.ivtd.Day.NotAssignable", "{s:s,s:s}", "user",
-	                 user, "reason", why);
-}
-
-static json_t *
-assignment_row(struct call *c, sqlite3_stmt *st, int with_visit)
-{
-	char at[32];
-	int64_t subject = sqlite3_column_int64(st, 0);
-	int64_t project = sqlite3_column_int64(st, 1);
-	json_t *a, *v;
-	int can;
-
-	format_time(sqlite3_column_int64(st, 4), at, sizeof(at));
-	a = json_pack("{s:I,s:I,s:s,s:s,s:s,s:s}", "subject",
-	              (json_int_t)subject, "project", (json_int_t)project,
-	              "user", col_text(st, 2), "org", col_text(st, 3),
-	              "assigned", at, "assigned_by", col_text(st, 5));
-	if (a == NULL || !with_visit)
-		return a;
-	if ((can = access_can(c, project, ACC_INLEZEN)) == -1 ||
-	    (v = visit_json(c, subject, 0, can)) == NULL) {
-		json_decref(a);
-		return NULL;
-	}
-	json_object_set_new(a, "visit", v);
-	return a;
-}
-
-#define ASSIGNMENT_COLS                                                        \
-	"SELECT a.subject_id, s.project_id, u.name, coalesce(p.name, ''), "    \
-	"a.assigned_at, coalesce(b.name, '') FROM assignments a "              \
-	"JOIN subjects s ON s.id = a.subject_id "                              \
-	"JOIN users u ON u.uid = a.uid "                                       \
-	"LEFT JOIN partners p ON p.id = u.partner_id "                         \
-	"LEFT JOIN users b ON b.uid = a.assigned_by "
-
-static int
-day_assign(struct call *c)
-{
-	static const char ins[] =
-	    "INSERT INTO assignments (id, subject_id, uid, active, "
-	    "assigned_at, assigned_by) VALUES (" STORE_NEXT_ID("assignments")
-	    ", ?, ?, 1, ?, ?)";
-	static const char get[] = ASSIGNMENT_COLS "WHERE a.id = ?";
-	int64_t id = ivt_json_int(c->params, "subject", 0), project, uid = 0;
-	const char *user = ivt_json_str(c->params, "user");
-	int64_t row;
-	struct plan_subject s;
-	sqlite3_stmt *st;
-	json_t *a = NULL;
-
-	if (subject_access(c, id, ACC_MANAGE, &project) == -1 ||
-	    check_phase(c, project) == -1)
-		return -1;
-	if (load_subject(c, id, &s) != 1)
-		return call_internal(c);
-	if (strcmp(s.status, "gereed") != 0)
-		return fail_not_ready(c, &s);
-	if (check_assignee(c, user, project, &s, &uid) == -1)
-		return -1;
-	if ((st = store_prepare(c->ctx->store, ins)) == NULL)
-		return call_internal(c);
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int64(st, 2, uid);
-	sqlite3_bind_int64(st, 3, store_now_us());
-	sqlite3_bind_int64(st, 4, c->who.uid);
-	if (store_step_done(st) == -1)
-		return call_internal(c);
-	/* Before the audit entries below move the last rowid on. */
-	row = sqlite3_last_insert_rowid(c->ctx->store->db);
-	if (subject_set_status(c->ctx->store, id, "ingepland") == -1 ||
-	    subject_audit(c, id, project) == -1 ||
-	    (st = store_prepare(c->ctx->store, get)) == NULL)
-		return call_internal(c);
-	sqlite3_bind_int64(st, 1, row);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		a = assignment_row(c, st, 0);
-	sqlite3_reset(st);
-	if (a == NULL)
-		return call_internal(c);
-	call_object(c, "subject:%lld assign", (long long)id);
-	c->reply = json_pack("{s:o}", "assignment", a);
-	return c->reply ? 0 : call_internal(c);
-}
-
-static int
-day_unassign(struct call *c)
-{
-	static const char sql[] =
-	    "UPDATE assignments SET active = 0, ended_at = ? WHERE "
-	    "subject_id = ? AND active = 1";
-	int64_t id = ivt_json_int(c->params, "subject", 0), project;
-	sqlite3_stmt *st;
-	char idbuf[32];
-
-	if (subject_access(c, id, ACC_MANAGE, &project) == -1)
-		return -1;
-	if ((st = store_prepare(c->ctx->store, sql)) == NULL)
-		return call_internal(c);
-	sqlite3_bind_int64(st, 1, store_now_us());
-	sqlite3_bind_int64(st, 2, id);
-	if (store_step_done(st) == -1)
-		return call_internal(c);
-	if (sqlite3_changes(c->ctx->store->db) == 0) {
-		snprintf(idbuf, sizeof(idbuf), "%lld", (long long)id);
-		return call_not_found(c, "assignment", idbuf);
-	}
-	if (release(c, id, project) == -1)
-		return call_internal(c);
-	call_object(c, "subject:%lld unassign", (long long)id);
-	c->reply = json_pack("{s:I,s:s}", "subject", (json_int_t)id, "status",
-	                     "gereed");
-	return c->reply ? 0 : call_internal(c);
-}
-
-/* --- the caller's own work --------------------------------------------- */
-
-static int
-mine_assignments(struct call *c, json_t *list)
-{
-	static const char sql[] =
-	    "SELECT a.subject_id, s.project_id FROM assignments a JOIN "
-	    "subjects s ON s.id = a.subject_id WHERE a.uid = ? AND "
-	    "a.active = 1 ORDER BY a.assigned_at, a.id LIMIT 1000";
-	static const char one[] = ASSIGNMENT_COLS
-	    "WHERE a.uid = ? AND a.active = 1 AND a.subject_id = ?";
-	int64_t subjects[LIST_MAX], projects[LIST_MAX];
-	sqlite3_stmt *st;
-	json_t *a;
-	size_t i, n;
-	int ok;
-
-	/* Collect first: visit_json runs statements of its own. */
-	if ((st = store_prepare(c->ctx->store, sql)) == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, c->who.uid);
-	if (collect(st, subjects, projects, LIST_MAX, &n) == -1)
-		return -1;
-	for (i = 0; i < n; i++) {
-		if ((ok = access_can(c, projects[i], ACC_META)) == -1)
-			return -1;
-		if (!ok)
-			continue;
-		if ((st = store_prepare(c->ctx->store, one)) == NULL)
-			return -1;
-		sqlite3_bind_int64(st, 1, c->who.uid);
-		sqlite3_bind_int64(st, 2, subjects[i]);
-		a = sqlite3_step(st) == SQLITE_ROW ? assignment_row(c, st, 1)
-		                                   : NULL;
-		sqlite3_reset(st);
-		if (a == NULL)
-			return -1;
-		json_array_append_new(list, a);
-	}
-	return 0;
-}
-
-static int
-mine(struct call *c, struct day_rec *r)
-{
-	static const char sql[] =
-	    "SELECT d.id FROM day_staff s JOIN days d ON d.id = s.day_id "
-	    "WHERE s.uid = ? AND d.status IN ('concept','bevestigd') AND "
-	    "d.day >= ? ORDER BY d.day, d.start_time, d.id LIMIT ?";
-	int64_t *ids;
-	char today[16];
-	sqlite3_stmt *st;
-	json_t *days, *assignments;
-	size_t n;
-	int rc;
-
-	call_object(c, "mine");
-	date_format(date_today(), today, sizeof(today));
-	if ((st = store_prepare(c->ctx->store, sql)) == NULL ||
-	    (ids = calloc(LIST_MAX, sizeof(*ids))) == NULL)
-		return call_internal(c);
-	sqlite3_bind_int64(st, 1, c->who.uid);
-	sqlite3_bind_text(st, 2, today, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int(st, 3, LIST_MAX);
-	days = json_array();
-	assignments = json_array();
-	rc = days == NULL || assignments == NULL ||
-	     collect(st, ids, NULL, LIST_MAX, &n) == -1 ||
-	     append_days(c, r, ids, n, 1, days) == -1 ||
-	     mine_assignments(c, assignments) == -1;
-	free(ids);
-	if (rc) {
-		json_decref(days);
-		json_decref(assignments);
-		return call_internal(c);
-	}
-	c->reply =
-	    json_pack("{s:o,s:o}", "days", days, "assignments", assignments);
-	return c->reply ? 0 : call_internal(c);
-}
-
-static int
-day_mine(struct call *c)
-{
-	return with_rec(c, mine);
+	return day_with_rec(c, show);
 }
 
 /* Planning handles the subjects: the leaders' work, not the admin's. */
