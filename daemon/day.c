@@ -120,7 +120,8 @@ load_row(struct call *c, int64_t id, struct day_rec *r)
 		r->d.end = plan_parse_time(day_col_text(st, 3));
 		snprintf(r->meeting_point, sizeof(r->meeting_point), "%s",
 		         day_col_text(st, 4));
-		r->d.police = (enum police)plan_police_parse(day_col_text(st, 5));
+		r->d.police =
+		    (enum police)plan_police_parse(day_col_text(st, 5));
 		snprintf(r->police_contact, sizeof(r->police_contact), "%s",
 		         day_col_text(st, 6));
 		r->d.police_contact = r->police_contact[0] != '\0';
@@ -263,7 +264,8 @@ day_load_subject(struct call *c, int64_t id, struct plan_subject *s)
 	sqlite3_bind_int64(st, 1, id);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		s->project = sqlite3_column_int64(st, 0);
-		snprintf(s->status, sizeof(s->status), "%s", day_col_text(st, 1));
+		snprintf(s->status, sizeof(s->status), "%s",
+		         day_col_text(st, 1));
 		snprintf(s->pc4, sizeof(s->pc4), "%s", day_col_text(st, 2));
 	}
 	sqlite3_reset(st);
@@ -518,9 +520,10 @@ day_visit_json(struct call *c, int64_t subject, int team, int can_read)
 			return NULL;
 		sqlite3_bind_int64(st, 1, subject);
 		if (sqlite3_step(st) == SQLITE_ROW)
-			v = json_pack(
-			    "{s:I,s:s,s:s}", "subject", (json_int_t)subject,
-			    "pc4", day_col_text(st, 0), "status", day_col_text(st, 1));
+			v = json_pack("{s:I,s:s,s:s}", "subject",
+			              (json_int_t)subject, "pc4",
+			              day_col_text(st, 0), "status",
+			              day_col_text(st, 1));
 		sqlite3_reset(st);
 	}
 	if (v == NULL)
@@ -570,7 +573,7 @@ fail_outside(struct call *c, const struct plan_subject *s)
 
 int
 day_fail_capacity(struct call *c, const struct day_rec *r, size_t requested,
-              int team)
+                  int team)
 {
 	char why[160];
 	json_t *p;
@@ -643,7 +646,8 @@ day_fail_not_ready(struct call *c, const struct plan_subject *s)
 /* Turn a verdict of plan_check into the call's error. */
 int
 day_fail_verdict(struct call *c, const struct day_rec *r,
-             const struct plan_subject *s, enum plan_verdict v, int64_t absent)
+                 const struct plan_subject *s, enum plan_verdict v,
+                 int64_t absent)
 {
 	char why[128];
 
@@ -652,8 +656,8 @@ day_fail_verdict(struct call *c, const struct day_rec *r,
 		break;
 	case PLAN_DAY_CLOSED:
 		return day_fail_closed(c, r,
-		                   "visits are planned on concept or "
-		                   "bevestigd days only");
+		                       "visits are planned on concept or "
+		                       "bevestigd days only");
 	case PLAN_DAY_PAST:
 		return day_fail_closed(c, r, "the day has gone by");
 	case PLAN_OTHER_PROJECT:
@@ -906,7 +910,8 @@ check_staffing(struct call *c, struct day_rec *r)
 	for (i = 0; i < r->nemployees; i++) {
 		if (!plan_has_partner(&r->d, r->emp_partner[i])) {
 			user_name(c, r->employees[i], user, sizeof(user));
-			day_partner_name(c, r->emp_partner[i], name, sizeof(name));
+			day_partner_name(c, r->emp_partner[i], name,
+			                 sizeof(name));
 			snprintf(why, sizeof(why),
 			         "%s works for %s, which is not on the day",
 			         user, name);
@@ -915,7 +920,8 @@ check_staffing(struct call *c, struct day_rec *r)
 	}
 	count_named(r);
 	if ((short_idx = plan_staffing_short(&r->d)) >= 0) {
-		day_partner_name(c, r->d.partners[short_idx], name, sizeof(name));
+		day_partner_name(c, r->d.partners[short_idx], name,
+		                 sizeof(name));
 		snprintf(why, sizeof(why),
 		         "%s has more named employees than staff", name);
 		return call_invalid(c, "partners", why);
@@ -1000,8 +1006,8 @@ apply(struct call *c, struct day_rec *r)
 		return -1;
 	if (r->d.date < date_today())
 		return day_fail_closed(c, r,
-		                   "the day has gone by; give a new "
-		                   "date");
+		                       "the day has gone by; give a new "
+		                       "date");
 	/* A confirmed day stays confirmable. */
 	if (r->d.status == DAY_BEVESTIGD && plan_confirm_missing(&r->d) != 0)
 		return fail_missing(c, plan_confirm_missing(&r->d), 0);
@@ -1204,8 +1210,8 @@ update(struct call *c, struct day_rec *r)
 		return -1;
 	if (r->d.status != DAY_CONCEPT && r->d.status != DAY_BEVESTIGD)
 		return day_fail_closed(c, r,
-		                   "only concept or bevestigd days "
-		                   "change");
+		                       "only concept or bevestigd days "
+		                       "change");
 	if (apply(c, r) == -1 || day_save(c, r) == -1)
 		return -1;
 	return reply_day(c, r);
@@ -1269,8 +1275,8 @@ cancel(struct call *c, struct day_rec *r)
 		return -1;
 	if (!plan_transition_ok(r->d.status, DAY_GEANNULEERD))
 		return day_fail_closed(c, r,
-		                   "only concept or bevestigd days are "
-		                   "cancelled");
+		                       "only concept or bevestigd days are "
+		                       "cancelled");
 	if (!valid_text(why, REASON_MAX))
 		return call_invalid(c, "reason",
 		                    "give a reason (1 to 1024 "
@@ -1319,7 +1325,7 @@ day_collect(sqlite3_stmt *st, int64_t *a, int64_t *b, size_t max, size_t *n)
 /* Append the days in ids (that the caller may see) to list. */
 int
 day_append_days(struct call *c, struct day_rec *r, const int64_t *ids, size_t n,
-            int check, json_t *list)
+                int check, json_t *list)
 {
 	json_t *d;
 	size_t i;
@@ -1423,7 +1429,7 @@ show(struct call *c, struct day_rec *r)
 			if (!see)
 				continue;
 			if ((v = day_visit_json(c, r->d.visits[i].subject, 0,
-			                    can_read)) == NULL) {
+			                        can_read)) == NULL) {
 				json_decref(visits);
 				json_decref(teams);
 				json_decref(d);
