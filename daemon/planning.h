@@ -1,7 +1,7 @@
 /*
  * planning.h - the planning rules of actiedagen as pure functions: no
  * database, no I/O, so every rule has a unit test (tests/unit/
- * test_planning.c).  day.c loads a day and its candidates into these
+ * test_planning.c).  day.c and day_visit.c load a day and its candidates into these
  * structures, asks, and writes the answer.
  *
  * The rules:
