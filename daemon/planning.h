@@ -1,8 +1,8 @@
 /*
  * planning.h - the planning rules of actiedagen as pure functions: no
  * database, no I/O, so every rule has a unit test (tests/unit/
- * test_planning.c).  day.c and day_visit.c load a day and its candidates into these
- * structures, asks, and writes the answer.
+ * test_planning.c).  day.c and day_visit.c load a day and its
+ * candidates into these structures, ask, and write the answer.
  *
  * The rules:
  *   - a visit is planned only on a day that is concept or bevestigd and
