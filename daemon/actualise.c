@@ -74,24 +74,6 @@ recompute(struct call *c, int64_t id)
 	return subject_set_status(c->ctx->store, id, status);
 }
 
-/* Subject status into buf; 0 or -1. */
-static int
-subject_status(struct call *c, int64_t id, char *buf, size_t len)
-{
-	static const char sql[] = "SELECT status FROM subjects WHERE id = ?";
-	sqlite3_stmt *st;
-	int rc;
-
-	if ((st = store_prepare(c->ctx->store, sql)) == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		snprintf(buf, len, "%s", sqlite3_column_text(st, 0));
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? 0 : -1;
-}
-
 /* Send one subject: pending answers for every interest, or ready at once
  * when nobody has an interest.  *ready is set when it became gereed. */
 static int
@@ -239,7 +221,7 @@ subject_answer(struct call *c)
 	if (access_project(c, project, have == 1 ? ACC_LEVEREN
 	                                         : ACC_BEWERKEN) == -1)
 		return -1;
-	if (subject_status(c, id, status, sizeof(status)) == -1)
+	if (subject_status(c->ctx->store, id, status, sizeof(status)) == -1)
 		return call_internal(c);
 	if (strcmp(status, "in_actualisatie") != 0 &&
 	    strcmp(status, "vervallen") != 0 && strcmp(status, "conflict") != 0 &&
@@ -296,7 +278,7 @@ subject_resolve(struct call *c)
 	if (!valid_text(why, 4096))
 		return call_invalid(c, "rationale", "a decision needs a "
 		                                    "rationale");
-	if (subject_status(c, id, status, sizeof(status)) == -1)
+	if (subject_status(c->ctx->store, id, status, sizeof(status)) == -1)
 		return call_internal(c);
 	if (strcmp(status, "conflict") != 0)
 		return call_fail(c, "nl.ivtd.Conflict", "{s:s}", "reason",

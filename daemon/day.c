@@ -164,8 +164,8 @@ load_children(struct call *c, struct day_rec *r)
 	    "u.uid = s.uid WHERE s.day_id = ? ORDER BY s.uid";
 	static const char visits[] =
 	    "SELECT v.subject_id, v.team, s.pc4 FROM day_subjects v JOIN "
-	    "subjects s ON s.id = v.subject_id WHERE v.day_id = ? AND "
-	    "v.active = 1 ORDER BY v.team, v.subject_id";
+	    "subjects s ON s.id = v.subject_id WHERE v.day_id = ?1 AND "
+	    "(v.active = 1 OR ?2) ORDER BY v.team, v.subject_id";
 	struct store *s = c->ctx->store;
 	sqlite3_stmt *st;
 	int rc;
@@ -200,6 +200,9 @@ load_children(struct call *c, struct day_rec *r)
 	    (st = store_prepare(s, visits)) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, r->d.id);
+	/* Day.Done closed the visits of a day carried out; they are what
+	 * the day did, so they are shown.  A cancelled day's are not. */
+	sqlite3_bind_int(st, 2, r->d.status == DAY_UITGEVOERD);
 	r->d.nvisits = 0;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW &&
 	       r->d.nvisits < PLAN_VISITS_MAX) {
@@ -1250,14 +1253,38 @@ day_confirm(struct call *c)
 	return day_with_rec(c, confirm);
 }
 
-/* Release the subjects of a visit or assignment: gereed again. */
+/*
+ * End a subject's visit or assignment: a subject still ingepland is
+ * gereed again.  One that was visited meanwhile (a finding on a visit by
+ * name) keeps its status: what was found stays found.
+ */
 int
 day_release(struct call *c, int64_t subject, int64_t project)
 {
-	if (subject_set_status(c->ctx->store, subject, "gereed") == -1 ||
+	if (subject_move_status(c->ctx->store, subject, "ingepland",
+	                        "gereed") == -1 ||
 	    subject_audit(c, subject, project) == -1)
 		return -1;
 	return 0;
+}
+
+/* Were findings recorded on the day (for the subject, unless 0)?  1, 0,
+ * or -1 with the call failed. */
+int
+day_has_findings(struct call *c, int64_t day, int64_t subject)
+{
+	static const char sql[] = "SELECT 1 FROM findings WHERE day_id = ?1 "
+	                          "AND (?2 = 0 OR subject_id = ?2) LIMIT 1";
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((st = store_prepare(c->ctx->store, sql)) == NULL)
+		return call_internal(c);
+	sqlite3_bind_int64(st, 1, day);
+	sqlite3_bind_int64(st, 2, subject);
+	if ((rc = store_step_exists(st)) == -1)
+		return call_internal(c);
+	return rc;
 }
 
 static int
@@ -1270,6 +1297,7 @@ cancel(struct call *c, struct day_rec *r)
 	sqlite3_stmt *st;
 	size_t i;
 	json_t *d;
+	int rc;
 
 	if (day_get(c, ivt_json_int(c->params, "id", 0), ACC_MANAGE, r) == -1)
 		return -1;
@@ -1281,6 +1309,10 @@ cancel(struct call *c, struct day_rec *r)
 		return call_invalid(c, "reason",
 		                    "give a reason (1 to 1024 "
 		                    "bytes)");
+	if ((rc = day_has_findings(c, r->d.id, 0)) != 0)
+		return rc == -1 ? -1
+		                : conflict(c, "findings were recorded on this "
+		                              "day: it took place; mark it done");
 	/* The visits stay as history, inactive; the subjects are free. */
 	for (i = 0; i < r->d.nvisits; i++) {
 		if (day_release(c, r->d.visits[i].subject, r->d.project) == -1)

@@ -164,7 +164,7 @@ day_unassign(struct call *c)
 	    "subject_id = ? AND active = 1";
 	int64_t id = ivt_json_int(c->params, "subject", 0), project;
 	sqlite3_stmt *st;
-	char idbuf[32];
+	char idbuf[32], status[32];
 
 	if (subject_access(c, id, ACC_MANAGE, &project) == -1)
 		return -1;
@@ -178,11 +178,12 @@ day_unassign(struct call *c)
 		snprintf(idbuf, sizeof(idbuf), "%lld", (long long)id);
 		return call_not_found(c, "assignment", idbuf);
 	}
-	if (day_release(c, id, project) == -1)
+	if (day_release(c, id, project) == -1 ||
+	    subject_status(c->ctx->store, id, status, sizeof(status)) == -1)
 		return call_internal(c);
 	call_object(c, "subject:%lld unassign", (long long)id);
 	c->reply = json_pack("{s:I,s:s}", "subject", (json_int_t)id, "status",
-	                     "gereed");
+	                     status);
 	return c->reply ? 0 : call_internal(c);
 }
 

@@ -74,8 +74,11 @@ int day_fail_verdict(struct call *c, const struct day_rec *r,
 int day_fail_not_ready(struct call *c, const struct plan_subject *s);
 /* Days are planned while the project prepares or runs its operations. */
 int day_check_phase(struct call *c, int64_t project);
-/* Release the subject of a visit or assignment: gereed again. */
+/* End the subject's visit or assignment: ingepland becomes gereed. */
 int day_release(struct call *c, int64_t subject, int64_t project);
+/* Findings recorded on the day (for the subject, unless 0)?  1, 0, or
+ * -1 with the call failed. */
+int day_has_findings(struct call *c, int64_t day, int64_t subject);
 
 /* The methods in the other files, for day.c's table. */
 int day_plan(struct call *c);

@@ -127,6 +127,7 @@ unplan(struct call *c, struct day_rec *r)
 	char idbuf[32];
 	size_t i, n;
 	json_t *d;
+	int rc;
 
 	if (day_get(c, ivt_json_int(c->params, "id", 0), ACC_MANAGE, r) == -1 ||
 	    subject_ids(c, ids, &n) == -1)
@@ -136,6 +137,13 @@ unplan(struct call *c, struct day_rec *r)
 		                       "visits of a concept or bevestigd day "
 		                       "only");
 	for (i = 0; i < n; i++) {
+		if ((rc = day_has_findings(c, r->d.id, ids[i])) != 0)
+			return rc == -1
+			           ? -1
+			           : call_fail(c, "nl.ivtd.Conflict", "{s:s}",
+			                       "reason",
+			                       "findings were recorded on this "
+			                       "visit: it took place");
 		if ((st = store_prepare(c->ctx->store, sql)) == NULL)
 			return call_internal(c);
 		sqlite3_bind_int64(st, 1, r->d.id);

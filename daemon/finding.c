@@ -12,6 +12,7 @@
 
 #include "access.h"
 #include "date.h"
+#include "day.h"
 #include "ivt/wire.h"
 #include "keys.h"
 #include "subject.h"
@@ -186,17 +187,10 @@ static int
 subject_status_is(struct call *c, int64_t id, const char *const *ok,
                   size_t n, char *status, size_t len)
 {
-	static const char sql[] = "SELECT status FROM subjects WHERE id = ?";
-	sqlite3_stmt *st;
 	size_t i;
 
-	if ((st = store_prepare(c->ctx->store, sql)) == NULL)
+	if (subject_status(c->ctx->store, id, status, len) == -1)
 		return -1;
-	sqlite3_bind_int64(st, 1, id);
-	status[0] = '\0';
-	if (sqlite3_step(st) == SQLITE_ROW)
-		snprintf(status, len, "%s", sqlite3_column_text(st, 0));
-	sqlite3_reset(st);
 	for (i = 0; i < n; i++) {
 		if (strcmp(status, ok[i]) == 0)
 			return 1;
@@ -206,18 +200,20 @@ subject_status_is(struct call *c, int64_t id, const char *const *ok,
 
 /*
  * A finding on an actiedag: the day is in the subject's project, took
- * place on the visit date, and the subject was on it.  0, or -1 with the
- * call failed.
+ * place on the visit date, the subject was on it and so was the caller's
+ * organisation.  0, or -1 with the call failed.
  */
 static int
 finding_day_ok(struct call *c, int64_t day, int64_t subject)
 {
 	static const char sql[] =
-		"SELECT d.day = ?3, d.status IN ('bevestigd','uitgevoerd') "
+		"SELECT d.day = ?3, d.status IN ('bevestigd','uitgevoerd'), "
+		"EXISTS (SELECT 1 FROM day_partners p WHERE p.day_id = d.id "
+		"AND p.partner_id = ?4) "
 		"FROM days d JOIN day_subjects v ON v.day_id = d.id "
 		"WHERE d.id = ?1 AND v.subject_id = ?2";
 	sqlite3_stmt *st;
-	int rc, same_date = 0, held = 0;
+	int rc, same_date = 0, held = 0, present = 0;
 
 	if ((st = store_prepare(c->ctx->store, sql)) == NULL)
 		return call_internal(c);
@@ -225,10 +221,12 @@ finding_day_ok(struct call *c, int64_t day, int64_t subject)
 	sqlite3_bind_int64(st, 2, subject);
 	sqlite3_bind_text(st, 3, ivt_json_str(c->params, "visit_date"), -1,
 	                  SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, c->who.partner_id);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		same_date = sqlite3_column_int(st, 0);
 		held = sqlite3_column_int(st, 1);
+		present = sqlite3_column_int(st, 2);
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW)
@@ -238,7 +236,31 @@ finding_day_ok(struct call *c, int64_t day, int64_t subject)
 		return call_invalid(c, "day", "the day was not confirmed");
 	if (!same_date)
 		return call_invalid(c, "visit_date", "not the date of the day");
+	if (!present)
+		return call_invalid(c, "day", "your organisation was not on "
+		                              "this day");
 	return 0;
+}
+
+/*
+ * A finding without a day is on a visit by name.  A subject planned on
+ * an actiedag is visited on that day: its finding names the day, or the
+ * finding would close a visit that has not happened.  0, or -1 with the
+ * call failed.
+ */
+static int
+finding_no_day_ok(struct call *c, int64_t subject)
+{
+	int64_t day = 0, uid = 0;
+	char why[96];
+
+	if (day_active_plan(c->ctx->store, subject, &day, &uid) == -1)
+		return call_internal(c);
+	if (day == 0)
+		return 0;
+	snprintf(why, sizeof(why), "the subject is planned on day %lld: "
+	         "name that day", (long long)day);
+	return call_invalid(c, "day", why);
 }
 
 static int
@@ -275,7 +297,8 @@ finding_add(struct call *c)
 	if (strcmp(action, "geen") != 0 &&
 	    ivt_json_str(c->params, "due") == NULL)
 		return call_invalid(c, "due", "a follow-up needs a due date");
-	if (day != 0 && finding_day_ok(c, day, subject) == -1)
+	if (day != 0 ? finding_day_ok(c, day, subject) == -1
+	             : finding_no_day_ok(c, subject) == -1)
 		return -1;
 	if ((r = subject_status_is(c, subject, visited, 3, status,
 	                           sizeof(status))) != 1)

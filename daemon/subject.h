@@ -134,6 +134,13 @@ int subject_pseudonym(struct store *s, int64_t id, char hex[65]);
 int subject_audit(struct call *c, int64_t id, int64_t project);
 /* Set the subject's status; 0 or -1. */
 int subject_set_status(struct store *s, int64_t id, const char *status);
+/* Move the subject from status `from` to `to`, only if it is in `from`:
+ * 1 moved, 0 it was in another status, -1 error. */
+int subject_move_status(struct store *s, int64_t id, const char *from,
+                        const char *to);
+/* The subject's status into buf ("" when there is no such subject);
+ * 0 or -1. */
+int subject_status(struct store *s, int64_t id, char *buf, size_t len);
 /* Check access to a subject's project (NotFound names the subject). */
 int subject_access(struct call *c, int64_t id, enum access_need need,
                    int64_t *project);

@@ -327,6 +327,42 @@ subject_set_status(struct store *s, int64_t id, const char *status)
 	return store_step_done(st);
 }
 
+int
+subject_move_status(struct store *s, int64_t id, const char *from,
+                    const char *to)
+{
+	static const char sql[] = "UPDATE subjects SET status = ?, updated = ? "
+	                          "WHERE id = ? AND status = ?";
+	sqlite3_stmt *st;
+
+	if ((st = store_prepare(s, sql)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, to, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, store_now_us());
+	sqlite3_bind_int64(st, 3, id);
+	sqlite3_bind_text(st, 4, from, -1, SQLITE_STATIC);
+	if (store_step_done(st) == -1)
+		return -1;
+	return sqlite3_changes(s->db) > 0;
+}
+
+int
+subject_status(struct store *s, int64_t id, char *buf, size_t len)
+{
+	static const char sql[] = "SELECT status FROM subjects WHERE id = ?";
+	sqlite3_stmt *st;
+	int rc;
+
+	buf[0] = '\0';
+	if ((st = store_prepare(s, sql)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		snprintf(buf, len, "%s", sqlite3_column_text(st, 0));
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
 /* Access to a subject's project, with NotFound naming the subject. */
 int
 subject_access(struct call *c, int64_t id, enum access_need need,

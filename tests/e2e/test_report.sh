@@ -39,9 +39,31 @@ ok "day" pl day create 1 --date "$TODAY" --start 00:00 --end 23:59 \
 ok "plan" pl day plan 1 $(seq 1 11)
 fails "done before confirmed" nl.ivtd.Conflict pl day done 1
 ok "confirm" pl day confirm 1
+# During the day: a finding names the day its subject is planned on, and
+# only a partner on that day records one there.
+fails "a planned visit names its day" nl.ivtd.InvalidValue uwv finding add 1 \
+	--visit "$TODAY" --category zwartwerk --notes x
+errhas "planned on day 1"
+ok "grant svb" pl protocol grant 1 SVB --rights leveren
+fails "svb was not on the day" nl.ivtd.InvalidValue svb finding add 1 \
+	--visit "$TODAY" --day 1 --category zwartwerk --notes x
+errhas "not on this day"
+ok "revoke svb" pl protocol revoke 1 SVB
+ok "not home" uwv finding add 11 --visit "$TODAY" --day 1 \
+	--category niet_aangetroffen --notes "Niemand thuis"
+ok "still planned" pl subject show 11; has "status ingepland"
+# A day on which something was found took place: it is not cancelled,
+# and a visit with a finding is not taken off it.
+fails "a day with findings stays" nl.ivtd.Conflict pl day cancel 1 \
+	--reason "toch niet"
+errhas "mark it done"
+fails "a visit with findings stays" nl.ivtd.Conflict pl day unplan 1 11
 fails "partner may not close a day" nl.ivtd.PermissionDenied uwv day done 1
 ok "done" pl day done 1; has "11 planned subjects"
 ok "visited" pl subject show 1; has "status gecontroleerd"
+# The visits of a day carried out are what it did: still shown.
+ok "done day shows its visits" pl day show 1; has "planned 11"
+has "Dorpsstraat 1,"
 
 # --- findings: partners record what they found
 fails "no findings by the pl" nl.ivtd.PermissionDenied pl finding add 1 \
@@ -69,8 +91,6 @@ done
 ok "address fraud" uwv finding add 10 --visit "$TODAY" --day 1 \
 	--category adresfraude --action brp_onderzoek --owner Politie \
 	--due "$PAST" --notes "Twee gezinnen ingeschreven, een aangetroffen"
-ok "not home" uwv finding add 11 --visit "$TODAY" --day 1 \
-	--category niet_aangetroffen --notes "Niemand thuis"
 ok "police on 1" pol finding add 1 --visit "$TODAY" --day 1 \
 	--category zorgsignaal --action zorgmelding --due "$FUTURE" \
 	--notes "Zorgen over kinderen"
@@ -85,9 +105,9 @@ ok "uwv: own notes only" uwv finding list 1
 has "zorgsignaal"; hasnt "Zorgen over kinderen"; has "Inkomsten niet gemeld"
 ok "uwv reads all again" pl protocol grant 1 UWV --rights inlezen \
 	--fields adres,bsn,naam,geboortedatum
-ok "edit" uwv finding update 1 --notes "Inkomsten uit verhuur niet gemeld"
-fails "not yours" nl.ivtd.PermissionDenied pol finding update 2 --notes x
-ok "history" uwv finding history 1; has "uitkeringsfraude"
+ok "edit" uwv finding update 2 --notes "Inkomsten uit verhuur niet gemeld"
+fails "not yours" nl.ivtd.PermissionDenied pol finding update 3 --notes x
+ok "history" uwv finding history 2; has "uitkeringsfraude"
 ok "latest" uwv finding list 1; has "uit verhuur"
 
 # --- follow-up
@@ -106,12 +126,12 @@ has "adresfraude"; hasnt "Twee gezinnen"
 ok "category audited" ctl --json audit list --org Politie --activity ivt-08
 has '"fields": "bevinding.categorie"'
 fails "someone else's follow-up" nl.ivtd.PermissionDenied \
-	uwv followup done 10
-ok "brp done" pol followup done 10
+	uwv followup done 11
+ok "brp done" pol followup done 11
 ok "10 afgehandeld" pl subject show 10; has "status afgehandeld"
-for f in 2 3 4 5 6; do ok "done $f" uwv followup done "$f"; done
-fails "done twice" nl.ivtd.Conflict uwv followup done 2
-fails "no follow-up" nl.ivtd.Conflict uwv followup done 7
+for f in 3 4 5 6 7; do ok "done $f" uwv followup done "$f"; done
+fails "done twice" nl.ivtd.Conflict uwv followup done 3
+fails "no follow-up" nl.ivtd.Conflict uwv followup done 8
 
 # --- effect measurement and the evaluation phase
 fails "value out of range" nl.ivtd.InvalidValue \

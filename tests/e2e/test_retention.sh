@@ -57,6 +57,9 @@ ok "P1 operationeel" pl project advance 1 --rationale operationeel
 ok "assign" pl subject assign 1 --to bob
 ok "finding" uwv finding add 1 --visit "$(date +%F)" \
 	--category uitkeringsfraude --notes "Overleg met wijkagent"
+# Ending the assignment after the visit keeps what was found.
+ok "unassign after the visit" pl subject unassign 1; has "gecontroleerd"
+ok "still visited" pl subject show 1; has "status gecontroleerd"
 # One finding: its category is not named, even to the leader.
 ok "report before" pl --json report 1; has '"kleine_aantallen"'
 hasnt '"uitkeringsfraude"'

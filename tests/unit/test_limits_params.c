@@ -187,7 +187,7 @@ static const struct tfix_text overrides[] = {
     {"nl.ivtd.Day.Plan", "{\"subjects\":[\"@S4\"]}"},
     {"nl.ivtd.Day.Assign", "{\"subject\":\"@S4\"}"},
     {"nl.ivtd.Day.Unassign", "{\"subject\":\"@S1\"}"},
-    {"nl.ivtd.Finding.Add", "{\"subject\":\"@S3\"}"},
+    {"nl.ivtd.Finding.Add", "{\"subject\":\"@S1\"}"},
     {"nl.ivtd.Project.Decide", "{\"id\":\"@P2\"}"},
     {"nl.ivtd.Protocol.Register", "{\"project\":\"@P2\"}"},
     {"nl.ivtd.Retention.Show", "{\"list\":\"@LIST\"}"},
