@@ -1310,9 +1310,10 @@ cancel(struct call *c, struct day_rec *r)
 		                    "give a reason (1 to 1024 "
 		                    "bytes)");
 	if ((rc = day_has_findings(c, r->d.id, 0)) != 0)
-		return rc == -1 ? -1
-		                : conflict(c, "findings were recorded on this "
-		                              "day: it took place; mark it done");
+		return rc == -1
+		           ? -1
+		           : conflict(c, "findings were recorded on this "
+		                         "day: it took place; mark it done");
 	/* The visits stay as history, inactive; the subjects are free. */
 	for (i = 0; i < r->d.nvisits; i++) {
 		if (day_release(c, r->d.visits[i].subject, r->d.project) == -1)

@@ -182,8 +182,8 @@ day_unassign(struct call *c)
 	    subject_status(c->ctx->store, id, status, sizeof(status)) == -1)
 		return call_internal(c);
 	call_object(c, "subject:%lld unassign", (long long)id);
-	c->reply = json_pack("{s:I,s:s}", "subject", (json_int_t)id, "status",
-	                     status);
+	c->reply =
+	    json_pack("{s:I,s:s}", "subject", (json_int_t)id, "status", status);
 	return c->reply ? 0 : call_internal(c);
 }
 

@@ -207,11 +207,11 @@ static int
 finding_day_ok(struct call *c, int64_t day, int64_t subject)
 {
 	static const char sql[] =
-		"SELECT d.day = ?3, d.status IN ('bevestigd','uitgevoerd'), "
-		"EXISTS (SELECT 1 FROM day_partners p WHERE p.day_id = d.id "
-		"AND p.partner_id = ?4) "
-		"FROM days d JOIN day_subjects v ON v.day_id = d.id "
-		"WHERE d.id = ?1 AND v.subject_id = ?2";
+	    "SELECT d.day = ?3, d.status IN ('bevestigd','uitgevoerd'), "
+	    "EXISTS (SELECT 1 FROM day_partners p WHERE p.day_id = d.id "
+	    "AND p.partner_id = ?4) "
+	    "FROM days d JOIN day_subjects v ON v.day_id = d.id "
+	    "WHERE d.id = ?1 AND v.subject_id = ?2";
 	sqlite3_stmt *st;
 	int rc, same_date = 0, held = 0, present = 0;
 
@@ -237,8 +237,9 @@ finding_day_ok(struct call *c, int64_t day, int64_t subject)
 	if (!same_date)
 		return call_invalid(c, "visit_date", "not the date of the day");
 	if (!present)
-		return call_invalid(c, "day", "your organisation was not on "
-		                              "this day");
+		return call_invalid(c, "day",
+		                    "your organisation was not on "
+		                    "this day");
 	return 0;
 }
 
@@ -258,8 +259,10 @@ finding_no_day_ok(struct call *c, int64_t subject)
 		return call_internal(c);
 	if (day == 0)
 		return 0;
-	snprintf(why, sizeof(why), "the subject is planned on day %lld: "
-	         "name that day", (long long)day);
+	snprintf(why, sizeof(why),
+	         "the subject is planned on day %lld: "
+	         "name that day",
+	         (long long)day);
 	return call_invalid(c, "day", why);
 }
 
