@@ -68,9 +68,8 @@ cmd_protocol_register(struct ivtctl *ctx, int argc, char **argv)
 	                print_nothing);
 }
 
-static const char *const grant_headers[] = {"PARTNER", "LEVEREN",
-                                            "BEWERKEN", "INLEZEN",
-                                            "UPDATED", "BY"};
+static const char *const grant_headers[] = {
+    "PARTNER", "LEVEREN", "BEWERKEN", "INLEZEN", "FIELDS", "UPDATED", "BY"};
 
 static const char *
 has_right(const json_t *g, const char *right)
@@ -85,11 +84,31 @@ has_right(const json_t *g, const char *right)
 	return "no";
 }
 
+/* The fields a partner may read, comma-separated into buf. */
+static const char *
+grant_fields(const json_t *g, char *buf, size_t len)
+{
+	const json_t *v;
+	size_t i, n = 0;
+	int w;
+
+	buf[0] = '\0';
+	json_array_foreach(json_object_get(g, "fields"), i, v) {
+		w = snprintf(buf + n, len - n, "%s%s", n ? "," : "",
+		             json_string_value(v));
+		if (w < 0 || (size_t)w >= len - n)
+			break;
+		n += (size_t)w;
+	}
+	return n ? buf : "-";
+}
+
 static int
 print_protocol(struct ivtctl *ctx, const json_t *res)
 {
 	const json_t *grants, *g;
 	struct table *t;
+	char fields[128];
 	size_t i;
 
 	if ((grants = reply_get(ctx, res, "grants", JSON_ARRAY)) == NULL)
@@ -97,7 +116,7 @@ print_protocol(struct ivtctl *ctx, const json_t *res)
 	out_kv("registered", out_str(res, "registered"));
 	out_kv("reference", out_str(res, "reference"));
 	putchar('\n');
-	if ((t = table_new(6, grant_headers)) == NULL)
+	if ((t = table_new(7, grant_headers)) == NULL)
 		return IVTCTL_EXIT_FAIL;
 	json_array_foreach(grants, i, g) {
 		table_row(t);
@@ -105,6 +124,7 @@ print_protocol(struct ivtctl *ctx, const json_t *res)
 		table_cell(t, has_right(g, "leveren"));
 		table_cell(t, has_right(g, "bewerken"));
 		table_cell(t, has_right(g, "inlezen"));
+		table_cell(t, grant_fields(g, fields, sizeof(fields)));
 		table_cell(t, out_time(g, "updated"));
 		table_cell(t, out_str(g, "updated_by"));
 	}

@@ -715,7 +715,12 @@ gate_decision(struct store *s, int64_t id, const char *gate)
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? go : -2;
 }
 
-/* The date parameter, or today; INT32_MIN after failing the call. */
+/*
+ * The date parameter, or today.  A decision or phase change is recorded
+ * once it happened: not in the future.  (An earlier date is fine: a
+ * project moved here from elsewhere enters its history afterwards.)
+ * INT32_MIN after failing the call.
+ */
 static int32_t
 event_date(struct call *c)
 {
@@ -723,7 +728,13 @@ event_date(struct call *c)
 
 	if (check_date_opt(c, "date", &d) == -1)
 		return INT32_MIN;
-	return d == INT32_MIN ? date_today() : d;
+	if (d == INT32_MIN)
+		return date_today();
+	if (d > date_today()) {
+		call_invalid(c, "date", "not in the future");
+		return INT32_MIN;
+	}
+	return d;
 }
 
 static int

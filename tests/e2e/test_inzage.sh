@@ -123,13 +123,16 @@ has "^UWV "; has "Subject.Show"; has "^ivt-04  "
 has "the project is not closed yet"; hasnt Jansen; hasnt "$JAN"
 
 # --- closing the project sets the retention end: closure + 5 years
+CLOSED=$(date -u +%F)
+# The default retention period is 1826 days (ivtd.conf(5)).
+UNTIL=$(date -u -d "$CLOSED +1826 days" +%F)
 for p in operationeel evaluatie afgesloten; do
-	ok "to $p" pl project advance 1 --rationale "$p" --date 2026-12-01
+	ok "to $p" pl project advance 1 --rationale "$p" --date "$CLOSED"
 done
 ok "closed" priv --json privacy inzage --bsn "$JAN"
-has '"closed": "2026-12-01"'; has '"retention_end": "2031-12-01"'
+has "\"closed\": \"$CLOSED\""; has "\"retention_end\": \"$UNTIL\""
 ok "closed text" priv privacy inzage --bsn "$JAN"
-has "until 2031-12-01 (closed 2026-12-01)"
+has "until $UNTIL (closed $CLOSED)"
 
 # The BSN went nowhere.
 ! grep -q "$JAN" "$DLOG" || die "BSN in the daemon log"

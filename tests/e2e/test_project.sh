@@ -87,6 +87,10 @@ fails "no rationale" nl.ivtd.InvalidValue \
 	pl project decide 1 probleemdefinitie --go --rationale " "
 fails "bad gate" org.varlink.service.InvalidParameter \
 	pl project decide 1 wethouder --go --rationale r
+# A decision is recorded once taken: not dated in the future.
+fails "decided tomorrow" nl.ivtd.InvalidValue pl project decide 1 \
+	probleemdefinitie --go --rationale r --date "$(date -u -d '+1 day' +%F)"
+errhas "not in the future"
 ok "gate 1" pl project decide 1 probleemdefinitie --go \
 	--rationale "probleem herkend door partners" --date 2026-10-01
 fails "same gate twice" nl.ivtd.Conflict \
@@ -122,6 +126,8 @@ fails "future registration" nl.ivtd.InvalidValue \
 	pl protocol register 1 --date 2999-01-01 --ref M-1
 ok "register" pl protocol register 1 --date 2026-11-01 --ref "AP-melding 2026-118"
 ok "to operationeel" pl project advance 1 --rationale "start controles"
+fails "advanced tomorrow" nl.ivtd.InvalidValue pl project advance 1 \
+	--rationale r --date "$(date -u -d '+1 day' +%F)"
 ok "to evaluatie" pl project advance 1 --rationale "laatste actiedag" \
 	--date 2026-01-10
 has "operational_end 2026-01-10"; has "report_due 2026-04-10"; has "overdue"
@@ -171,6 +177,7 @@ ok "uwv adds (leveren)" uwv journal add 1 --kind overleg --note "UWV: 3 adressen
 # only sees the entries, and the notes of its own organisation.
 ok "uwv reads names only" pl protocol grant 1 UWV --rights inlezen \
 	--fields naam
+ok "limited fields shown" pl protocol show 1; has "^UWV .* naam  "
 ok "uwv: own notes only" uwv journal list 1; has "UWV: 3 adressen"
 has casusbespreking; has "note withheld"; hasnt "onderhuur"
 hasnt "met UWV en Politie"
