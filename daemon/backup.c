@@ -109,34 +109,64 @@ resolve_beside(const char *path, char out[PATH_MAX])
 }
 
 /*
+ * Where may a backup go?
+ *
  * SQLite opens the temporary copy again by its name: where another user
  * may rename a file or a directory on the way, that user could put one
  * of their own there between mkostemp and that open, and receive the
  * copy.  So every directory from / down to the target's must be a
  * directory (no link), belong to us or root, and be writable by no one
  * else unless it is sticky (then only a file's owner or the directory's
- * may rename it).  0, or errno (EPERM for such a directory).
+ * may rename it).
+ *
+ * The target's own directory may not be writable by others even when it
+ * is sticky: there another user could make the copy's "-wal" or
+ * "-journal" before it is restored, and SQLite would read pages of
+ * theirs into it (a user of theirs made admin, say).
+ *
+ * A daemon that runs as root (no `user` in the config) writes for an
+ * admin who may not be root: it writes only into a directory of that
+ * admin's own, or an admin could make root's files in /etc or /root.
+ * (The admin may rename in it: what they could swap in receives the
+ * copy they asked for; SQLite refuses a symbolic link there.)
+ *
+ * 0, errno of a directory that cannot be looked at, or -1 with *why.
  */
 static int
-check_dirs(const char *target)
+check_dirs(const char *target, uid_t caller, const char **why)
 {
 	const char *end = strrchr(target, '/');
 	char dir[PATH_MAX];
 	struct stat st;
 	size_t n = 0;
+	int last, mine;
 
 	do {
 		/* "/", then "/a", "/a/b", ... up to the target's directory. */
 		n = n == 0 ? 1 : (size_t)(strchr(target + n + 1, '/') - target);
 		snprintf(dir, sizeof(dir), "%.*s", (int)n, target);
+		last = target + n == end || (n == 1 && end == target);
 		if (lstat(dir, &st) == -1)
 			return errno;
-		if (!S_ISDIR(st.st_mode) ||
-		    (st.st_uid != 0 && st.st_uid != geteuid()) ||
+		*why = "is in a directory that others may write to (and "
+		       "that is not sticky), or that belongs to another "
+		       "user, or below one";
+		mine = st.st_uid == 0 || st.st_uid == geteuid() ||
+		       (last && st.st_uid == caller);
+		if (!S_ISDIR(st.st_mode) || !mine ||
 		    ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0 &&
 		     (st.st_mode & S_ISVTX) == 0))
-			return EPERM;
-	} while (target + n != end && !(n == 1 && end == target));
+			return -1;
+		*why = "is in a directory that others may write to";
+		if (last && (st.st_mode & (S_IWGRP | S_IWOTH)) != 0)
+			return -1;
+		*why = "is not in a directory of yours (the daemon runs as "
+		       "root)";
+		if (last && geteuid() == 0 && caller != 0 &&
+		    st.st_uid != caller)
+			return -1;
+	} while (!last);
+	*why = NULL;
 	return 0;
 }
 
@@ -462,12 +492,8 @@ admin_backup(struct call *c)
 	call_object(c, "backup:%s", target);
 	if ((bad = daemon_file(target, c->ctx->cfg)) != NULL)
 		return call_invalid(c, "path", bad);
-	if ((err = check_dirs(target)) == EPERM)
-		return call_invalid(
-		    c, "path",
-		    "is in a directory that others may write "
-		    "to (not sticky), or that belongs to another "
-		    "user, or below one");
+	if ((err = check_dirs(target, c->who.uid, &bad)) == -1)
+		return call_invalid(c, "path", bad);
 	if (err != 0)
 		return backup_fail_errno(c, err);
 	memset(&b, 0, sizeof(b));

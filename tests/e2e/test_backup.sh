@@ -75,8 +75,23 @@ fails "below a world-writable one" "or below one" \
 	ctl backup "$E2E_DIR/open/inner/b7.db"
 # A name that only begins like the database's is fine.
 ok "a dated name beside the database" ctl backup "$STATE/ivtd.db.2026-11-30"
+# Not into a sticky shared directory either: another user could make the
+# copy's -wal or -journal there, which a restore would read.  Below one,
+# in a directory of our own, is fine.
 mkdir "$E2E_DIR/sticky"; chmod 1777 "$E2E_DIR/sticky"
-ok "sticky directory" ctl backup "$E2E_DIR/sticky/b7.db"
+fails "sticky directory" "directory that others may write to" \
+	ctl backup "$E2E_DIR/sticky/b7.db"
+mkdir -m 700 "$E2E_DIR/sticky/own"
+ok "own directory below a sticky one" ctl backup "$E2E_DIR/sticky/own/b7.db"
+# The daemon runs as root here: an admin that is not root writes only
+# into a directory of its own, not where root's files are.
+ok "a second admin" ctl user add dora --uid 2010 --role admin
+fails "not root's directory" "not in a directory of yours" \
+	as 2010 "$IVTCTL" --socket "$SOCK" backup "$E2E_DIR/b9.db"
+install -d -o 2010 -m 0700 "$E2E_DIR/dora"
+ok "the admin's own directory" \
+	as 2010 "$IVTCTL" --socket "$SOCK" backup "$E2E_DIR/dora/b9.db"
+[ ! -e "$E2E_DIR/b9.db" ] || die "a refused backup wrote a file"
 # Through a symbolic link to a directory: the entry names where it went.
 ln -s "$E2E_DIR/official" "$E2E_DIR/alias"
 ok "backup through a link" ctl backup "$E2E_DIR/alias/b6.db"
