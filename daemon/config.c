@@ -291,15 +291,18 @@ config_load(struct config *c, const char *path, char *err, size_t errlen)
 	size_t got = 0;
 	int fd, rc;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1) {
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)) == -1) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
+	/* Its owner could change it, and it names the user we become. */
 	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
-	    st.st_size > CONFIG_FILE_MAX || (st.st_mode & 026) != 0) {
+	    st.st_size > CONFIG_FILE_MAX || (st.st_mode & 026) != 0 ||
+	    (st.st_uid != 0 && st.st_uid != geteuid())) {
 		snprintf(err, errlen,
 		         "%s: not a regular file of at most %d bytes, or "
-		         "writable by group or others, or readable by others",
+		         "writable by group or others, or readable by others, "
+		         "or owned by another user than root or us",
 		         path, CONFIG_FILE_MAX);
 		close(fd);
 		return -1;

@@ -375,6 +375,12 @@ check_key_file(int fd, const char *path, char *err, size_t errlen)
 		        path, (unsigned int)(st.st_mode & 07777));
 		return -1;
 	}
+	/* Whoever owns it may chmod it open again. */
+	if (st.st_uid != geteuid()) {
+		set_err(err, errlen, "key file %s belongs to uid %u, not to us",
+		        path, (unsigned int)st.st_uid);
+		return -1;
+	}
 	if (st.st_size != CRYPTO_KEYBYTES) {
 		set_err(err, errlen, "key file %s has %lld bytes, expected %d",
 		        path, (long long)st.st_size, CRYPTO_KEYBYTES);
@@ -389,11 +395,12 @@ open_key_file(const char *path, int create, char *err, size_t errlen)
 {
 	int fd;
 
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO put there must not hold up the start. */
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd == -1 && errno == ENOENT && create) {
 		if (create_key(path, err, errlen) == -1)
 			return -1;
-		fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+		fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	}
 	if (fd == -1) {
 		if (errno == ELOOP)

@@ -225,7 +225,13 @@ store_save(struct keys *k)
 		return -1;
 	}
 	snprintf(tmp, sizeof(tmp), "%s.tmp", k->store_path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
+	/* A new file of ours, never one found there: a file planted under
+	 * this name would keep its owner and mode, and take the shares. */
+	if (unlink(tmp) == -1 && errno != ENOENT) {
+		log_err("key store %s: %s", tmp, strerror(errno));
+		return -1;
+	}
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
 	          0600);
 	if (fd == -1) {
 		log_err("key store %s: %s", tmp, strerror(errno));
@@ -265,15 +271,17 @@ store_load(struct keys *k, char *err, size_t errlen)
 	size_t n, i;
 	int fd;
 
-	if ((fd = open(k->store_path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) ==
-	    -1) {
+	/* O_NONBLOCK: a FIFO put there must not hold up the start. */
+	if ((fd = open(k->store_path,
+	               O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)) == -1) {
 		if (errno == ENOENT)
 			return 0;
 		set_err(err, errlen, "cannot open key store %s", k->store_path);
 		return -1;
 	}
 	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
-	    (st.st_mode & 077) != 0 || st.st_size < STORE_HDR ||
+	    (st.st_mode & 077) != 0 || st.st_uid != geteuid() ||
+	    st.st_size < STORE_HDR ||
 	    (st.st_size - STORE_HDR) % STORE_REC != 0 ||
 	    (n = (size_t)(st.st_size - STORE_HDR) / STORE_REC) > STORE_MAX ||
 	    read(fd, hdr, STORE_HDR) != STORE_HDR ||
@@ -282,7 +290,7 @@ store_load(struct keys *k, char *err, size_t errlen)
 		close(fd);
 		set_err(err, errlen,
 		        "key store %s is not a private, well-formed key store "
-		        "(mode 0600)",
+		        "(mode 0600, ours)",
 		        k->store_path);
 		return -1;
 	}

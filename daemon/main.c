@@ -92,6 +92,33 @@ make_dir(const char *path, mode_t mode)
 	return mkdir_mode(buf, mode);
 }
 
+/*
+ * The state directory holds the key, its store and the database: whoever
+ * else may write in it could rename the key away, or put files of theirs
+ * in place of ours.  It must be ours, and writable by us alone (an
+ * existing one keeps its mode: refuse rather than change it silently).
+ */
+static int
+check_state_dir(const char *dir)
+{
+	struct stat st;
+
+	if (stat(dir, &st) == -1) {
+		log_err("%s: %s", dir, strerror(errno));
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() ||
+	    (st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+		log_err("state directory %s must be a directory of uid %u "
+		        "that group and others may not write to (mode %o, "
+		        "uid %u)",
+		        dir, (unsigned)geteuid(),
+		        (unsigned)(st.st_mode & 07777), (unsigned)st.st_uid);
+		return -1;
+	}
+	return 0;
+}
+
 /* One daemon per state directory: hold an exclusive lock for our life. */
 static int
 lock_state(const char *dir)
@@ -303,15 +330,38 @@ resolve_user(const struct config *cfg, struct runas *ra)
 
 /* Give one path to the daemon's user; a file that is not there is fine. */
 static int
+chown_failed(const char *path, const struct runas *ra, const char *why)
+{
+	log_err("cannot give %s to user %s: %s", path, ra->name, why);
+	return -1;
+}
+
+static int
 chown_path(const char *path, const struct runas *ra)
 {
-	/* lchown: a symbolic link planted here must not redirect us. */
-	if (lchown(path, ra->uid, ra->gid) == -1 && errno != ENOENT) {
-		log_err("cannot give %s to user %s: %s", path, ra->name,
-		        strerror(errno));
-		return -1;
-	}
-	return 0;
+	struct stat st;
+	int fd, rc = 0;
+
+	/*
+	 * The user owns the state directory and could put a link there in
+	 * place of its files: a symbolic link we would follow, or a hard link
+	 * to a file of root's that we would hand over.  So: the file itself
+	 * (O_PATH | O_NOFOLLOW), a directory or a regular file with no other
+	 * name, changed through that descriptor.
+	 */
+	if ((fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC)) == -1)
+		return errno == ENOENT ? 0 : chown_failed(path, ra, strerror(errno));
+	if (fstat(fd, &st) == -1)
+		rc = chown_failed(path, ra, strerror(errno));
+	else if (!S_ISDIR(st.st_mode) &&
+	         (!S_ISREG(st.st_mode) || st.st_nlink != 1))
+		rc = chown_failed(path, ra,
+		                  "not a directory or a regular file with one "
+		                  "name");
+	else if (fchownat(fd, "", ra->uid, ra->gid, AT_EMPTY_PATH) == -1)
+		rc = chown_failed(path, ra, strerror(errno));
+	close(fd);
+	return rc;
 }
 
 /* Give a directory to the user, unless anyone may write in it (/tmp). */
@@ -590,6 +640,8 @@ main(int argc, char **argv)
 		return 1;
 	if (ra.drop &&
 	    (give_to_user(&cfg, &ra) == -1 || drop_privileges(&ra) == -1))
+		return 1;
+	if (check_state_dir(cfg.state_dir) == -1)
 		return 1;
 	if ((lockfd = lock_state(cfg.state_dir)) == -1)
 		return 1;

@@ -111,6 +111,39 @@ for u in ivt-no-such-user root; do
 done
 [ ! -e "$SOCK" ] || die "refused start left a socket"
 
+# --- state that others could change is refused (exit 1), and untouched
+# refused DESC RC PATTERN [CONFIG]: ivtd must not start (exit RC: 2 for
+# a configuration it refuses, 1 for the state), and say why.
+refused() {
+	local rc=0
+	timeout 20 "$IVTD" --config "${4:-$CONF}" >"$OUT" 2>"$ERR" || rc=$?
+	[ "$rc" -eq "$2" ] || die "$1: expected exit $2, got $rc"
+	cat "$OUT" "$ERR" | grep -q -- "$3" ||
+		die "$1: no reason given: $(cat "$OUT" "$ERR")"
+	NCHECK=$((NCHECK + 1))
+}
+chmod 0777 "$STATE"
+refused "a state directory others may write to" 1 "state directory"
+chmod 0711 "$STATE"
+chown 2005 "$STATE/master.key"
+refused "a key file of another user" 1 "belongs to uid 2005"
+chown 0 "$STATE/master.key"
+cp -p "$CONF" "$E2E_DIR/conf.bak"
+chown 2005 "$CONF"
+refused "a config file of another user" 2 "owned by another user"
+cp -p "$E2E_DIR/conf.bak" "$CONF"
+# The daemon's user owns the state directory: a hard link it put there
+# to a file of root's must not be handed to it at the next start.
+echo "root's" >"$E2E_DIR/victim"; chmod 600 "$E2E_DIR/victim"
+ln "$E2E_DIR/victim" "$STATE/ivtd.db-shm"
+sed "s/^user = .*//" "$CONF" >"$E2E_DIR/nobody.conf"
+echo "user = nobody" >>"$E2E_DIR/nobody.conf"
+chmod 600 "$E2E_DIR/nobody.conf"
+refused "a hard link in the state directory" 1 "one name" \
+	"$E2E_DIR/nobody.conf"
+[ "$(stat -c %U "$E2E_DIR/victim")" = root ] || die "root's file was given away"
+rm "$STATE/ivtd.db-shm"
+
 # --- switch to nobody on the state that root created above.  The socket
 # moves to a directory ivtd creates (and so gives to nobody).
 nobody_uid=$(id -u nobody)

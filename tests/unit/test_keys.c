@@ -8,6 +8,8 @@
  */
 #include <sys/stat.h>
 
+#include <fcntl.h>
+
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -673,6 +675,36 @@ test_legacy_migration(void **state)
 	assert_int_equal(read_note(f, 10, "oud"), 0);
 }
 
+/*
+ * A file planted as the key store's temporary name (by whoever may write
+ * in its directory) is not written into: it would keep its owner and
+ * mode, take every share and become the store.
+ */
+static void
+test_store_tmp_planted(void **state)
+{
+	struct tfix *f = *state;
+	char tmp[PATH_MAX + 16], store[PATH_MAX + 16];
+	struct stat st;
+	int fd;
+
+	open_keys(f);
+	add_project(f, 1);
+	snprintf(tmp, sizeof(tmp), "%s.store.tmp", f->cfg.key_path);
+	snprintf(store, sizeof(store), "%s.store", f->cfg.key_path);
+	assert_true((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0666)) != -1);
+	close(fd);
+	assert_int_equal(chmod(tmp, 0666), 0);
+	if (geteuid() == 0)
+		assert_int_equal(chown(tmp, 65534, 65534), 0);
+	seal_note(f, 1, 10, "note one"); /* the first key: writes the store */
+	assert_int_equal(stat(store, &st), 0);
+	assert_int_equal(st.st_uid, geteuid());
+	assert_int_equal(st.st_mode & 07777, 0600);
+	assert_true(st.st_size > 8);
+	assert_int_equal(read_note(f, 10, "note one"), 0);
+}
+
 int
 main(void)
 {
@@ -696,6 +728,8 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_orphan_next, setup,
 	                                    tfix_teardown),
 	    cmocka_unit_test_setup_teardown(test_legacy_migration, setup,
+	                                    tfix_teardown),
+	    cmocka_unit_test_setup_teardown(test_store_tmp_planted, setup,
 	                                    tfix_teardown),
 	};
 
