@@ -350,7 +350,9 @@ chown_path(const char *path, const struct runas *ra)
 	 * name, changed through that descriptor.
 	 */
 	if ((fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC)) == -1)
-		return errno == ENOENT ? 0 : chown_failed(path, ra, strerror(errno));
+		return errno == ENOENT
+		           ? 0
+		           : chown_failed(path, ra, strerror(errno));
 	if (fstat(fd, &st) == -1)
 		rc = chown_failed(path, ra, strerror(errno));
 	else if (!S_ISDIR(st.st_mode) &&
