@@ -40,6 +40,8 @@ key_rotate(struct call *c)
 		return call_fail(c, "nl.ivtd.Conflict", "{s:s}", "reason",
 		                 "the key files of the last rotation are not "
 		                 "switched yet (see the daemon log)");
+	if (rc == 3)
+		return call_fail(c, "nl.ivtd.Conflict", "{s:s}", "reason", err);
 	if (rc == -1) {
 		if (err[0] != '\0')
 			log_err("key rotation: %s", err);

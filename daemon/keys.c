@@ -1188,6 +1188,35 @@ schedule(struct keys *k, int ms)
 	evtimer_add(k->tick, &tv);
 }
 
+/*
+ * The first project whose live data key has no share in the key store,
+ * or 0; -1 on error.  Such a key cannot be re-wrapped: a rotation would
+ * stop at it for good, and the old master key would never be retired.
+ * (After a restore of a database older than the key store, say, or of a
+ * key store older than a project.)
+ */
+static int64_t
+missing_share(struct daemon_ctx *ctx)
+{
+	static const char sql[] = "SELECT project_id, kid FROM project_keys "
+	                          "WHERE state = 'active' ORDER BY project_id";
+	sqlite3_stmt *st;
+	int64_t project = 0;
+	int rc;
+
+	if ((st = store_prepare(ctx->store, sql)) == NULL)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (share_find(ctx->keys, sqlite3_column_int64(st, 0),
+		               sqlite3_column_int64(st, 1)) == NULL) {
+			project = sqlite3_column_int64(st, 0);
+			break;
+		}
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? project : -1;
+}
+
 int
 keys_rotate_begin(struct daemon_ctx *ctx, struct keys_status *st, char *err,
                   size_t errlen)
@@ -1203,6 +1232,15 @@ keys_rotate_begin(struct daemon_ctx *ctx, struct keys_status *st, char *err,
 		return -1;
 	if (nx.found)
 		return 1;
+	if ((v = missing_share(ctx)) != 0) {
+		if (v > 0 && err != NULL && errlen > 0)
+			snprintf(err, errlen,
+			         "the key store has no share of the data key of "
+			         "project %lld: restore the key store that holds "
+			         "it",
+			         (long long)v);
+		return v > 0 ? 3 : -1;
+	}
 	/* The last rotation's files first: the next key file is still the
 	 * current key's only file, and the unlink below would delete it. */
 	if (k->files_pending) {

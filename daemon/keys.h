@@ -88,7 +88,8 @@ struct keys_status {
  * Begin a rotation in the caller's transaction: write key_file.next with a
  * fresh key (fsync'ed) and record it as the next version.  1 when a
  * rotation is running already, 2 when the key files of the last one could
- * still not be switched (the daemon log says why), 0 started, -1 error
+ * still not be switched (the daemon log says why), 3 when a project's data
+ * key has no share in the key store (err names it), 0 started, -1 error
  * (err set).
  */
 int keys_rotate_begin(struct daemon_ctx *ctx, struct keys_status *st, char *err,

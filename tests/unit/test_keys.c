@@ -676,6 +676,47 @@ test_legacy_migration(void **state)
 }
 
 /*
+ * A live data key without its share (a database restored from before a
+ * destruction, with today's key store) cannot be re-wrapped: a rotation
+ * is refused up front, naming the project, instead of stopping at that
+ * key for good with the old master key never retired.
+ */
+static void
+test_rotation_missing_share(void **state)
+{
+	struct tfix *f = *state;
+	struct keys_status st;
+	char copy[PATH_MAX], err[256], sql[PATH_MAX + 32];
+
+	open_keys(f);
+	add_project(f, 1);
+	add_project(f, 2);
+	seal_note(f, 1, 10, "note one");
+	seal_note(f, 2, 20, "note two");
+	snprintf(copy, sizeof(copy), "%s/copy.db", f->dir);
+	snprintf(sql, sizeof(sql), "VACUUM INTO '%s'", copy);
+	must_exec(f, sql); /* the backup */
+	assert_int_equal(store_begin(f->ctx.store), 0);
+	assert_int_equal(keys_shred(&f->ctx, 1), 0); /* retention */
+	assert_int_equal(store_commit(f->ctx.store), 0);
+	/* Restore the backup, with the same key file and key store. */
+	keys_close(&f->ctx);
+	store_close(f->ctx.store);
+	assert_non_null(f->ctx.store = store_open(copy, err, sizeof(err)));
+	open_keys(f);
+	assert_int_equal(read_note(f, 20, "note two"), 0);
+	err[0] = '\0';
+	assert_int_equal(store_begin(f->ctx.store), 0);
+	assert_int_equal(keys_rotate_begin(&f->ctx, &st, err, sizeof(err)), 3);
+	store_rollback(f->ctx.store);
+	assert_non_null(strstr(err, "project 1"));
+	/* Nothing began: no next key, and the data still reads. */
+	assert_int_equal(keys_rotate_step(&f->ctx, 256), 0);
+	assert_int_equal(crypto_key_version(f->ctx.crypto), 1);
+	assert_int_equal(read_note(f, 20, "note two"), 0);
+}
+
+/*
  * A file planted as the key store's temporary name (by whoever may write
  * in its directory) is not written into: it would keep its owner and
  * mode, take every share and become the store.
@@ -730,6 +771,8 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_legacy_migration, setup,
 	                                    tfix_teardown),
 	    cmocka_unit_test_setup_teardown(test_store_tmp_planted, setup,
+	                                    tfix_teardown),
+	    cmocka_unit_test_setup_teardown(test_rotation_missing_share, setup,
 	                                    tfix_teardown),
 	};
 
