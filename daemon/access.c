@@ -162,17 +162,37 @@ partner_meets(int rights, enum access_need need)
 	return 0;
 }
 
-/* 1 allowed, 0 not, -1 error; *exists says whether the project is there. */
+#define CLOSED_WHY                                                             \
+	"the project is closed: its personal data is no longer delivered, "    \
+	"edited or read by partners"
+
+/*
+ * 1 allowed, 0 not, -1 error; *exists says whether the project is there,
+ * *closed whether the refusal is the closed project's.
+ *
+ * A closed project (afgesloten) has served its purpose (doelbinding): the
+ * data stays only for accountability until its retention ends.  Nobody
+ * delivers or edits any more, and partners no longer read; its leaders
+ * still read, audited, to answer for what was done.
+ */
 static int
-allowed(struct call *c, int64_t id, enum access_need need, int *exists)
+allowed(struct call *c, int64_t id, enum access_need need, int *exists,
+        int *closed)
 {
 	struct store *s = c->ctx->store;
 	char phase[32];
 	int r;
 
+	*closed = 0;
 	*exists = access_project_phase(s, id, phase, sizeof(phase)) == 0;
 	if (!*exists)
 		return 0;
+	if (strcmp(phase, "afgesloten") == 0 &&
+	    (need == ACC_LEVEREN || need == ACC_BEWERKEN ||
+	     (need == ACC_INLEZEN && c->who.role == ROLE_PARTNER))) {
+		*closed = 1;
+		return 0;
+	}
 	switch (c->who.role) {
 	case ROLE_ADMIN:
 		/*
@@ -202,25 +222,27 @@ allowed(struct call *c, int64_t id, enum access_need need, int *exists)
 int
 access_can(struct call *c, int64_t id, enum access_need need)
 {
-	int exists;
+	int exists, closed;
 
-	return allowed(c, id, need, &exists);
+	return allowed(c, id, need, &exists, &closed);
 }
 
 int
 access_project(struct call *c, int64_t id, enum access_need need)
 {
 	char idbuf[32];
-	int exists, r;
+	int exists, closed, r;
 
 	snprintf(idbuf, sizeof(idbuf), "%lld", (long long)id);
-	if ((r = allowed(c, id, need, &exists)) == -1)
+	if ((r = allowed(c, id, need, &exists, &closed)) == -1)
 		return call_internal(c);
 	if (!exists)
 		return call_not_found(c, "project", idbuf);
 	c->project = id;
 	if (r)
 		return 0;
+	if (closed)
+		return call_denied(c, CLOSED_WHY);
 	/* The admin is refused only what touches personal data. */
 	return call_denied(c, c->who.role == ROLE_ADMIN
 	                          ? "the admin role handles no personal data"

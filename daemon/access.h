@@ -12,7 +12,8 @@
  *                  leveren (deliver), bewerken (edit), inlezen (read)
  *   privacy        project metadata, never personal data
  * Rights are read from the database on every call, so a revocation takes
- * effect at once, also on open connections.
+ * effect at once, also on open connections.  In a closed project
+ * (afgesloten) nobody delivers or edits, and partners no longer read.
  */
 #ifndef IVTD_ACCESS_H
 #define IVTD_ACCESS_H

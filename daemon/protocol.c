@@ -112,6 +112,41 @@ store_rights(struct call *c, int64_t project, int64_t partner, int bits,
 	return store_step_done(st) == -1 ? call_internal(c) : 0;
 }
 
+/*
+ * Name the partner's rights and fields after the change in the call's
+ * audit entry: the privacy officer reconstructs from the log who could
+ * deliver, edit and read what, and since when.  0 or -1.
+ */
+static int
+audit_grant(struct call *c, int64_t project, int64_t partner)
+{
+	static const char sql[] =
+		"SELECT leveren, bewerken, inlezen, fields FROM "
+		"protocol_grants WHERE project_id = ? AND partner_id = ?";
+	char rights_buf[40] = "";
+	sqlite3_stmt *st;
+	const char *fields = "";
+	int rc;
+
+	if ((st = store_prepare(c->ctx->store, sql)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, project);
+	sqlite3_bind_int64(st, 2, partner);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		snprintf(rights_buf, sizeof(rights_buf), "%s%s%s",
+		         sqlite3_column_int(st, 0) ? ",leveren" : "",
+		         sqlite3_column_int(st, 1) ? ",bewerken" : "",
+		         sqlite3_column_int(st, 2) ? ",inlezen" : "");
+		fields = (const char *)sqlite3_column_text(st, 3);
+	}
+	call_object(c, "project:%lld partner:%lld rights:%s fields:%s",
+	            (long long)project, (long long)partner,
+	            rights_buf[0] ? rights_buf + 1 : "none",
+	            rc == SQLITE_ROW && fields ? fields : "none");
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
 /* Common start of Grant and Revoke: access, partner, current rights. */
 static int
 grant_target(struct call *c, int64_t *project, int64_t *partner, int *bits)
@@ -189,15 +224,26 @@ protocol_grant(struct call *c)
 	int64_t project, partner;
 	int bits;
 
+	char phase[32];
+
 	if (grant_target(c, &project, &partner, &bits) == -1)
 		return -1;
+	/* A closed project's data is no longer processed: nobody is
+	 * admitted to it any more (revoking stays possible). */
+	if (access_project_phase(c->ctx->store, project, phase,
+	                         sizeof(phase)) == -1)
+		return call_internal(c);
+	if (strcmp(phase, "afgesloten") == 0)
+		return call_fail(c, "nl.ivtd.Conflict", "{s:s}", "reason",
+		                 "the project is closed");
 	bits |= rights_bits(json_object_get(c->params, "rights"));
 	if (bits == 0)
 		return call_invalid(c, "rights", "name at least one right");
 	if (store_rights(c, project, partner, bits,
 	                 fields_text(json_object_get(c->params, "fields"))) ==
-	    -1)
-		return -1;
+	        -1 ||
+	    audit_grant(c, project, partner) == -1)
+		return c->error ? -1 : call_internal(c);
 	return reply_grant(c, project, partner);
 }
 
@@ -215,7 +261,9 @@ protocol_revoke(struct call *c)
 		                 "grant", "id",
 		                 ivt_json_str(c->params, "partner"));
 	bits = which ? bits & ~rights_bits(which) : 0;
-	return store_rights(c, project, partner, bits, NULL);
+	if (store_rights(c, project, partner, bits, NULL) == -1)
+		return -1;
+	return audit_grant(c, project, partner) == -1 ? call_internal(c) : 0;
 }
 
 static int
@@ -240,6 +288,9 @@ protocol_register(struct call *c)
 	if (!valid_display_name(ref))
 		return call_invalid(c, "reference", "1-128 printable "
 		                                    "characters");
+	/* Which registration, in the log: a later one replaces it here. */
+	call_object(c, "project:%lld registered:%s ref:%s", (long long)project,
+	            date, ref);
 	if ((st = store_prepare(c->ctx->store, sql)) == NULL)
 		return call_internal(c);
 	sqlite3_bind_text(st, 1, date, -1, SQLITE_STATIC);

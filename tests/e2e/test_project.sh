@@ -178,6 +178,11 @@ ok "uwv adds (leveren)" uwv journal add 1 --kind overleg --note "UWV: 3 adressen
 ok "uwv reads names only" pl protocol grant 1 UWV --rights inlezen \
 	--fields naam
 ok "limited fields shown" pl protocol show 1; has "^UWV .* naam  "
+# The log names the rights and fields after each change, for the privacy
+# officer to reconstruct the protocol over time.
+ok "grant audited" priv --json audit list --project 1 --limit 1000
+has "partner:[0-9]* rights:leveren,inlezen fields:naam"
+has "registered:2026-11-01 ref:AP-melding 2026-118"
 ok "uwv: own notes only" uwv journal list 1; has "UWV: 3 adressen"
 has casusbespreking; has "note withheld"; hasnt "onderhuur"
 hasnt "met UWV en Politie"

@@ -69,6 +69,20 @@ for p in 1 2; do
 		ok "P$p $why" pl project advance "$p" --rationale "$why"
 	done
 done
+# Closed: the data stays for accountability only.  Partners no longer
+# read it, nobody delivers or edits, and nobody is admitted any more.
+fails "closed: a partner reads no more" nl.ivtd.PermissionDenied \
+	uwv subject show 1
+errhas "the project is closed"
+ok "closed: a partner finds nothing" uwv --json subject find --bsn - \
+	<<<"$BSN1"
+has '"subjects": \[\]'
+fails "closed: nothing delivered" nl.ivtd.PermissionDenied \
+	pl subject add 1 --street Kerkweg --nr 9 --postcode 3511AC --city Utrecht
+fails "closed: nobody admitted" nl.ivtd.Conflict \
+	pl protocol grant 1 SVB --rights inlezen
+ok "closed: the leader still reads, audited" pl subject show 1
+has "Jan Jansen"
 ok "retention state" pl project retention 1
 has "retention_days 0"; has "default yes"; has "expires"
 
