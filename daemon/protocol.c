@@ -121,8 +121,8 @@ static int
 audit_grant(struct call *c, int64_t project, int64_t partner)
 {
 	static const char sql[] =
-		"SELECT leveren, bewerken, inlezen, fields FROM "
-		"protocol_grants WHERE project_id = ? AND partner_id = ?";
+	    "SELECT leveren, bewerken, inlezen, fields FROM "
+	    "protocol_grants WHERE project_id = ? AND partner_id = ?";
 	char rights_buf[40] = "";
 	sqlite3_stmt *st;
 	const char *fields = "";
