@@ -348,6 +348,13 @@ cmd_subject_answer(struct ivtctl *ctx, int argc, char **argv)
 }
 
 int
+cmd_subject_revisit(struct ivtctl *ctx, int argc, char **argv)
+{
+	return run_id_call(ctx, argc, argv, "nl.ivtd.Subject.Revisit",
+	                   "subject", print_subject);
+}
+
+int
 cmd_subject_resolve(struct ivtctl *ctx, int argc, char **argv)
 {
 	struct opt opts[] = {{"proceed", 0, NULL},

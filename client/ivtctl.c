@@ -115,6 +115,9 @@ static const struct cmd_entry cmd_table[] = {
      cmd_subject_answer},
     {"subject", "resolve", "SUBJECT --proceed|--drop --rationale TEXT",
      "decide a conflict as projectleider", cmd_subject_resolve},
+    {"subject", "revisit", "SUBJECT",
+     "visit a gecontroleerd subject again where nobody was found\n"
+     "(niet_aangetroffen): gereed again", cmd_subject_revisit},
     {"subject", "assign", "SUBJECT --to USER",
      "hand a gereed subject out by name to a partner's employee, outside\n"
      "a day", cmd_subject_assign},

@@ -878,6 +878,56 @@ day_done(struct call *c)
 	return c->reply ? 0 : call_internal(c);
 }
 
+/*
+ * Subject.Revisit: nobody was found at the visit (every finding on the
+ * subject is niet_aangetroffen, or there is none), so it is visited
+ * again: gereed, to be planned on another day or handed out by name.
+ * The earlier visit and its findings stay as they are.
+ */
+static int
+subject_revisit(struct call *c)
+{
+	static const char found[] =
+		"SELECT 1 FROM findings WHERE subject_id = ? AND "
+		"category <> 'niet_aangetroffen' LIMIT 1";
+	static const char *const visited[] = {"gecontroleerd"};
+	int64_t id = ivt_json_int(c->params, "subject", 0), project;
+	char status[32], phase[32];
+	sqlite3_stmt *st;
+	int r;
+
+	if (subject_access(c, id, ACC_MANAGE, &project) == -1)
+		return -1;
+	call_object(c, "subject:%lld revisit", (long long)id);
+	if (access_project_phase(c->ctx->store, project, phase,
+	                         sizeof(phase)) == -1)
+		return call_internal(c);
+	if (strcmp(phase, "operationeel") != 0)
+		return call_fail(c, "nl.ivtd.Conflict", "{s:s}", "reason",
+		                 "visits are made in the operationele fase");
+	if ((r = subject_status_is(c, id, visited, 1, status,
+	                           sizeof(status))) != 1)
+		return r < 0 ? call_internal(c)
+		             : call_fail(c, "nl.ivtd.Conflict", "{s:s}",
+		                         "reason",
+		                         "only a gecontroleerd subject is "
+		                         "visited again");
+	if ((st = store_prepare(c->ctx->store, found)) == NULL)
+		return call_internal(c);
+	sqlite3_bind_int64(st, 1, id);
+	if ((r = store_step_exists(st)) != 0)
+		return r < 0 ? call_internal(c)
+		             : call_fail(c, "nl.ivtd.Conflict", "{s:s}",
+		                         "reason",
+		                         "something was found at the visit: "
+		                         "only a subject where nobody was "
+		                         "found (niet_aangetroffen) is "
+		                         "visited again");
+	if (subject_set_status(c->ctx->store, id, "gereed") == -1)
+		return call_internal(c);
+	return subject_reply(c, id) == -1 ? -1 : 0;
+}
+
 const struct method finding_methods[] = {
 	{"nl.ivtd.Finding.Add", finding_add, ROLE_PARTNER, M_WRITE,
 	 ACTIVITY_FINDING},
@@ -894,5 +944,7 @@ const struct method finding_methods[] = {
 	{"nl.ivtd.Finding.MeasureSet", measure_set, ROLE_PROJECTLEIDER,
 	 M_WRITE, NULL},
 	{"nl.ivtd.Day.Done", day_done, ROLE_PROJECTLEIDER, M_WRITE, "ivt-06"},
+	{"nl.ivtd.Subject.Revisit", subject_revisit, ROLE_PROJECTLEIDER,
+	 M_WRITE, "ivt-06"},
 	{NULL, NULL, 0, 0, NULL},
 };

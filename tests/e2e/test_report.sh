@@ -110,6 +110,17 @@ fails "not yours" nl.ivtd.PermissionDenied pol finding update 3 --notes x
 ok "history" uwv finding history 2; has "uitkeringsfraude"
 ok "latest" uwv finding list 1; has "uit verhuur"
 
+# --- nobody was home at 11: visited again, by name
+fails "something was found at 1" nl.ivtd.Conflict pl subject revisit 1
+errhas "niet_aangetroffen"
+fails "a partner may not" nl.ivtd.PermissionDenied uwv subject revisit 11
+fails "not visited yet" nl.ivtd.Conflict pl subject revisit 12
+ok "revisit 11" pl subject revisit 11; has "status gereed"
+ok "assign 11" pl subject assign 11 --to bob
+ok "second visit" uwv finding add 11 --visit "$TODAY" \
+	--category geen_bijzonderheden --notes "Bewoner thuis"
+ok "11 visited" pl subject show 11; has "status gecontroleerd"
+
 # --- follow-up
 ok "overdue" pl followup list 1 --overdue
 has "adresfraude"; hasnt "uitkeringsfraude"
@@ -165,15 +176,15 @@ eq("subjects.by_status.afgehandeld", 6)     # 2-6, 10
 by = r["subjects"]["by_status"]
 assert "vervallen" not in by and "gecontroleerd" not in by, by
 eq("subjects.by_status.kleine_aantallen", 6)
-eq("findings.total", 12)
-eq("findings.by_partner.UWV", 11)
+eq("findings.total", 13)
+eq("findings.by_partner.UWV", 12)
 eq("findings.by_partner.Politie", None)     # 1: suppressed
 eq("findings.by_category.uitkeringsfraude", 6)
-# geen_bijzonderheden 3, adresfraude, niet_aangetroffen and zorgsignaal
+# geen_bijzonderheden 4, adresfraude, niet_aangetroffen and zorgsignaal
 # 1 each: none named (one zorgsignaal would point at a household)
 assert sorted(r["findings"]["by_category"]) == \
     ["kleine_aantallen", "uitkeringsfraude"], r["findings"]["by_category"]
-eq("findings.by_category.kleine_aantallen", 6)
+eq("findings.by_category.kleine_aantallen", 7)
 eq("visited", 11)
 eq("hits", 8)
 assert abs(r["hit_rate"] - 0.727) < 0.001, r["hit_rate"]

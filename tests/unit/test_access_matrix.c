@@ -190,6 +190,8 @@ static const struct policy {
     {"---AA----", "nl.ivtd.Subject.Answer"},
     /* "The projectleider decides a conflict." */
     {"-A-------", "nl.ivtd.Subject.Resolve"},
+    /* "The project's projectleiders" visit a subject again. */
+    {"-A-------", "nl.ivtd.Subject.Revisit"},
     /* "These commands are for the admin role." */
     /* subject import "needs leveren", as subject add; the other calls
      * act on the caller's own session, which nobody else can name: a

@@ -98,6 +98,7 @@ static const struct {
     {"nl.ivtd.Subject.Find", PL},
     {"nl.ivtd.Subject.Actualise", PL},
     {"nl.ivtd.Subject.Resolve", PL},
+    {"nl.ivtd.Subject.Revisit", PL},
     {"nl.ivtd.Project.Advance", PL},
     /* the admin may change only name, gemeente and leaders */
     {"nl.ivtd.Project.Update", PL},
@@ -219,6 +220,8 @@ static const struct {
     /* the day is not bevestigd, the import not complete, the project
      * not held: these take nothing but the object's id */
     {"nl.ivtd.Day.Done", "nl.ivtd.Conflict"},
+    /* and the subject was not visited, or something was found */
+    {"nl.ivtd.Subject.Revisit", "nl.ivtd.Conflict"},
     {"nl.ivtd.Import.Commit", "nl.ivtd.Conflict"},
     {"nl.ivtd.Project.Release", "nl.ivtd.Conflict"},
 };
