@@ -238,7 +238,7 @@ cmd_subject_list(struct ivtctl *ctx, int argc, char **argv)
 {
 	struct opt opts[] = {{"status", 1, NULL}, {"partner", 1, NULL},
 	                     {"after", 1, NULL},  {"limit", 1, NULL},
-	                     {NULL, 0, NULL}};
+	                     {"pending", 0, NULL}, {NULL, 0, NULL}};
 	struct args a;
 	json_t *params;
 	long long id, n;
@@ -249,6 +249,8 @@ cmd_subject_list(struct ivtctl *ctx, int argc, char **argv)
 		return IVTCTL_EXIT_FAIL;
 	set_opt_str(params, "status", opts[0].value);
 	set_opt_str(params, "partner", opts[1].value);
+	if (opts[4].value != NULL)
+		json_object_set_new(params, "pending", json_true());
 	if (opts[2].value != NULL) {
 		if (parse_ll(opts[2].value, 0, 1LL << 53, &n) == -1) {
 			json_decref(params);

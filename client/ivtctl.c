@@ -101,8 +101,10 @@ static const struct cmd_entry cmd_table[] = {
     {"subject", "show", "ID", "show a subject as you may see it (audited)",
      cmd_subject_show},
     {"subject", "list",
-     "PROJECT [--status S] [--partner P] [--after ID] [--limit N]",
-     "list a project's subjects; --partner gives that partner's work queue",
+     "PROJECT [--status S] [--partner P] [--pending] [--after ID]\n"
+     "      [--limit N]",
+     "list a project's subjects; --partner gives that partner's work queue,\n"
+     "--pending what it has still to answer (a partner: its own)",
      cmd_subject_list},
     {"subject", "find", "--bsn BSN | --address POSTCODE HUISNUMMER",
      "find subjects in the projects you may read, through the blind index",

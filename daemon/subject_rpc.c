@@ -573,11 +573,13 @@ subject_list(struct call *c)
 	static const char sql[] =
 		"SELECT id FROM subjects WHERE project_id = ?1 AND "
 		"(?2 IS NULL OR status = ?2) AND (?3 IS NULL OR id IN ("
-		"SELECT subject_id FROM interests WHERE partner_id = ?3)) "
+		"SELECT subject_id FROM interests WHERE partner_id = ?3 AND "
+		"(?6 = 0 OR answer IS NULL))) "
 		"AND id > ?4 ORDER BY id LIMIT ?5";
 	int64_t project = ivt_json_int(c->params, "project", 0);
 	int64_t limit = ivt_json_int(c->params, "limit", LIST_DEFAULT);
 	const char *partner = ivt_json_str(c->params, "partner");
+	int pending = json_is_true(json_object_get(c->params, "pending"));
 	int64_t pid = 0, *ids;
 	sqlite3_stmt *st;
 	size_t n;
@@ -591,6 +593,14 @@ subject_list(struct call *c)
 	    (pid = partner_id_by_name(c->ctx->store, partner)) <= 0)
 		return pid < 0 ? call_internal(c)
 		               : call_not_found(c, "partner", partner);
+	/* Still to answer: a partner's own queue unless it names another. */
+	if (pending && partner == NULL) {
+		if (c->who.role != ROLE_PARTNER)
+			return call_invalid(c, "pending",
+			                    "name the partner whose answers are "
+			                    "pending");
+		pid = c->who.partner_id;
+	}
 	if ((st = store_prepare(c->ctx->store, sql)) == NULL ||
 	    (ids = calloc((size_t)limit + 1, sizeof(*ids))) == NULL)
 		return call_internal(c);
@@ -601,6 +611,7 @@ subject_list(struct call *c)
 		sqlite3_bind_int64(st, 3, pid);
 	sqlite3_bind_int64(st, 4, ivt_json_int(c->params, "after", 0));
 	sqlite3_bind_int64(st, 5, limit + 1);
+	sqlite3_bind_int(st, 6, pending);
 	call_object(c, "project:%lld subjects", (long long)project);
 	if (collect_ids(st, ids, (size_t)limit + 1, &n) == -1) {
 		free(ids);

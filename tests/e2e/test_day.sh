@@ -68,7 +68,15 @@ ok "s6" pl subject add 1 --street Eikenlaan --nr 2 --postcode 3511GH \
 ok "s7" pl subject add 1 --street Lindelaan --nr 9 --postcode 3511KL \
 	--city Utrecht --partners UWV
 ok "send" pl subject actualise 1
+ok "uwv queue" uwv --json subject list 1 --pending
+[ "$(grep -c '"id":' "$OUT")" -eq 5 ] || die "uwv has 5 answers to give"
 for s in 1 4 5 6; do ok "uwv $s" uwv subject answer "$s" relevant; done
+# Still to answer: its own organisation's, or a named partner's.
+ok "uwv: one left" uwv --json subject list 1 --pending; has '"id": 7,'
+[ "$(grep -c '"id":' "$OUT")" -eq 1 ] || die "uwv has 1 answer left"
+ok "pl: SVB's queue" pl --json subject list 1 --partner SVB --pending
+has '"id": 2,'; has '"id": 6,'
+fails "pending needs a partner" nl.ivtd.InvalidValue pl subject list 1 --pending
 ok "pol 1" pol subject answer 1 relevant
 for s in 2 6; do ok "svb $s" svb subject answer "$s" relevant; done
 for s in 1 2 3 4 5 6; do status_is "$s" gereed; done
