@@ -236,8 +236,8 @@ cmd_subject_show(struct ivtctl *ctx, int argc, char **argv)
 int
 cmd_subject_list(struct ivtctl *ctx, int argc, char **argv)
 {
-	struct opt opts[] = {{"status", 1, NULL}, {"partner", 1, NULL},
-	                     {"after", 1, NULL},  {"limit", 1, NULL},
+	struct opt opts[] = {{"status", 1, NULL},  {"partner", 1, NULL},
+	                     {"after", 1, NULL},   {"limit", 1, NULL},
 	                     {"pending", 0, NULL}, {NULL, 0, NULL}};
 	struct args a;
 	json_t *params;

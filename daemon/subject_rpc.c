@@ -571,11 +571,11 @@ static int
 subject_list(struct call *c)
 {
 	static const char sql[] =
-		"SELECT id FROM subjects WHERE project_id = ?1 AND "
-		"(?2 IS NULL OR status = ?2) AND (?3 IS NULL OR id IN ("
-		"SELECT subject_id FROM interests WHERE partner_id = ?3 AND "
-		"(?6 = 0 OR answer IS NULL))) "
-		"AND id > ?4 ORDER BY id LIMIT ?5";
+	    "SELECT id FROM subjects WHERE project_id = ?1 AND "
+	    "(?2 IS NULL OR status = ?2) AND (?3 IS NULL OR id IN ("
+	    "SELECT subject_id FROM interests WHERE partner_id = ?3 AND "
+	    "(?6 = 0 OR answer IS NULL))) "
+	    "AND id > ?4 ORDER BY id LIMIT ?5";
 	int64_t project = ivt_json_int(c->params, "project", 0);
 	int64_t limit = ivt_json_int(c->params, "limit", LIST_DEFAULT);
 	const char *partner = ivt_json_str(c->params, "partner");
@@ -596,9 +596,10 @@ subject_list(struct call *c)
 	/* Still to answer: a partner's own queue unless it names another. */
 	if (pending && partner == NULL) {
 		if (c->who.role != ROLE_PARTNER)
-			return call_invalid(c, "pending",
-			                    "name the partner whose answers are "
-			                    "pending");
+			return call_invalid(
+			    c, "pending",
+			    "name the partner whose answers are "
+			    "pending");
 		pid = c->who.partner_id;
 	}
 	if ((st = store_prepare(c->ctx->store, sql)) == NULL ||
