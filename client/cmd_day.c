@@ -672,12 +672,14 @@ cmd_subject_assign(struct ivtctl *ctx, int argc, char **argv)
 static int
 print_unassigned(struct ivtctl *ctx, const json_t *res)
 {
+	const char *status = out_str(res, "status");
 	char num[32];
 
 	(void)ctx;
-	printf("subject %s is %s again\n",
-	       out_int(res, "subject", num, sizeof(num)),
-	       out_str(res, "status"));
+	/* Gereed again, or visited meanwhile: then it keeps its status. */
+	printf("subject %s is %s%s\n",
+	       out_int(res, "subject", num, sizeof(num)), status,
+	       strcmp(status, "gereed") == 0 ? " again" : "");
 	return out_finish();
 }
 

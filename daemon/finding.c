@@ -266,6 +266,36 @@ finding_no_day_ok(struct call *c, int64_t subject)
 	return call_invalid(c, "day", why);
 }
 
+/*
+ * A visited subject is afgehandeld when it has findings and none of them
+ * has a follow-up still open, and gecontroleerd while one has: after a
+ * finding is added or changed, or a follow-up done.  (A visit with
+ * nothing to follow up, geen_bijzonderheden, is handled at once; a new
+ * follow-up opens it again.)  Subjects not visited yet keep their
+ * status.  0 or -1.
+ */
+static int
+settle_status(struct store *s, int64_t subject)
+{
+	static const char sql[] =
+		"UPDATE subjects SET status = CASE WHEN EXISTS (SELECT 1 FROM "
+		"findings f WHERE f.subject_id = subjects.id AND "
+		"f.action <> 'geen' AND f.done = 0) THEN 'gecontroleerd' "
+		"ELSE 'afgehandeld' END, updated = ?2 WHERE id = ?1 AND "
+		"status IN ('gecontroleerd','afgehandeld') AND EXISTS (SELECT 1 "
+		"FROM findings f WHERE f.subject_id = subjects.id) AND status "
+		"<> CASE WHEN EXISTS (SELECT 1 FROM findings f WHERE "
+		"f.subject_id = subjects.id AND f.action <> 'geen' AND "
+		"f.done = 0) THEN 'gecontroleerd' ELSE 'afgehandeld' END";
+	sqlite3_stmt *st;
+
+	if ((st = store_prepare(s, sql)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, subject);
+	sqlite3_bind_int64(st, 2, store_now_us());
+	return store_step_done(st);
+}
+
 static int
 finding_add(struct call *c)
 {
@@ -339,8 +369,10 @@ finding_add(struct call *c)
 	            (long long)subject);
 	/* A visit handed out by name has no day to close: the finding
 	 * itself says the subject was visited. */
-	if (day == 0 && strcmp(status, "ingepland") == 0 &&
-	    subject_set_status(c->ctx->store, subject, "gecontroleerd") == -1)
+	if ((day == 0 && strcmp(status, "ingepland") == 0 &&
+	     subject_set_status(c->ctx->store, subject, "gecontroleerd") ==
+	         -1) ||
+	    settle_status(c->ctx->store, subject) == -1)
 		return call_internal(c);
 	return reply_finding(c, id);
 }
@@ -423,16 +455,21 @@ static int
 finding_update(struct call *c)
 {
 	static const char sql[] =
-		"UPDATE findings SET category = coalesce(?, category), "
-		"action = coalesce(?, action), owner_id = coalesce(?, owner_id), "
-		"due = coalesce(?, due), version = version + 1 WHERE id = ?";
+		"UPDATE findings SET category = coalesce(?1, category), "
+		"action = coalesce(?2, action), "
+		"owner_id = coalesce(?3, owner_id, ?6), "
+		"due = coalesce(?4, due), version = version + 1 WHERE id = ?5";
+	/* A follow-up needs a due date, also one added by a change. */
+	static const char undated[] =
+		"SELECT 1 FROM findings WHERE id = ? AND due IS NULL";
 	static const char set_notes[] =
 		"UPDATE findings SET notes = ? WHERE id = ?";
 	int64_t id = ivt_json_int(c->params, "id", 0), subject, partner,
 		project, owner = 0;
-	const char *notes = ivt_json_str(c->params, "notes");
+	const char *notes = ivt_json_str(c->params, "notes"), *action;
 	sqlite3_stmt *st;
 	char idbuf[32];
+	int r;
 
 	snprintf(idbuf, sizeof(idbuf), "%lld", (long long)id);
 	if (finding_owner(c, id, &subject, &partner) == -1)
@@ -448,6 +485,17 @@ finding_update(struct call *c)
 		return call_invalid(c, "notes", "1-8192 bytes of text");
 	if (check_followup(c, &owner) == -1)
 		return -1;
+	action = ivt_json_str(c->params, "action");
+	if (action != NULL && strcmp(action, "geen") != 0 &&
+	    ivt_json_str(c->params, "due") == NULL) {
+		if ((st = store_prepare(c->ctx->store, undated)) == NULL)
+			return call_internal(c);
+		sqlite3_bind_int64(st, 1, id);
+		if ((r = store_step_exists(st)) != 0)
+			return r < 0 ? call_internal(c)
+			             : call_invalid(c, "due",
+			                            "a follow-up needs a due date");
+	}
 	if (keep_history(c, id) == -1 ||
 	    (st = store_prepare(c->ctx->store, sql)) == NULL)
 		return call_internal(c);
@@ -460,6 +508,9 @@ finding_update(struct call *c)
 	sqlite3_bind_text(st, 4, ivt_json_str(c->params, "due"), -1,
 	                  SQLITE_STATIC);
 	sqlite3_bind_int64(st, 5, id);
+	/* A follow-up added by a change is, by default, its recorder's. */
+	if (action != NULL && strcmp(action, "geen") != 0)
+		sqlite3_bind_int64(st, 6, partner);
 	if (store_step_done(st) == -1)
 		return call_internal(c);
 	if (notes != NULL) {
@@ -470,6 +521,8 @@ finding_update(struct call *c)
 		if (store_step_done(st) == -1)
 			return call_internal(c);
 	}
+	if (settle_status(c->ctx->store, subject) == -1)
+		return call_internal(c);
 	return reply_finding(c, id);
 }
 
@@ -666,27 +719,6 @@ followup_list(struct call *c)
 	return reply_findings(c, st, "findings");
 }
 
-/* All follow-ups of a visited subject done: it is afgehandeld. */
-static int
-maybe_afgehandeld(struct call *c, int64_t subject)
-{
-	static const char sql[] =
-		"SELECT s.status = 'gecontroleerd' AND NOT EXISTS (SELECT 1 "
-		"FROM findings f WHERE f.subject_id = s.id AND "
-		"f.action <> 'geen' AND f.done = 0) FROM subjects s "
-		"WHERE s.id = ?";
-	sqlite3_stmt *st;
-	int done = 0;
-
-	if ((st = store_prepare(c->ctx->store, sql)) == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, subject);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		done = sqlite3_column_int(st, 0);
-	sqlite3_reset(st);
-	return done ? subject_set_status(c->ctx->store, subject, "afgehandeld")
-	            : 0;
-}
 
 static int
 followup_done(struct call *c)
@@ -731,7 +763,7 @@ followup_done(struct call *c)
 	sqlite3_bind_int64(st, 1, store_now_us());
 	sqlite3_bind_int64(st, 2, c->who.uid);
 	sqlite3_bind_int64(st, 3, id);
-	if (store_step_done(st) == -1 || maybe_afgehandeld(c, subject) == -1)
+	if (store_step_done(st) == -1 || settle_status(c->ctx->store, subject) == -1)
 		return call_internal(c);
 	/* An owner that may not read the notes changed the finding too. */
 	if (reply_finding(c, id) == -1)
@@ -861,7 +893,10 @@ day_done(struct call *c)
 	sqlite3_bind_int64(st, 1, id);
 	if (store_ids(st, &subjects, &n) == -1)
 		return call_internal(c);
-	for (i = 0; i < n && subject_audit(c, subjects[i], project) == 0; i++)
+	/* Those whose findings are in already may be handled at once. */
+	for (i = 0; i < n && subject_audit(c, subjects[i], project) == 0 &&
+	            settle_status(c->ctx->store, subjects[i]) == 0;
+	     i++)
 		;
 	free(subjects);
 	if (i < n || (st = store_prepare(c->ctx->store, close_visits)) == NULL)
@@ -890,7 +925,7 @@ subject_revisit(struct call *c)
 	static const char found[] =
 		"SELECT 1 FROM findings WHERE subject_id = ? AND "
 		"category <> 'niet_aangetroffen' LIMIT 1";
-	static const char *const visited[] = {"gecontroleerd"};
+	static const char *const visited[] = {"gecontroleerd", "afgehandeld"};
 	int64_t id = ivt_json_int(c->params, "subject", 0), project;
 	char status[32], phase[32];
 	sqlite3_stmt *st;
@@ -905,13 +940,13 @@ subject_revisit(struct call *c)
 	if (strcmp(phase, "operationeel") != 0)
 		return call_fail(c, "nl.ivtd.Conflict", "{s:s}", "reason",
 		                 "visits are made in the operationele fase");
-	if ((r = subject_status_is(c, id, visited, 1, status,
+	if ((r = subject_status_is(c, id, visited, 2, status,
 	                           sizeof(status))) != 1)
 		return r < 0 ? call_internal(c)
 		             : call_fail(c, "nl.ivtd.Conflict", "{s:s}",
 		                         "reason",
-		                         "only a gecontroleerd subject is "
-		                         "visited again");
+		                         "only a visited subject is visited "
+		                         "again");
 	if ((st = store_prepare(c->ctx->store, found)) == NULL)
 		return call_internal(c);
 	sqlite3_bind_int64(st, 1, id);

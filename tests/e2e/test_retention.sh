@@ -58,8 +58,10 @@ ok "assign" pl subject assign 1 --to bob
 ok "finding" uwv finding add 1 --visit "$(date +%F)" \
 	--category uitkeringsfraude --notes "Overleg met wijkagent"
 # Ending the assignment after the visit keeps what was found.
-ok "unassign after the visit" pl subject unassign 1; has "gecontroleerd"
-ok "still visited" pl subject show 1; has "status gecontroleerd"
+# (Nothing to follow up: the visit handled it.)
+ok "unassign after the visit" pl subject unassign 1
+has "subject 1 is afgehandeld$"
+ok "still visited" pl subject show 1; has "status afgehandeld"
 # One finding: its category is not named, even to the leader.
 ok "report before" pl --json report 1; has '"kleine_aantallen"'
 hasnt '"uitkeringsfraude"'
