@@ -278,15 +278,15 @@ static int
 settle_status(struct store *s, int64_t subject)
 {
 	static const char sql[] =
-		"UPDATE subjects SET status = CASE WHEN EXISTS (SELECT 1 FROM "
-		"findings f WHERE f.subject_id = subjects.id AND "
-		"f.action <> 'geen' AND f.done = 0) THEN 'gecontroleerd' "
-		"ELSE 'afgehandeld' END, updated = ?2 WHERE id = ?1 AND "
-		"status IN ('gecontroleerd','afgehandeld') AND EXISTS (SELECT 1 "
-		"FROM findings f WHERE f.subject_id = subjects.id) AND status "
-		"<> CASE WHEN EXISTS (SELECT 1 FROM findings f WHERE "
-		"f.subject_id = subjects.id AND f.action <> 'geen' AND "
-		"f.done = 0) THEN 'gecontroleerd' ELSE 'afgehandeld' END";
+	    "UPDATE subjects SET status = CASE WHEN EXISTS (SELECT 1 FROM "
+	    "findings f WHERE f.subject_id = subjects.id AND "
+	    "f.action <> 'geen' AND f.done = 0) THEN 'gecontroleerd' "
+	    "ELSE 'afgehandeld' END, updated = ?2 WHERE id = ?1 AND "
+	    "status IN ('gecontroleerd','afgehandeld') AND EXISTS (SELECT 1 "
+	    "FROM findings f WHERE f.subject_id = subjects.id) AND status "
+	    "<> CASE WHEN EXISTS (SELECT 1 FROM findings f WHERE "
+	    "f.subject_id = subjects.id AND f.action <> 'geen' AND "
+	    "f.done = 0) THEN 'gecontroleerd' ELSE 'afgehandeld' END";
 	sqlite3_stmt *st;
 
 	if ((st = store_prepare(s, sql)) == NULL)
@@ -455,13 +455,13 @@ static int
 finding_update(struct call *c)
 {
 	static const char sql[] =
-		"UPDATE findings SET category = coalesce(?1, category), "
-		"action = coalesce(?2, action), "
-		"owner_id = coalesce(?3, owner_id, ?6), "
-		"due = coalesce(?4, due), version = version + 1 WHERE id = ?5";
+	    "UPDATE findings SET category = coalesce(?1, category), "
+	    "action = coalesce(?2, action), "
+	    "owner_id = coalesce(?3, owner_id, ?6), "
+	    "due = coalesce(?4, due), version = version + 1 WHERE id = ?5";
 	/* A follow-up needs a due date, also one added by a change. */
 	static const char undated[] =
-		"SELECT 1 FROM findings WHERE id = ? AND due IS NULL";
+	    "SELECT 1 FROM findings WHERE id = ? AND due IS NULL";
 	static const char set_notes[] =
 		"UPDATE findings SET notes = ? WHERE id = ?";
 	int64_t id = ivt_json_int(c->params, "id", 0), subject, partner,
@@ -493,8 +493,9 @@ finding_update(struct call *c)
 		sqlite3_bind_int64(st, 1, id);
 		if ((r = store_step_exists(st)) != 0)
 			return r < 0 ? call_internal(c)
-			             : call_invalid(c, "due",
-			                            "a follow-up needs a due date");
+			             : call_invalid(
+			                   c, "due",
+			                   "a follow-up needs a due date");
 	}
 	if (keep_history(c, id) == -1 ||
 	    (st = store_prepare(c->ctx->store, sql)) == NULL)
@@ -719,7 +720,6 @@ followup_list(struct call *c)
 	return reply_findings(c, st, "findings");
 }
 
-
 static int
 followup_done(struct call *c)
 {
@@ -763,7 +763,8 @@ followup_done(struct call *c)
 	sqlite3_bind_int64(st, 1, store_now_us());
 	sqlite3_bind_int64(st, 2, c->who.uid);
 	sqlite3_bind_int64(st, 3, id);
-	if (store_step_done(st) == -1 || settle_status(c->ctx->store, subject) == -1)
+	if (store_step_done(st) == -1 ||
+	    settle_status(c->ctx->store, subject) == -1)
 		return call_internal(c);
 	/* An owner that may not read the notes changed the finding too. */
 	if (reply_finding(c, id) == -1)
@@ -942,11 +943,11 @@ subject_revisit(struct call *c)
 		                 "visits are made in the operationele fase");
 	if ((r = subject_status_is(c, id, visited, 2, status,
 	                           sizeof(status))) != 1)
-		return r < 0 ? call_internal(c)
-		             : call_fail(c, "nl.ivtd.Conflict", "{s:s}",
-		                         "reason",
-		                         "only a visited subject is visited "
-		                         "again");
+		return r < 0
+		           ? call_internal(c)
+		           : call_fail(c, "nl.ivtd.Conflict", "{s:s}", "reason",
+		                       "only a visited subject is visited "
+		                       "again");
 	if ((st = store_prepare(c->ctx->store, found)) == NULL)
 		return call_internal(c);
 	sqlite3_bind_int64(st, 1, id);
