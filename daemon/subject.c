@@ -423,6 +423,11 @@ store_person(struct call *c, int64_t project, int64_t subject,
 	return call_disclose(c, hex, "bsn", "bsn,naam,geboortedatum", project);
 }
 
+/*
+ * Record a partner's interest.  A subject that was gereed is not any
+ * more when a new partner has an interest: that partner answers first
+ * (its --pending queue), as in the first round.  0 or -1.
+ */
 static int
 store_interest(struct call *c, int64_t subject, int64_t partner)
 {
@@ -435,7 +440,14 @@ store_interest(struct call *c, int64_t subject, int64_t partner)
 		return -1;
 	sqlite3_bind_int64(st, 1, subject);
 	sqlite3_bind_int64(st, 2, partner);
-	return store_step_done(st);
+	if (store_step_done(st) == -1)
+		return -1;
+	if (sqlite3_changes(c->ctx->store->db) == 0)
+		return 0;
+	return subject_move_status(c->ctx->store, subject, "gereed",
+	                           "in_actualisatie") == -1
+	           ? -1
+	           : 0;
 }
 
 /* Union the indicator codes into the subject's JSON list. */

@@ -81,6 +81,13 @@ ok "pol 1" pol subject answer 1 relevant
 for s in 2 6; do ok "svb $s" svb subject answer "$s" relevant; done
 for s in 1 2 3 4 5 6; do status_is "$s" gereed; done
 status_is 7 in_actualisatie
+# A partner with a new interest in a gereed subject answers first.
+ok "uwv's interest in 2" pl subject add 1 --street Kerkweg --nr 3 \
+	--postcode 3512AB --city Utrecht --partners UWV
+status_is 2 in_actualisatie
+ok "uwv's queue" uwv --json subject list 1 --pending; has '"id": 2,'
+ok "uwv 2" uwv subject answer 2 relevant
+status_is 2 gereed
 
 # --- bad input: typed errors, nothing changed
 base=(--start 09:00 --end 17:00 --area 3511AA-3511ZZ
