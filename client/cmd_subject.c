@@ -350,6 +350,23 @@ cmd_subject_answer(struct ivtctl *ctx, int argc, char **argv)
 }
 
 int
+cmd_subject_drop(struct ivtctl *ctx, int argc, char **argv)
+{
+	struct opt opts[] = {{"rationale", 1, NULL}, {NULL, 0, NULL}};
+	struct args a;
+	long long id;
+
+	if (args_id(ctx, argc, argv, opts, 1, 1, &a, &id) == -1)
+		return a.status;
+	if (opts[0].value == NULL)
+		return usage_error(ctx, "--rationale is required");
+	return run_call(ctx, "nl.ivtd.Subject.Drop",
+	                json_pack("{s:I,s:s}", "subject", (json_int_t)id,
+	                          "rationale", opts[0].value),
+	                print_subject);
+}
+
+int
 cmd_subject_revisit(struct ivtctl *ctx, int argc, char **argv)
 {
 	return run_id_call(ctx, argc, argv, "nl.ivtd.Subject.Revisit",

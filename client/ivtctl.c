@@ -117,6 +117,9 @@ static const struct cmd_entry cmd_table[] = {
      cmd_subject_answer},
     {"subject", "resolve", "SUBJECT --proceed|--drop --rationale TEXT",
      "decide a conflict as projectleider", cmd_subject_resolve},
+    {"subject", "drop", "SUBJECT --rationale TEXT",
+     "take a subject that is not planned out of the investigation\n"
+     "(vervallen), as projectleider", cmd_subject_drop},
     {"subject", "revisit", "SUBJECT",
      "visit a gecontroleerd subject again where nobody was found\n"
      "(niet_aangetroffen): gereed again", cmd_subject_revisit},

@@ -216,6 +216,7 @@ int cmd_subject_actualise(struct ivtctl *, int, char **);
 int cmd_subject_answer(struct ivtctl *, int, char **);
 int cmd_subject_resolve(struct ivtctl *, int, char **);
 int cmd_subject_revisit(struct ivtctl *, int, char **);
+int cmd_subject_drop(struct ivtctl *, int, char **);
 
 /* cmd_import.c */
 int cmd_subject_import(struct ivtctl *, int, char **);

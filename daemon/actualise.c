@@ -260,34 +260,27 @@ subject_answer(struct call *c)
 	return subject_audit(c, id, project) == -1 ? call_internal(c) : 0;
 }
 
+/*
+ * The projectleider's decision on a subject, proceed (gereed) or drop
+ * (vervallen), with its rationale.  The rationale may describe a
+ * citizen's situation: sealed.  0, or -1 with the call failed.
+ */
 static int
-subject_resolve(struct call *c)
+decide(struct call *c, int64_t id, int64_t project, int proceed,
+       const char *why)
 {
 	static const char sql[] =
 		"UPDATE subjects SET resolution = ? WHERE id = ?";
-	int64_t id = ivt_json_int(c->params, "subject", 0), project;
-	const char *why = ivt_json_str(c->params, "rationale");
-	int proceed = json_is_true(json_object_get(c->params, "proceed"));
 	uint8_t buf[4200 + CRYPTO_SEAL_OVERHEAD];
-	char status[32], text[4200];
+	char text[4200];
 	sqlite3_stmt *st;
 	size_t n;
 
-	if (subject_access(c, id, ACC_MANAGE, &project) == -1)
-		return -1;
-	if (!valid_text(why, 4096))
-		return call_invalid(c, "rationale", "a decision needs a "
-		                                    "rationale");
-	if (subject_status(c->ctx->store, id, status, sizeof(status)) == -1)
-		return call_internal(c);
-	if (strcmp(status, "conflict") != 0)
-		return call_fail(c, "nl.ivtd.Conflict", "{s:s}", "reason",
-		                 "the subject has no conflict to resolve");
-	/* The rationale may describe a citizen's situation: sealed. */
 	snprintf(text, sizeof(text), "%s: %s", proceed ? "proceed" : "drop",
 	         why);
-	if (crypto_seal(keys_dek(c->ctx, project, 1), "subjects", "resolution", id,
-	                (const uint8_t *)text, strlen(text), buf, &n) == -1 ||
+	if (crypto_seal(keys_dek(c->ctx, project, 1), "subjects", "resolution",
+	                id, (const uint8_t *)text, strlen(text), buf,
+	                &n) == -1 ||
 	    (st = store_prepare(c->ctx->store, sql)) == NULL) {
 		explicit_bzero(text, sizeof(text));
 		return call_internal(c);
@@ -302,6 +295,75 @@ subject_resolve(struct call *c)
 	return subject_reply(c, id) == -1 ? -1 : 0;
 }
 
+/* The subject, its rationale and status for a decision: 0, or -1. */
+static int
+decision_target(struct call *c, int64_t *id, int64_t *project,
+                const char **why, char status[32])
+{
+	*id = ivt_json_int(c->params, "subject", 0);
+	*why = ivt_json_str(c->params, "rationale");
+	if (subject_access(c, *id, ACC_MANAGE, project) == -1)
+		return -1;
+	if (!valid_text(*why, 4096))
+		return call_invalid(c, "rationale", "a decision needs a "
+		                                    "rationale");
+	if (subject_status(c->ctx->store, *id, status, 32) == -1)
+		return call_internal(c);
+	return 0;
+}
+
+static int
+subject_resolve(struct call *c)
+{
+	int proceed = json_is_true(json_object_get(c->params, "proceed"));
+	int64_t id, project;
+	const char *why;
+	char status[32];
+
+	if (decision_target(c, &id, &project, &why, status) == -1)
+		return -1;
+	if (strcmp(status, "conflict") != 0)
+		return call_fail(c, "nl.ivtd.Conflict", "{s:s}", "reason",
+		                 "the subject has no conflict to resolve");
+	return decide(c, id, project, proceed, why);
+}
+
+/*
+ * Subject.Drop: the projectleider takes a subject out of the
+ * investigation (vervallen) before it is planned: the selection is the
+ * project's choice (seed 002, 4.2).  A planned subject is taken off its
+ * day or assignment first; a closed project's subjects stay as they are.
+ */
+static int
+subject_drop(struct call *c)
+{
+	static const char *const open[] = {"geselecteerd", "in_actualisatie",
+	                                   "conflict", "gereed"};
+	int64_t id, project;
+	const char *why;
+	char status[32], phase[32];
+	size_t i;
+
+	if (decision_target(c, &id, &project, &why, status) == -1)
+		return -1;
+	if (access_project_phase(c->ctx->store, project, phase,
+	                         sizeof(phase)) == -1)
+		return call_internal(c);
+	if (strcmp(phase, "afgesloten") == 0)
+		return call_fail(c, "nl.ivtd.Conflict", "{s:s}", "reason",
+		                 "the project is closed");
+	for (i = 0; i < sizeof(open) / sizeof(open[0]); i++) {
+		if (strcmp(status, open[i]) == 0)
+			return decide(c, id, project, 0, why);
+	}
+	return call_fail(c, "nl.ivtd.Conflict", "{s:s}", "reason",
+	                 strcmp(status, "ingepland") == 0
+	                     ? "the subject is planned: take it off its day "
+	                       "or assignment first"
+	                     : "the subject is out of the selection already, "
+	                       "or was visited");
+}
+
 const struct method actualise_methods[] = {
 	{"nl.ivtd.Subject.Actualise", subject_actualise, ROLE_PROJECTLEIDER,
 	 M_WRITE, ACTIVITY_ACTUALISE},
@@ -309,5 +371,7 @@ const struct method actualise_methods[] = {
 	 ACTIVITY_ACTUALISE},
 	{"nl.ivtd.Subject.Resolve", subject_resolve, ROLE_PROJECTLEIDER,
 	 M_WRITE, ACTIVITY_ACTUALISE},
+	{"nl.ivtd.Subject.Drop", subject_drop, ROLE_PROJECTLEIDER, M_WRITE,
+	 ACTIVITY_ACTUALISE},
 	{NULL, NULL, 0, 0, NULL},
 };

@@ -344,6 +344,16 @@ ok "export cancelled" pl day export 1 --ics; has "STATUS:CANCELLED"
 ok "plan again elsewhere" pl day plan 2 3 4 5
 has "day 2: 3 of 3 visits planned"
 
+# --- the projectleider takes 7 out of the investigation
+usage "drop needs a rationale" pl subject drop 7
+fails "a partner may not drop" nl.ivtd.PermissionDenied \
+	uwv subject drop 7 --rationale x
+fails "planned: not dropped" nl.ivtd.Conflict pl subject drop 3 --rationale x
+errhas "take it off its day"
+ok "drop 7" pl subject drop 7 --rationale "Buiten doelgroep gevallen"
+has "status vervallen"
+fails "dropped twice" nl.ivtd.Conflict pl subject drop 7 --rationale x
+
 # --- the audit trail
 stop_daemon
 db="$STATE/ivtd.db"
@@ -373,7 +383,8 @@ q() { sqlite3 "$db" "$1"; }
 [ "$(q "SELECT count(*) FROM days")" -eq 2 ] || die "refused creates left days"
 for f in "$db" "$db-wal" "$DLOG"; do
 	[ -e "$f" ] || continue
-	for secret in "$BSN1" "Jan Jansen" "Dorpsstraat" "Beukenlaan"; do
+	for secret in "$BSN1" "Jan Jansen" "Dorpsstraat" "Beukenlaan" \
+		"Buiten doelgroep"; do
 		! grep -q "$secret" "$f" || die "'$secret' in clear in $f"
 	done
 done

@@ -192,6 +192,8 @@ static const struct policy {
     {"-A-------", "nl.ivtd.Subject.Resolve"},
     /* "The project's projectleiders" visit a subject again. */
     {"-A-------", "nl.ivtd.Subject.Revisit"},
+    /* "The projectleider takes a subject out of the investigation." */
+    {"-A-------", "nl.ivtd.Subject.Drop"},
     /* "These commands are for the admin role." */
     /* subject import "needs leveren", as subject add; the other calls
      * act on the caller's own session, which nobody else can name: a

@@ -99,6 +99,7 @@ static const struct {
     {"nl.ivtd.Subject.Actualise", PL},
     {"nl.ivtd.Subject.Resolve", PL},
     {"nl.ivtd.Subject.Revisit", PL},
+    {"nl.ivtd.Subject.Drop", PL},
     {"nl.ivtd.Project.Advance", PL},
     /* the admin may change only name, gemeente and leaders */
     {"nl.ivtd.Project.Update", PL},
@@ -189,6 +190,8 @@ static const struct tfix_text overrides[] = {
     {"nl.ivtd.Day.Assign", "{\"subject\":\"@S4\"}"},
     {"nl.ivtd.Day.Unassign", "{\"subject\":\"@S1\"}"},
     {"nl.ivtd.Finding.Add", "{\"subject\":\"@S1\"}"},
+    /* s1 was visited; s2 is in actualisation */
+    {"nl.ivtd.Subject.Drop", "{\"subject\":\"@S2\"}"},
     {"nl.ivtd.Project.Decide", "{\"id\":\"@P2\"}"},
     {"nl.ivtd.Protocol.Register", "{\"project\":\"@P2\"}"},
     {"nl.ivtd.Retention.Show", "{\"list\":\"@LIST\"}"},
