@@ -270,7 +270,7 @@ decide(struct call *c, int64_t id, int64_t project, int proceed,
        const char *why)
 {
 	static const char sql[] =
-		"UPDATE subjects SET resolution = ? WHERE id = ?";
+	    "UPDATE subjects SET resolution = ? WHERE id = ?";
 	uint8_t buf[4200 + CRYPTO_SEAL_OVERHEAD];
 	char text[4200];
 	sqlite3_stmt *st;
@@ -297,16 +297,17 @@ decide(struct call *c, int64_t id, int64_t project, int proceed,
 
 /* The subject, its rationale and status for a decision: 0, or -1. */
 static int
-decision_target(struct call *c, int64_t *id, int64_t *project,
-                const char **why, char status[32])
+decision_target(struct call *c, int64_t *id, int64_t *project, const char **why,
+                char status[32])
 {
 	*id = ivt_json_int(c->params, "subject", 0);
 	*why = ivt_json_str(c->params, "rationale");
 	if (subject_access(c, *id, ACC_MANAGE, project) == -1)
 		return -1;
 	if (!valid_text(*why, 4096))
-		return call_invalid(c, "rationale", "a decision needs a "
-		                                    "rationale");
+		return call_invalid(c, "rationale",
+		                    "a decision needs a "
+		                    "rationale");
 	if (subject_status(c->ctx->store, *id, status, 32) == -1)
 		return call_internal(c);
 	return 0;
@@ -365,13 +366,13 @@ subject_drop(struct call *c)
 }
 
 const struct method actualise_methods[] = {
-	{"nl.ivtd.Subject.Actualise", subject_actualise, ROLE_PROJECTLEIDER,
-	 M_WRITE, ACTIVITY_ACTUALISE},
-	{"nl.ivtd.Subject.Answer", subject_answer, ROLE_PARTNER, M_WRITE,
-	 ACTIVITY_ACTUALISE},
-	{"nl.ivtd.Subject.Resolve", subject_resolve, ROLE_PROJECTLEIDER,
-	 M_WRITE, ACTIVITY_ACTUALISE},
-	{"nl.ivtd.Subject.Drop", subject_drop, ROLE_PROJECTLEIDER, M_WRITE,
-	 ACTIVITY_ACTUALISE},
-	{NULL, NULL, 0, 0, NULL},
+    {"nl.ivtd.Subject.Actualise", subject_actualise, ROLE_PROJECTLEIDER,
+     M_WRITE, ACTIVITY_ACTUALISE},
+    {"nl.ivtd.Subject.Answer", subject_answer, ROLE_PARTNER, M_WRITE,
+     ACTIVITY_ACTUALISE},
+    {"nl.ivtd.Subject.Resolve", subject_resolve, ROLE_PROJECTLEIDER, M_WRITE,
+     ACTIVITY_ACTUALISE},
+    {"nl.ivtd.Subject.Drop", subject_drop, ROLE_PROJECTLEIDER, M_WRITE,
+     ACTIVITY_ACTUALISE},
+    {NULL, NULL, 0, 0, NULL},
 };
