@@ -24,6 +24,30 @@ count_text(const json_t *v, char *buf, size_t len)
 		snprintf(buf, len, "<5");
 }
 
+/* A rate: a percentage, or "-" where it is suppressed or unknown. */
+static void
+rate_text(const json_t *v, char *buf, size_t len)
+{
+	if (json_is_number(v))
+		snprintf(buf, len, "%.1f%%", json_number_value(v) * 100.0);
+	else
+		snprintf(buf, len, "-");
+}
+
+/* Indicator codes: code, selected, visited, hits, hit rate as text. */
+struct ind_row {
+	char sel[32], vis[32], hit[32], rate[32];
+};
+
+static void
+ind_row(const json_t *v, struct ind_row *r)
+{
+	count_text(json_object_get(v, "selected"), r->sel, sizeof(r->sel));
+	count_text(json_object_get(v, "visited"), r->vis, sizeof(r->vis));
+	count_text(json_object_get(v, "hits"), r->hit, sizeof(r->hit));
+	rate_text(json_object_get(v, "hit_rate"), r->rate, sizeof(r->rate));
+}
+
 static void
 num_text(const json_t *v, char *buf, size_t len)
 {
@@ -54,6 +78,9 @@ print_text(const json_t *r)
 {
 	const json_t *p = json_object_get(r, "project"), *e;
 	char a[32], b[32], c[32], d[32];
+	struct ind_row ir;
+	const char *k;
+	json_t *v;
 	size_t i;
 
 	printf("Eindrapportage: ");
@@ -74,13 +101,19 @@ print_text(const json_t *r)
 	                            "by_partner"));
 	count_text(json_object_get(r, "visited"), a, sizeof(a));
 	count_text(json_object_get(r, "hits"), b, sizeof(b));
-	count_text(json_object_get(r, "hit_rate"), c, sizeof(c));
+	rate_text(json_object_get(r, "hit_rate"), c, sizeof(c));
 	printf("\nVisited %s, with findings %s, hit rate %s\n", a, b, c);
 	e = json_object_get(r, "followups");
 	count_text(json_object_get(e, "total"), a, sizeof(a));
 	count_text(json_object_get(e, "done"), b, sizeof(b));
-	count_text(json_object_get(e, "completion"), c, sizeof(c));
+	rate_text(json_object_get(e, "completion"), c, sizeof(c));
 	printf("Follow-ups %s, done %s (%s)\n", a, b, c);
+	printf("\nIndicators          selected  visited  hits  hit rate\n");
+	json_object_foreach((json_t *)json_object_get(r, "indicators"), k, v) {
+		ind_row(v, &ir);
+		printf("  %-18s %8s %8s %5s %9s\n", k, ir.sel, ir.vis, ir.hit,
+		       ir.rate);
+	}
 	e = json_object_get(r, "days");
 	printf("Actiedagen used %lld of %lld planned\n",
 	       (long long)json_integer_value(json_object_get(e, "used")),
@@ -94,9 +127,9 @@ print_text(const json_t *r)
 		printf("  %-28s %8s -> %8s  change %s (%s%%)\n",
 		       out_str(e, "indicator"), a, b, c, d);
 	}
-	printf("\nCounts from 1 to 4 are shown as <5; statuses and categories "
-	       "of fewer than 5\nare added up under kleine_aantallen (with the "
-	       "smallest other one if needed).\n");
+	printf("\nCounts from 1 to 4 are shown as <5, and rates of them as -; "
+	       "statuses and\ncategories of fewer than 5 are added up under "
+	       "kleine_aantallen (with the\nsmallest other one if needed).\n");
 	return out_finish();
 }
 
@@ -143,11 +176,28 @@ csv_counts(const char *section, const json_t *obj)
 	json_object_foreach((json_t *)obj, k, v) csv_row(stdout, section, k, v);
 }
 
+/* Rows "section","prefix.key","value" for each member of obj. */
+static void
+csv_counts_prefixed(const char *section, const char *prefix,
+                    const json_t *obj)
+{
+	const char *k;
+	json_t *v;
+	char key[160];
+
+	json_object_foreach((json_t *)obj, k, v) {
+		snprintf(key, sizeof(key), "%s.%s", prefix, k);
+		csv_row(stdout, section, key, v);
+	}
+}
+
 static int
 print_csv(const json_t *r)
 {
 	const json_t *e, *sub = json_object_get(r, "subjects"),
 	                 *fin = json_object_get(r, "findings");
+	const char *k;
+	json_t *v;
 	size_t i;
 	char key[96];
 
@@ -161,6 +211,8 @@ print_csv(const json_t *r)
 	e = json_object_get(r, "followups");
 	csv_counts("followups", e);
 	csv_counts("days", json_object_get(r, "days"));
+	json_object_foreach((json_t *)json_object_get(r, "indicators"), k, v)
+		csv_counts_prefixed("indicator", k, v);
 	json_array_foreach(json_object_get(r, "effect"), i, e) {
 		snprintf(key, sizeof(key), "%s.zero", out_str(e, "indicator"));
 		csv_row(stdout, "effect", key, json_object_get(e, "zero"));
@@ -233,6 +285,9 @@ write_html(FILE *f, const json_t *r)
 {
 	const json_t *p = json_object_get(r, "project"), *e;
 	char a[32], b[32], c[32], d[32];
+	struct ind_row ir;
+	const char *k;
+	json_t *v;
 	size_t i;
 
 	fputs("<!DOCTYPE html>\n<html lang=\"nl\"><head><meta charset=\"utf-8\">"
@@ -262,7 +317,7 @@ write_html(FILE *f, const json_t *r)
 	                          "by_partner"));
 	count_text(json_object_get(r, "visited"), a, sizeof(a));
 	count_text(json_object_get(r, "hits"), b, sizeof(b));
-	count_text(json_object_get(r, "hit_rate"), c, sizeof(c));
+	rate_text(json_object_get(r, "hit_rate"), c, sizeof(c));
 	fprintf(f, "<h2>Controles</h2>\n<table><tr><th>Gecontroleerd</th>"
 	           "<td class=n>%s</td></tr><tr><th>Met bevinding</th>"
 	           "<td class=n>%s</td></tr><tr><th>Hit rate</th><td "
@@ -270,7 +325,7 @@ write_html(FILE *f, const json_t *r)
 	        a, b, c);
 	e = json_object_get(r, "followups");
 	count_text(json_object_get(e, "total"), a, sizeof(a));
-	count_text(json_object_get(e, "completion"), b, sizeof(b));
+	rate_text(json_object_get(e, "completion"), b, sizeof(b));
 	fprintf(f, "<tr><th>Opvolgingen</th><td class=n>%s</td></tr><tr><th>"
 	           "Afgerond</th><td class=n>%s</td></tr>",
 	        a, b);
@@ -279,6 +334,19 @@ write_html(FILE *f, const json_t *r)
 	           "</table>\n",
 	        (long long)json_integer_value(json_object_get(e, "used")),
 	        (long long)json_integer_value(json_object_get(e, "planned")));
+	fputs("<h2>Indicatoren van de selectie</h2>\n<table><tr><th>Code"
+	      "</th><th>Geselecteerd</th><th>Gecontroleerd</th><th>Met "
+	      "bevinding</th><th>Hit rate</th></tr>\n",
+	      f);
+	json_object_foreach((json_t *)json_object_get(r, "indicators"), k, v) {
+		ind_row(v, &ir);
+		fputs("<tr><th>", f);
+		html_text(f, k);
+		fprintf(f, "</th><td class=n>%s</td><td class=n>%s</td><td "
+		           "class=n>%s</td><td class=n>%s</td></tr>\n",
+		        ir.sel, ir.vis, ir.hit, ir.rate);
+	}
+	fputs("</table>\n", f);
 	fputs("<h2>Effectmeting</h2>\n<table><tr><th>Indicator</th><th>"
 	      "0-meting</th><th>1-meting</th><th>Verschil</th><th>%</th>"
 	      "<th>Bron</th></tr>\n",

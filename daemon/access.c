@@ -76,7 +76,8 @@ access_reads_all(struct call *c, int64_t project)
 		if (access_partner_fields(c->ctx->store, project,
 		                          c->who.partner_id, &bits) == -1)
 			return -1;
-		return bits == FIELD_ALL;
+		return bits == FIELD_ALL ? access_can(c, project, ACC_INLEZEN)
+		                         : 0;
 	default:
 		return 0;
 	}
@@ -85,9 +86,26 @@ access_reads_all(struct call *c, int64_t project)
 int
 access_reads_notes(struct call *c, int64_t project, int64_t org)
 {
+	int closed;
+
+	if ((closed = access_partner_closed(c, project)) != 0)
+		return closed < 0 ? -1 : 0;
 	if (c->who.role == ROLE_PARTNER && org != 0 && org == c->who.partner_id)
 		return 1;
 	return access_reads_all(c, project);
+}
+
+int
+access_partner_closed(struct call *c, int64_t project)
+{
+	char phase[32];
+
+	if (c->who.role != ROLE_PARTNER)
+		return 0;
+	if (access_project_phase(c->ctx->store, project, phase,
+	                         sizeof(phase)) == -1)
+		return -1;
+	return strcmp(phase, "afgesloten") == 0;
 }
 
 int
@@ -139,6 +157,8 @@ need_name(enum access_need need)
 	case ACC_INLEZEN:
 		return "the privacy protocol does not grant your organisation "
 		       "'inlezen' in this project";
+	case ACC_HANDLE:
+		return "only the project's projectleiders handle its subjects";
 	}
 	return "denied";
 }
@@ -157,6 +177,7 @@ partner_meets(int rights, enum access_need need)
 	case ACC_INLEZEN:
 		return (rights & RIGHT_INLEZEN) != 0;
 	case ACC_MANAGE:
+	case ACC_HANDLE:
 		return 0;
 	}
 	return 0;
@@ -164,7 +185,7 @@ partner_meets(int rights, enum access_need need)
 
 #define CLOSED_WHY                                                             \
 	"the project is closed: its personal data is no longer delivered, "    \
-	"edited or read by partners"
+	"edited, handled or read by partners"
 
 /*
  * 1 allowed, 0 not, -1 error; *exists says whether the project is there,
@@ -188,7 +209,7 @@ allowed(struct call *c, int64_t id, enum access_need need, int *exists,
 	if (!*exists)
 		return 0;
 	if (strcmp(phase, "afgesloten") == 0 &&
-	    (need == ACC_LEVEREN || need == ACC_BEWERKEN ||
+	    (need == ACC_LEVEREN || need == ACC_BEWERKEN || need == ACC_HANDLE ||
 	     (need == ACC_INLEZEN && c->who.role == ROLE_PARTNER))) {
 		*closed = 1;
 		return 0;

@@ -28,6 +28,8 @@ enum access_need {
 	ACC_LEVEREN,  /* deliver data: leaders and partners with leveren */
 	ACC_BEWERKEN, /* edit data: leaders and partners with bewerken */
 	ACC_INLEZEN,  /* read personal data: leaders and partners with inlezen */
+	ACC_HANDLE,   /* handle its subjects (actualise, decide, plan, hand
+	               * out, measure): its leaders, while it is not closed */
 };
 
 /*
@@ -77,6 +79,11 @@ int access_reads_all(struct call *c, int64_t project);
  * organisation org in project (0: no partner's, a municipal author)?  Its
  * own organisation's, or any with access_reads_all.  1, 0, or -1. */
 int access_reads_notes(struct call *c, int64_t project, int64_t org);
+
+/* Is the caller a partner and the project closed (afgesloten), so that
+ * it reads nothing of it any more, not even its own organisation's
+ * findings and notes?  1, 0, or -1 on a database error. */
+int access_partner_closed(struct call *c, int64_t project);
 
 /* Is uid one of the project's leaders?  1, 0, or -1 on error. */
 int access_is_leader(struct store *s, int64_t project, int64_t uid);

@@ -1186,7 +1186,7 @@ static int
 create(struct call *c, struct day_rec *r)
 {
 	r->d.project = ivt_json_int(c->params, "project", 0);
-	if (access_project(c, r->d.project, ACC_MANAGE) == -1 ||
+	if (access_project(c, r->d.project, ACC_HANDLE) == -1 ||
 	    day_check_phase(c, r->d.project) == -1)
 		return -1;
 	call_object(c, "project:%lld day", (long long)r->d.project);
@@ -1208,7 +1208,7 @@ day_create(struct call *c)
 static int
 update(struct call *c, struct day_rec *r)
 {
-	if (day_get(c, ivt_json_int(c->params, "id", 0), ACC_MANAGE, r) == -1 ||
+	if (day_get(c, ivt_json_int(c->params, "id", 0), ACC_HANDLE, r) == -1 ||
 	    day_check_phase(c, r->d.project) == -1)
 		return -1;
 	if (r->d.status != DAY_CONCEPT && r->d.status != DAY_BEVESTIGD)
@@ -1232,7 +1232,7 @@ confirm(struct call *c, struct day_rec *r)
 	unsigned m;
 	int pm;
 
-	if (day_get(c, ivt_json_int(c->params, "id", 0), ACC_MANAGE, r) == -1)
+	if (day_get(c, ivt_json_int(c->params, "id", 0), ACC_HANDLE, r) == -1)
 		return -1;
 	if (r->d.status == DAY_BEVESTIGD)
 		return conflict(c, "the day is bevestigd already");
@@ -1299,7 +1299,7 @@ cancel(struct call *c, struct day_rec *r)
 	json_t *d;
 	int rc;
 
-	if (day_get(c, ivt_json_int(c->params, "id", 0), ACC_MANAGE, r) == -1)
+	if (day_get(c, ivt_json_int(c->params, "id", 0), ACC_HANDLE, r) == -1)
 		return -1;
 	if (!plan_transition_ok(r->d.status, DAY_GEANNULEERD))
 		return day_fail_closed(c, r,

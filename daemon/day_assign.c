@@ -122,7 +122,7 @@ day_assign(struct call *c)
 	sqlite3_stmt *st;
 	json_t *a = NULL;
 
-	if (subject_access(c, id, ACC_MANAGE, &project) == -1 ||
+	if (subject_access(c, id, ACC_HANDLE, &project) == -1 ||
 	    day_check_phase(c, project) == -1)
 		return -1;
 	if (day_load_subject(c, id, &s) != 1)
@@ -166,7 +166,7 @@ day_unassign(struct call *c)
 	sqlite3_stmt *st;
 	char idbuf[32], status[32];
 
-	if (subject_access(c, id, ACC_MANAGE, &project) == -1)
+	if (subject_access(c, id, ACC_HANDLE, &project) == -1)
 		return -1;
 	if ((st = store_prepare(c->ctx->store, sql)) == NULL)
 		return call_internal(c);

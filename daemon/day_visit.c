@@ -84,7 +84,7 @@ plan(struct call *c, struct day_rec *r)
 	size_t i, n;
 	json_t *planned, *d;
 
-	if (day_get(c, ivt_json_int(c->params, "id", 0), ACC_MANAGE, r) == -1 ||
+	if (day_get(c, ivt_json_int(c->params, "id", 0), ACC_HANDLE, r) == -1 ||
 	    day_check_phase(c, r->d.project) == -1 ||
 	    subject_ids(c, ids, &n) == -1)
 		return -1;
@@ -129,7 +129,7 @@ unplan(struct call *c, struct day_rec *r)
 	json_t *d;
 	int rc;
 
-	if (day_get(c, ivt_json_int(c->params, "id", 0), ACC_MANAGE, r) == -1 ||
+	if (day_get(c, ivt_json_int(c->params, "id", 0), ACC_HANDLE, r) == -1 ||
 	    subject_ids(c, ids, &n) == -1)
 		return -1;
 	if (r->d.status != DAY_CONCEPT && r->d.status != DAY_BEVESTIGD)
@@ -296,7 +296,7 @@ suggest(struct call *c, struct day_rec *r)
 	size_t i, n;
 	int rc;
 
-	if (day_get(c, ivt_json_int(c->params, "id", 0), ACC_MANAGE, r) == -1)
+	if (day_get(c, ivt_json_int(c->params, "id", 0), ACC_HANDLE, r) == -1)
 		return -1;
 	if (r->d.status != DAY_CONCEPT && r->d.status != DAY_BEVESTIGD)
 		return day_fail_closed(c, r,

@@ -601,6 +601,9 @@ may_list_findings(struct call *c, int64_t project, int64_t *only)
 		return 0;
 	if (c->who.role != ROLE_PARTNER)
 		return call_denied(c, "findings hold personal data");
+	if ((r = access_partner_closed(c, project)) != 0)
+		return r < 0 ? call_internal(c)
+		             : call_denied(c, "the project is closed");
 	*only = c->who.partner_id;
 	return 0;
 }
@@ -796,7 +799,7 @@ measure_set(struct call *c)
 	char d[16];
 	int32_t day;
 
-	if (access_project(c, project, ACC_MANAGE) == -1)
+	if (access_project(c, project, ACC_HANDLE) == -1)
 		return -1;
 	call_object(c, "project:%lld measure", (long long)project);
 	if (phase != 0 && phase != 1)
@@ -873,7 +876,7 @@ day_done(struct call *c)
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW)
 		return call_not_found(c, "day", idbuf);
-	if (access_project(c, project, ACC_MANAGE) == -1)
+	if (access_project(c, project, ACC_HANDLE) == -1)
 		return -1;
 	if (strcmp(status, "bevestigd") != 0)
 		return call_fail(c, "nl.ivtd.Conflict", "{s:s}", "reason",
@@ -932,7 +935,7 @@ subject_revisit(struct call *c)
 	sqlite3_stmt *st;
 	int r;
 
-	if (subject_access(c, id, ACC_MANAGE, &project) == -1)
+	if (subject_access(c, id, ACC_HANDLE, &project) == -1)
 		return -1;
 	call_object(c, "subject:%lld revisit", (long long)id);
 	if (access_project_phase(c->ctx->store, project, phase,

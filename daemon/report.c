@@ -2,7 +2,11 @@
  * report.c - nl.ivtd.Finding.Report: the figures of the final report.
  *
  * Hit rate: of the visited subjects (gecontroleerd or afgehandeld), the
- * share with at least one finding other than geen_bijzonderheden.
+ * share with at least one finding other than geen_bijzonderheden and
+ * niet_aangetroffen (nobody home is no result).  Per indicator code (the
+ * selection's reasons, Subject.codes) the same figures, so the project
+ * tells its analysts (O&A) which indicators found something (seed 002,
+ * 4.4: "toetsen indicatoren en terugkoppelen").
  */
 #include <math.h>
 #include <stdio.h>
@@ -275,6 +279,60 @@ report_days(struct call *c, int64_t project, int64_t *used, int64_t *planned)
  * visited, hits, hit_rate, followups}, small counts already suppressed.
  * NULL on a database error.
  */
+/* A subject with a result: a finding that found something. */
+#define HIT                                                                \
+	"EXISTS (SELECT 1 FROM findings f WHERE f.subject_id = s.id AND "  \
+	"f.category NOT IN ('geen_bijzonderheden','niet_aangetroffen'))"
+#define VISITED "s.status IN ('gecontroleerd','afgehandeld')"
+
+/*
+ * Per indicator code: selected, visited, hits and hit rate.  NULL on an
+ * error.  Only codes of at least REPORT_SUPPRESS subjects are named: a
+ * code is a reason to suspect a household, and one given to a single
+ * address would name that suspicion even with its counts suppressed.
+ * The other counts are suppressed below REPORT_SUPPRESS as everywhere.
+ */
+static json_t *
+indicators(struct store *s, int64_t project)
+{
+	static const char sql[] =
+		"SELECT j.value, count(*), sum(" VISITED "), sum(" VISITED
+		" AND " HIT ") FROM subjects s, json_each(s.codes) j WHERE "
+		"s.project_id = ?1 AND j.type = 'text' GROUP BY j.value "
+		"HAVING count(*) >= ?2 ORDER BY j.value LIMIT 1000";
+	sqlite3_stmt *st;
+	json_t *out = json_object(), *o;
+	int64_t vis, hit;
+	int rc;
+
+	if (out == NULL || (st = store_prepare(s, sql)) == NULL) {
+		json_decref(out);
+		return NULL;
+	}
+	sqlite3_bind_int64(st, 1, project);
+	sqlite3_bind_int(st, 2, REPORT_SUPPRESS);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		vis = sqlite3_column_int64(st, 2);
+		hit = sqlite3_column_int64(st, 3);
+		o = json_pack("{s:o,s:o,s:o,s:o}", "selected",
+		              report_count(sqlite3_column_int64(st, 1)),
+		              "visited", report_count(vis), "hits",
+		              report_count(hit), "hit_rate",
+		              report_rate(hit, vis));
+		if (o == NULL ||
+		    json_object_set_new(out,
+		                        (const char *)sqlite3_column_text(st, 0),
+		                        o) == -1)
+			break;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		json_decref(out);
+		return NULL;
+	}
+	return out;
+}
+
 static json_t *
 report_counts(struct store *s, int64_t project)
 {
@@ -294,9 +352,7 @@ report_counts(struct store *s, int64_t project)
 		"IN ('gecontroleerd','afgehandeld')";
 	static const char hits[] =
 		"SELECT count(*) FROM subjects s WHERE s.project_id = ? AND "
-		"s.status IN ('gecontroleerd','afgehandeld') AND EXISTS (SELECT "
-		"1 FROM findings f WHERE f.subject_id = s.id AND f.category <> "
-		"'geen_bijzonderheden')";
+		"s.status IN ('gecontroleerd','afgehandeld') AND " HIT;
 	static const char fu_total[] =
 		"SELECT count(*) FROM findings f JOIN subjects s ON s.id = "
 		"f.subject_id WHERE s.project_id = ? AND f.action <> 'geen'";
@@ -305,7 +361,7 @@ report_counts(struct store *s, int64_t project)
 		"f.subject_id WHERE s.project_id = ? AND f.action <> 'geen' AND "
 		"f.done = 1";
 	int64_t nsub, ncat, npart, nvis, nhit, ftot, fdone;
-	json_t *status, *cats, *parts;
+	json_t *status, *cats, *parts, *ind;
 
 	nvis = scalar(s, visited, project);
 	nhit = scalar(s, hits, project);
@@ -317,21 +373,24 @@ report_counts(struct store *s, int64_t project)
 	status = count_by(s, by_status, project, 1, &nsub);
 	cats = count_by(s, by_cat, project, 1, &ncat);
 	parts = count_by(s, by_partner, project, 0, &npart);
-	if (status == NULL || cats == NULL || parts == NULL) {
+	ind = indicators(s, project);
+	if (status == NULL || cats == NULL || parts == NULL || ind == NULL) {
 		json_decref(status);
 		json_decref(cats);
 		json_decref(parts);
+		json_decref(ind);
 		return NULL;
 	}
 	return json_pack(
 	    "{s:{s:o,s:o},s:{s:o,s:o,s:o},s:o,s:o,s:o,"
-	    "s:{s:o,s:o,s:o}}",
+	    "s:{s:o,s:o,s:o},s:o}",
 	    "subjects", "by_status", status, "total", report_count(nsub),
 	    "findings", "by_category", cats, "by_partner", parts, "total",
 	    report_count(ncat), "visited", report_count(nvis), "hits",
 	    report_count(nhit), "hit_rate", report_rate(nhit, nvis),
 	    "followups", "total", report_count(ftot), "done",
-	    report_count(fdone), "completion", report_rate(fdone, ftot));
+	    report_count(fdone), "completion", report_rate(fdone, ftot),
+	    "indicators", ind);
 }
 
 int

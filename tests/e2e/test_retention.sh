@@ -65,6 +65,9 @@ ok "still visited" pl subject show 1; has "status afgehandeld"
 # One finding: its category is not named, even to the leader.
 ok "report before" pl --json report 1; has '"kleine_aantallen"'
 hasnt '"uitkeringsfraude"'
+# One subject selected for woonfraude: a code of fewer than 5 subjects is
+# not named (it would name a suspicion about that household).
+has '"indicators": {}'; hasnt woonfraude
 for p in 1 2; do
 	for why in operationeel evaluatie afgesloten; do
 		[ "$p$why" = 1operationeel ] && continue
@@ -83,6 +86,13 @@ fails "closed: nothing delivered" nl.ivtd.PermissionDenied \
 	pl subject add 1 --street Kerkweg --nr 9 --postcode 3511AC --city Utrecht
 fails "closed: nobody admitted" nl.ivtd.Conflict \
 	pl protocol grant 1 SVB --rights inlezen
+fails "closed: not even its own findings" nl.ivtd.PermissionDenied \
+	uwv finding list 1
+errhas "closed"
+fails "closed: nothing handled" nl.ivtd.PermissionDenied \
+	pl subject actualise 1
+fails "closed: no subject dropped" nl.ivtd.PermissionDenied \
+	pl subject drop 1 --rationale x
 ok "closed: the leader still reads, audited" pl subject show 1
 has "Jan Jansen"
 ok "retention state" pl project retention 1
