@@ -109,7 +109,8 @@ print_text(const json_t *r)
 	rate_text(json_object_get(e, "completion"), c, sizeof(c));
 	printf("Follow-ups %s, done %s (%s)\n", a, b, c);
 	printf("\nIndicators          selected  visited  hits  hit rate\n");
-	json_object_foreach((json_t *)json_object_get(r, "indicators"), k, v) {
+	json_object_foreach((json_t *)json_object_get(r, "indicators"), k, v)
+	{
 		ind_row(v, &ir);
 		printf("  %-18s %8s %8s %5s %9s\n", k, ir.sel, ir.vis, ir.hit,
 		       ir.rate);
@@ -178,14 +179,14 @@ csv_counts(const char *section, const json_t *obj)
 
 /* Rows "section","prefix.key","value" for each member of obj. */
 static void
-csv_counts_prefixed(const char *section, const char *prefix,
-                    const json_t *obj)
+csv_counts_prefixed(const char *section, const char *prefix, const json_t *obj)
 {
 	const char *k;
 	json_t *v;
 	char key[160];
 
-	json_object_foreach((json_t *)obj, k, v) {
+	json_object_foreach((json_t *)obj, k, v)
+	{
 		snprintf(key, sizeof(key), "%s.%s", prefix, k);
 		csv_row(stdout, section, key, v);
 	}
@@ -212,7 +213,7 @@ print_csv(const json_t *r)
 	csv_counts("followups", e);
 	csv_counts("days", json_object_get(r, "days"));
 	json_object_foreach((json_t *)json_object_get(r, "indicators"), k, v)
-		csv_counts_prefixed("indicator", k, v);
+	    csv_counts_prefixed("indicator", k, v);
 	json_array_foreach(json_object_get(r, "effect"), i, e) {
 		snprintf(key, sizeof(key), "%s.zero", out_str(e, "indicator"));
 		csv_row(stdout, "effect", key, json_object_get(e, "zero"));
@@ -338,12 +339,14 @@ write_html(FILE *f, const json_t *r)
 	      "</th><th>Geselecteerd</th><th>Gecontroleerd</th><th>Met "
 	      "bevinding</th><th>Hit rate</th></tr>\n",
 	      f);
-	json_object_foreach((json_t *)json_object_get(r, "indicators"), k, v) {
+	json_object_foreach((json_t *)json_object_get(r, "indicators"), k, v)
+	{
 		ind_row(v, &ir);
 		fputs("<tr><th>", f);
 		html_text(f, k);
-		fprintf(f, "</th><td class=n>%s</td><td class=n>%s</td><td "
-		           "class=n>%s</td><td class=n>%s</td></tr>\n",
+		fprintf(f,
+		        "</th><td class=n>%s</td><td class=n>%s</td><td "
+		        "class=n>%s</td><td class=n>%s</td></tr>\n",
 		        ir.sel, ir.vis, ir.hit, ir.rate);
 	}
 	fputs("</table>\n", f);

@@ -209,7 +209,8 @@ allowed(struct call *c, int64_t id, enum access_need need, int *exists,
 	if (!*exists)
 		return 0;
 	if (strcmp(phase, "afgesloten") == 0 &&
-	    (need == ACC_LEVEREN || need == ACC_BEWERKEN || need == ACC_HANDLE ||
+	    (need == ACC_LEVEREN || need == ACC_BEWERKEN ||
+	     need == ACC_HANDLE ||
 	     (need == ACC_INLEZEN && c->who.role == ROLE_PARTNER))) {
 		*closed = 1;
 		return 0;

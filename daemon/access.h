@@ -27,9 +27,9 @@ enum access_need {
 	ACC_MANAGE,   /* change the project: admin or one of its leaders */
 	ACC_LEVEREN,  /* deliver data: leaders and partners with leveren */
 	ACC_BEWERKEN, /* edit data: leaders and partners with bewerken */
-	ACC_INLEZEN,  /* read personal data: leaders and partners with inlezen */
-	ACC_HANDLE,   /* handle its subjects (actualise, decide, plan, hand
-	               * out, measure): its leaders, while it is not closed */
+	ACC_INLEZEN, /* read personal data: leaders and partners with inlezen */
+	ACC_HANDLE,  /* handle its subjects (actualise, decide, plan, hand
+	              * out, measure): its leaders, while it is not closed */
 };
 
 /*

@@ -280,8 +280,8 @@ report_days(struct call *c, int64_t project, int64_t *used, int64_t *planned)
  * NULL on a database error.
  */
 /* A subject with a result: a finding that found something. */
-#define HIT                                                                \
-	"EXISTS (SELECT 1 FROM findings f WHERE f.subject_id = s.id AND "  \
+#define HIT                                                                    \
+	"EXISTS (SELECT 1 FROM findings f WHERE f.subject_id = s.id AND "      \
 	"f.category NOT IN ('geen_bijzonderheden','niet_aangetroffen'))"
 #define VISITED "s.status IN ('gecontroleerd','afgehandeld')"
 
@@ -296,10 +296,10 @@ static json_t *
 indicators(struct store *s, int64_t project)
 {
 	static const char sql[] =
-		"SELECT j.value, count(*), sum(" VISITED "), sum(" VISITED
-		" AND " HIT ") FROM subjects s, json_each(s.codes) j WHERE "
-		"s.project_id = ?1 AND j.type = 'text' GROUP BY j.value "
-		"HAVING count(*) >= ?2 ORDER BY j.value LIMIT 1000";
+	    "SELECT j.value, count(*), sum(" VISITED "), sum(" VISITED
+	    " AND " HIT ") FROM subjects s, json_each(s.codes) j WHERE "
+	    "s.project_id = ?1 AND j.type = 'text' GROUP BY j.value "
+	    "HAVING count(*) >= ?2 ORDER BY j.value LIMIT 1000";
 	sqlite3_stmt *st;
 	json_t *out = json_object(), *o;
 	int64_t vis, hit;
@@ -320,9 +320,8 @@ indicators(struct store *s, int64_t project)
 		              report_count(hit), "hit_rate",
 		              report_rate(hit, vis));
 		if (o == NULL ||
-		    json_object_set_new(out,
-		                        (const char *)sqlite3_column_text(st, 0),
-		                        o) == -1)
+		    json_object_set_new(
+		        out, (const char *)sqlite3_column_text(st, 0), o) == -1)
 			break;
 	}
 	sqlite3_reset(st);
@@ -351,8 +350,8 @@ report_counts(struct store *s, int64_t project)
 		"SELECT count(*) FROM subjects WHERE project_id = ? AND status "
 		"IN ('gecontroleerd','afgehandeld')";
 	static const char hits[] =
-		"SELECT count(*) FROM subjects s WHERE s.project_id = ? AND "
-		"s.status IN ('gecontroleerd','afgehandeld') AND " HIT;
+	    "SELECT count(*) FROM subjects s WHERE s.project_id = ? AND "
+	    "s.status IN ('gecontroleerd','afgehandeld') AND " HIT;
 	static const char fu_total[] =
 		"SELECT count(*) FROM findings f JOIN subjects s ON s.id = "
 		"f.subject_id WHERE s.project_id = ? AND f.action <> 'geen'";
