@@ -128,7 +128,11 @@ resolve_beside(const char *path, char out[PATH_MAX])
  * admin who may not be root: it writes only into a directory of that
  * admin's own, or an admin could make root's files in /etc or /root.
  * (The admin may rename in it: what they could swap in receives the
- * copy they asked for; SQLite refuses a symbolic link there.)
+ * copy they asked for; SQLite refuses a symbolic link there.)  Its
+ * parent may then not be writable by others, sticky or not: in /tmp the
+ * admin could rename their own directory away after the check and put a
+ * link to one of root's in its place.  (The directories above belong to
+ * root or us and cannot be renamed by the admin.)
  *
  * 0, errno of a directory that cannot be looked at, or -1 with *why.
  */
@@ -139,7 +143,7 @@ check_dirs(const char *target, uid_t caller, const char **why)
 	char dir[PATH_MAX];
 	struct stat st;
 	size_t n = 0;
-	int last, mine;
+	int last, mine, parent_shared = 0;
 
 	do {
 		/* "/", then "/a", "/a/b", ... up to the target's directory. */
@@ -165,6 +169,12 @@ check_dirs(const char *target, uid_t caller, const char **why)
 		if (last && geteuid() == 0 && caller != 0 &&
 		    st.st_uid != caller)
 			return -1;
+		*why = "is in a directory of yours in one that others may "
+		       "write to (the daemon runs as root)";
+		if (last && st.st_uid == caller && caller != 0 &&
+		    caller != geteuid() && parent_shared)
+			return -1;
+		parent_shared = (st.st_mode & (S_IWGRP | S_IWOTH)) != 0;
 	} while (!last);
 	*why = NULL;
 	return 0;

@@ -91,6 +91,11 @@ fails "not root's directory" "not in a directory of yours" \
 install -d -o 2010 -m 0700 "$E2E_DIR/dora"
 ok "the admin's own directory" \
 	as 2010 "$IVTCTL" --socket "$SOCK" backup "$E2E_DIR/dora/b9.db"
+# Not below a sticky one: there it could rename its directory away after
+# the check and put a link to one of root's in its place.
+install -d -o 2010 -m 0700 "$E2E_DIR/sticky/dora"
+fails "the admin's directory in a shared one" "in one that others" \
+	as 2010 "$IVTCTL" --socket "$SOCK" backup "$E2E_DIR/sticky/dora/b9.db"
 [ ! -e "$E2E_DIR/b9.db" ] || die "a refused backup wrote a file"
 # Through a symbolic link to a directory: the entry names where it went.
 ln -s "$E2E_DIR/official" "$E2E_DIR/alias"
