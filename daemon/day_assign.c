@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "date.h"
+#include "day.h"
 #include "day_int.h"
 #include "ivt/wire.h"
 #include "subject.h"
@@ -117,7 +118,7 @@ day_assign(struct call *c)
 	static const char get[] = ASSIGNMENT_COLS "WHERE a.id = ?";
 	int64_t id = ivt_json_int(c->params, "subject", 0), project, uid = 0;
 	const char *user = ivt_json_str(c->params, "user");
-	int64_t row;
+	int64_t row, on_day = 0, to_uid = 0;
 	struct plan_subject s;
 	sqlite3_stmt *st;
 	json_t *a = NULL;
@@ -129,6 +130,12 @@ day_assign(struct call *c)
 		return call_internal(c);
 	if (strcmp(s.status, "gereed") != 0)
 		return day_fail_not_ready(c, &s);
+	/* gereed means neither planned nor handed out; say so if not. */
+	if (day_active_plan(c->ctx->store, id, &on_day, &to_uid) == -1)
+		return call_internal(c);
+	if (on_day != 0 || to_uid != 0)
+		return call_fail(c, "nl.ivtd.Conflict", "{s:s}", "reason",
+		                 "the subject is planned or handed out already");
 	if (check_assignee(c, user, project, &s, &uid) == -1)
 		return -1;
 	if ((st = store_prepare(c->ctx->store, ins)) == NULL)

@@ -456,6 +456,14 @@ finding_update(struct call *c)
 {
 	static const char sql[] =
 	    "UPDATE findings SET category = coalesce(?1, category), "
+	    /* another follow-up is a new one, open (SET reads the old
+	     * action) */
+	    "done = CASE WHEN ?2 IS NOT NULL AND ?2 <> 'geen' AND "
+	    "?2 <> action THEN 0 ELSE done END, "
+	    "done_at = CASE WHEN ?2 IS NOT NULL AND ?2 <> 'geen' AND "
+	    "?2 <> action THEN NULL ELSE done_at END, "
+	    "done_by = CASE WHEN ?2 IS NOT NULL AND ?2 <> 'geen' AND "
+	    "?2 <> action THEN NULL ELSE done_by END, "
 	    "action = coalesce(?2, action), "
 	    "owner_id = coalesce(?3, owner_id, ?6), "
 	    "due = coalesce(?4, due), version = version + 1 WHERE id = ?5";
@@ -929,6 +937,9 @@ subject_revisit(struct call *c)
 	static const char found[] =
 		"SELECT 1 FROM findings WHERE subject_id = ? AND "
 		"category <> 'niet_aangetroffen' LIMIT 1";
+	static const char end_assignment[] =
+		"UPDATE assignments SET active = 0, ended_at = ?1 WHERE "
+		"subject_id = ?2 AND active = 1";
 	static const char *const visited[] = {"gecontroleerd", "afgehandeld"};
 	int64_t id = ivt_json_int(c->params, "subject", 0), project;
 	char status[32], phase[32];
@@ -962,7 +973,13 @@ subject_revisit(struct call *c)
 		                         "only a subject where nobody was "
 		                         "found (niet_aangetroffen) is "
 		                         "visited again");
-	if (subject_set_status(c->ctx->store, id, "gereed") == -1)
+	/* A visit by name ends with it: the subject is handed out anew. */
+	if ((st = store_prepare(c->ctx->store, end_assignment)) == NULL)
+		return call_internal(c);
+	sqlite3_bind_int64(st, 1, store_now_us());
+	sqlite3_bind_int64(st, 2, id);
+	if (store_step_done(st) == -1 ||
+	    subject_set_status(c->ctx->store, id, "gereed") == -1)
 		return call_internal(c);
 	return subject_reply(c, id) == -1 ? -1 : 0;
 }

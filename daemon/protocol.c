@@ -275,6 +275,7 @@ protocol_register(struct call *c)
 	int64_t project = ivt_json_int(c->params, "project", 0);
 	const char *date = ivt_json_str(c->params, "date");
 	const char *ref = ivt_json_str(c->params, "reference");
+	char quoted[130], *q;
 	sqlite3_stmt *st;
 
 	if (access_project(c, project, ACC_MANAGE) == -1)
@@ -288,9 +289,15 @@ protocol_register(struct call *c)
 	if (!valid_display_name(ref))
 		return call_invalid(c, "reference", "1-128 printable "
 		                                    "characters");
-	/* Which registration, in the log: a later one replaces it here. */
-	call_object(c, "project:%lld registered:%s ref:%s", (long long)project,
-	            date, ref);
+	/* Which registration, in the log: a later one replaces it here.
+	 * Quoted, its own quotes changed, so that free text cannot pass for
+	 * another field of the entry. */
+	snprintf(quoted, sizeof(quoted), "%s", ref);
+	for (q = quoted; *q != '\0'; q++)
+		if (*q == '"')
+			*q = '\'';
+	call_object(c, "project:%lld registered:%s ref:\"%s\"",
+	            (long long)project, date, quoted);
 	if ((st = store_prepare(c->ctx->store, sql)) == NULL)
 		return call_internal(c);
 	sqlite3_bind_text(st, 1, date, -1, SQLITE_STATIC);

@@ -182,7 +182,7 @@ ok "limited fields shown" pl protocol show 1; has "^UWV .* naam  "
 # officer to reconstruct the protocol over time.
 ok "grant audited" priv --json audit list --project 1 --limit 1000
 has "partner:[0-9]* rights:leveren,inlezen fields:naam"
-has "registered:2026-11-01 ref:AP-melding 2026-118"
+has 'registered:2026-11-01 ref:\\"AP-melding 2026-118\\"'
 ok "uwv: own notes only" uwv journal list 1; has "UWV: 3 adressen"
 has casusbespreking; has "note withheld"; hasnt "onderhuur"
 hasnt "met UWV en Politie"

@@ -117,18 +117,30 @@ fails "a partner may not" nl.ivtd.PermissionDenied uwv subject revisit 11
 fails "not visited yet" nl.ivtd.Conflict pl subject revisit 12
 ok "revisit 11" pl subject revisit 11; has "status gereed"
 ok "assign 11" pl subject assign 11 --to bob
-ok "second visit" uwv finding add 11 --visit "$TODAY" \
-	--category geen_bijzonderheden --notes "Bewoner thuis"
+ok "nobody home again" uwv finding add 11 --visit "$TODAY" \
+	--category niet_aangetroffen --notes "Weer niemand thuis"
 ok "11 visited" pl subject show 11; has "status afgehandeld"
+# A revisit ends the visit by name: the subject is handed out anew.
+ok "revisit 11 again" pl subject revisit 11; has "status gereed"
+ok "bob: nothing assigned" uwv my; has "assignments (0)"
+ok "assign 11 again" pl subject assign 11 --to bob
+ok "third visit" uwv finding add 11 --visit "$TODAY" \
+	--category geen_bijzonderheden --notes "Bewoner thuis"
+ok "11 handled" pl subject show 11; has "status afgehandeld"
 # Nothing to follow up: handled at once.  A follow-up opens it again,
-# until it is done.
+# until it is done; another follow-up is a new one.
 fails "a follow-up needs its date" nl.ivtd.InvalidValue \
-	uwv finding update 13 --action nader_onderzoek
-ok "a follow-up after all" uwv finding update 13 --action nader_onderzoek \
+	uwv finding update 14 --action nader_onderzoek
+ok "a follow-up after all" uwv finding update 14 --action nader_onderzoek \
 	--due "$FUTURE"
 ok "11 open" pl subject show 11; has "status gecontroleerd"
-ok "followed up" uwv followup done 13
-ok "11 handled" pl subject show 11; has "status afgehandeld"
+ok "followed up" uwv followup done 14
+ok "11 handled again" pl subject show 11; has "status afgehandeld"
+ok "another follow-up" uwv finding update 14 --action terugvordering
+has "terugvordering  *UWV  *[0-9-]*  *no "
+ok "11 open again" pl subject show 11; has "status gecontroleerd"
+ok "followed up again" uwv followup done 14
+ok "11 handled at last" pl subject show 11; has "status afgehandeld"
 
 # --- follow-up
 ok "overdue" pl followup list 1 --overdue
@@ -185,15 +197,15 @@ eq("subjects.total", 12)
 by = r["subjects"]["by_status"]
 assert list(by) == ["kleine_aantallen"], by
 eq("subjects.by_status.kleine_aantallen", 12)
-eq("findings.total", 13)
-eq("findings.by_partner.UWV", 12)
+eq("findings.total", 14)
+eq("findings.by_partner.UWV", 13)
 eq("findings.by_partner.Politie", None)     # 1: suppressed
 eq("findings.by_category.uitkeringsfraude", 6)
-# geen_bijzonderheden 4, adresfraude, niet_aangetroffen and zorgsignaal
+# geen_bijzonderheden 4, niet_aangetroffen 2, adresfraude and zorgsignaal
 # 1 each: none named (one zorgsignaal would point at a household)
 assert sorted(r["findings"]["by_category"]) == \
     ["kleine_aantallen", "uitkeringsfraude"], r["findings"]["by_category"]
-eq("findings.by_category.kleine_aantallen", 7)
+eq("findings.by_category.kleine_aantallen", 8)
 eq("visited", 11)
 # 1-6 and 10; nobody home (11) and nothing found (7-9) are no hits
 eq("hits", 7)
