@@ -134,8 +134,9 @@ day_assign(struct call *c)
 	if (day_active_plan(c->ctx->store, id, &on_day, &to_uid) == -1)
 		return call_internal(c);
 	if (on_day != 0 || to_uid != 0)
-		return call_fail(c, "nl.ivtd.Conflict", "{s:s}", "reason",
-		                 "the subject is planned or handed out already");
+		return call_fail(
+		    c, "nl.ivtd.Conflict", "{s:s}", "reason",
+		    "the subject is planned or handed out already");
 	if (check_assignee(c, user, project, &s, &uid) == -1)
 		return -1;
 	if ((st = store_prepare(c->ctx->store, ins)) == NULL)

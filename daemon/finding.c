@@ -938,8 +938,8 @@ subject_revisit(struct call *c)
 		"SELECT 1 FROM findings WHERE subject_id = ? AND "
 		"category <> 'niet_aangetroffen' LIMIT 1";
 	static const char end_assignment[] =
-		"UPDATE assignments SET active = 0, ended_at = ?1 WHERE "
-		"subject_id = ?2 AND active = 1";
+	    "UPDATE assignments SET active = 0, ended_at = ?1 WHERE "
+	    "subject_id = ?2 AND active = 1";
 	static const char *const visited[] = {"gecontroleerd", "afgehandeld"};
 	int64_t id = ivt_json_int(c->params, "subject", 0), project;
 	char status[32], phase[32];
