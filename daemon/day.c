@@ -156,9 +156,9 @@ load_children(struct call *c, struct day_rec *r)
 	    "SELECT pc_from, pc_to FROM day_areas WHERE day_id = ? "
 	    "ORDER BY pc_from, pc_to";
 	static const char partners[] =
-	    "SELECT d.partner_id, d.staff FROM day_partners d JOIN "
-	    "partners p ON p.id = d.partner_id WHERE d.day_id = ? "
-	    "ORDER BY p.name";
+	    "SELECT d.partner_id, d.staff, p.kind = 'politie' FROM "
+	    "day_partners d JOIN partners p ON p.id = d.partner_id WHERE "
+	    "d.day_id = ? ORDER BY p.name";
 	static const char staff[] =
 	    "SELECT s.uid, u.partner_id FROM day_staff s JOIN users u ON "
 	    "u.uid = s.uid WHERE s.day_id = ? ORDER BY s.uid";
@@ -178,8 +178,10 @@ load_children(struct call *c, struct day_rec *r)
 		return -1;
 	sqlite3_bind_int64(st, 1, r->d.id);
 	r->d.npartners = 0;
+	r->d.police_staffed = 0;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW &&
 	       r->d.npartners < PLAN_PARTNERS_MAX) {
+		r->d.police_staffed |= sqlite3_column_int(st, 2);
 		r->d.partners[r->d.npartners] = sqlite3_column_int64(st, 0);
 		r->d.staff[r->d.npartners++] = sqlite3_column_int(st, 1);
 	}
@@ -422,6 +424,8 @@ missing_json(unsigned m, int phase_missing)
 		json_array_append_new(a, json_string("police_informed"));
 	if (m & PLAN_MISSING_PARTNERS)
 		json_array_append_new(a, json_string("partners"));
+	if (m & PLAN_MISSING_OFFICERS)
+		json_array_append_new(a, json_string("police_partner"));
 	if (phase_missing)
 		json_array_append_new(a, json_string("phase"));
 	return a;
@@ -773,6 +777,20 @@ apply_area(struct call *c, struct day_rec *r)
 	return rc;
 }
 
+/* Is the partner the police (kind politie)?  1, 0, or -1. */
+static int
+partner_is_police(struct call *c, int64_t id)
+{
+	static const char sql[] =
+	    "SELECT 1 FROM partners WHERE id = ? AND kind = 'politie'";
+	sqlite3_stmt *st;
+
+	if ((st = store_prepare(c->ctx->store, sql)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	return store_step_exists(st);
+}
+
 static int
 apply_partners(struct call *c, struct day_rec *r)
 {
@@ -782,11 +800,12 @@ apply_partners(struct call *c, struct day_rec *r)
 	long long staff;
 	int64_t id;
 	size_t i, j;
-	int rights;
+	int rights, police;
 
 	if (list == NULL || json_is_null(list))
 		return 0;
 	r->d.npartners = 0;
+	r->d.police_staffed = 0;
 	json_array_foreach(list, i, v)
 	{
 		name = ivt_json_str(v, "partner");
@@ -812,6 +831,9 @@ apply_partners(struct call *c, struct day_rec *r)
 				return call_invalid(
 				    c, "partners", "a partner is listed twice");
 		}
+		if ((police = partner_is_police(c, id)) == -1)
+			return call_internal(c);
+		r->d.police_staffed |= police;
 		r->d.partners[r->d.npartners] = id;
 		r->d.staff[r->d.npartners++] = (int)staff;
 	}
@@ -981,6 +1003,9 @@ fail_missing(struct call *c, unsigned m, int phase_missing)
 		strcat(why, " the local police informed;");
 	if (m & PLAN_MISSING_PARTNERS)
 		strcat(why, " partners with staff;");
+	if (m & PLAN_MISSING_OFFICERS)
+		strcat(why, " the police among the partners, with staff, as "
+		            "it is present;");
 	if (phase_missing)
 		strcat(why, " the project in the operationele fase;");
 	why[strlen(why) - 1] = '\0';

@@ -274,6 +274,9 @@ plan_confirm_missing(const struct plan_day *d)
 		m |= PLAN_MISSING_POLICE;
 	if (d->police == POLICE_BACKUP && !d->police_contact)
 		m |= PLAN_MISSING_CONTACT;
+	/* Present means officers on the day: a police partner with staff. */
+	if (d->police == POLICE_PRESENT && !d->police_staffed)
+		m |= PLAN_MISSING_OFFICERS;
 	if (!d->police_informed)
 		m |= PLAN_MISSING_INFORMED;
 	if (d->npartners == 0)

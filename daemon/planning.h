@@ -80,6 +80,7 @@ struct plan_day {
 	enum day_status status;
 	enum police police;
 	int police_contact; /* a back-up contact is recorded */
+	int police_staffed; /* a partner of kind politie takes part */
 	int police_informed;
 	int teams;
 	int per_team;
@@ -154,6 +155,7 @@ enum plan_verdict plan_recheck(const struct plan_day *d,
 #define PLAN_MISSING_CONTACT  0x2 /* back-up without a contact */
 #define PLAN_MISSING_INFORMED 0x4 /* local police not informed */
 #define PLAN_MISSING_PARTNERS 0x8 /* nobody to make the visits */
+#define PLAN_MISSING_OFFICERS 0x10 /* "present", but no police partner */
 unsigned plan_confirm_missing(const struct plan_day *d);
 
 /* Every named employee of a partner counts towards its staff: the

@@ -233,6 +233,12 @@ fails "list bad date" nl.ivtd.InvalidValue pl day list --from 2026-13-01
 ok "day 2" pl day create 1 --date "$DAY2" --start 10:00 --end 15:00 \
 	--area 3511AA-3511ZZ,3512AB --meeting-point "Wijkbureau" \
 	--partners UWV=1 --visits-per-team 3
+# Police "present" means officers on the day: the police among its partners.
+ok "day 2: police present" pl day update 2 --police present \
+	--police-informed yes
+fails "present, but no police partner" nl.ivtd.Day.NotConfirmable \
+	pl day confirm 2
+errhas "the police among the partners"
 ok "suggest" pl day suggest 2
 cp "$OUT" "$E2E_DIR/suggest1"
 has "^5  *3511  *1  *include"

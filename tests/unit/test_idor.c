@@ -458,7 +458,7 @@ build_fixture(struct fx *f)
 	              "09:00", "end", "17:00", "area", "3600AA-3600ZZ",
 	              "meeting_point", "Kanarieplein 1", "partners", "partner",
 	              "SVB", "staff", 2, "partner", "UWV", "staff", 1,
-	              "employees", "svb1", "uwv1", "police", "present",
+	              "employees", "svb1", "uwv1", "police", "backup",
 	              "police_contact", "Brigadier Kanarie", "police_informed",
 	              1),
 	    "day");

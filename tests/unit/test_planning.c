@@ -157,6 +157,9 @@ test_police_rule(void **state)
 	d->police = POLICE_PRESENT;
 	d->police_contact = 0;
 	d->police_informed = 1;
+	/* present: officers of a police partner on the day */
+	assert_int_equal(plan_confirm_missing(d), PLAN_MISSING_OFFICERS);
+	d->police_staffed = 1;
 	assert_int_equal(plan_confirm_missing(d), 0);
 	d->npartners = 0;
 	assert_int_equal(plan_confirm_missing(d), PLAN_MISSING_PARTNERS);

@@ -318,7 +318,9 @@ tfix_add_partners(struct tfix *t, const char *const *names, size_t n)
 	for (i = 0; i < n; i++)
 		tfix_done(t, 0, "nl.ivtd.Partner.Add",
 		          json_pack("{s:s,s:s}", "name", names[i], "kind",
-		                    "landelijke_dienst"));
+		                    strcmp(names[i], "Politie") == 0
+		                        ? "politie"
+		                        : "landelijke_dienst"));
 }
 
 void
@@ -457,12 +459,12 @@ tfix_day(struct tfix *t, uid_t pl, int64_t project)
 {
 	return tfix_must_id(
 	    t, pl, "nl.ivtd.Day.Create",
-	    json_pack("{s:I,s:s,s:s,s:s,s:[s],s:s,s:[{s:s,s:i}],s:s,s:b}",
+	    json_pack("{s:I,s:s,s:s,s:s,s:[s],s:s,s:[{s:s,s:i}],s:s,s:s,s:b}",
 	              "project", (json_int_t)project, "date", t->future,
 	              "start", "09:00", "end", "17:00", "area", "3511AB",
 	              "meeting_point", "Wijkbureau Noord", "partners",
-	              "partner", "UWV", "staff", 1, "police", "present",
-	              "police_informed", 1),
+	              "partner", "UWV", "staff", 1, "police", "backup",
+	              "police_contact", "Wijkteam Noord", "police_informed", 1),
 	    "day");
 }
 
