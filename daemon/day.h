@@ -33,4 +33,8 @@
 int day_active_plan(struct store *s, int64_t subject, int64_t *day,
                     int64_t *uid);
 
+/* End the subject's active assignment: 1 ended, 0 there was none, -1 on
+ * a database error.  Its status is the caller's business. */
+int day_end_assignment(struct store *s, int64_t subject);
+
 #endif

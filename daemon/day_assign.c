@@ -165,24 +165,34 @@ day_assign(struct call *c)
 }
 
 int
-day_unassign(struct call *c)
+day_end_assignment(struct store *s, int64_t subject)
 {
 	static const char sql[] =
 	    "UPDATE assignments SET active = 0, ended_at = ? WHERE "
 	    "subject_id = ? AND active = 1";
-	int64_t id = ivt_json_int(c->params, "subject", 0), project;
 	sqlite3_stmt *st;
+
+	if ((st = store_prepare(s, sql)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, store_now_us());
+	sqlite3_bind_int64(st, 2, subject);
+	if (store_step_done(st) == -1)
+		return -1;
+	return sqlite3_changes(s->db) > 0;
+}
+
+int
+day_unassign(struct call *c)
+{
+	int64_t id = ivt_json_int(c->params, "subject", 0), project;
 	char idbuf[32], status[32];
+	int r;
 
 	if (subject_access(c, id, ACC_HANDLE, &project) == -1)
 		return -1;
-	if ((st = store_prepare(c->ctx->store, sql)) == NULL)
+	if ((r = day_end_assignment(c->ctx->store, id)) == -1)
 		return call_internal(c);
-	sqlite3_bind_int64(st, 1, store_now_us());
-	sqlite3_bind_int64(st, 2, id);
-	if (store_step_done(st) == -1)
-		return call_internal(c);
-	if (sqlite3_changes(c->ctx->store->db) == 0) {
+	if (r == 0) {
 		snprintf(idbuf, sizeof(idbuf), "%lld", (long long)id);
 		return call_not_found(c, "assignment", idbuf);
 	}

@@ -937,9 +937,6 @@ subject_revisit(struct call *c)
 	static const char found[] =
 		"SELECT 1 FROM findings WHERE subject_id = ? AND "
 		"category <> 'niet_aangetroffen' LIMIT 1";
-	static const char end_assignment[] =
-	    "UPDATE assignments SET active = 0, ended_at = ?1 WHERE "
-	    "subject_id = ?2 AND active = 1";
 	static const char *const visited[] = {"gecontroleerd", "afgehandeld"};
 	int64_t id = ivt_json_int(c->params, "subject", 0), project;
 	char status[32], phase[32];
@@ -974,11 +971,7 @@ subject_revisit(struct call *c)
 		                         "found (niet_aangetroffen) is "
 		                         "visited again");
 	/* A visit by name ends with it: the subject is handed out anew. */
-	if ((st = store_prepare(c->ctx->store, end_assignment)) == NULL)
-		return call_internal(c);
-	sqlite3_bind_int64(st, 1, store_now_us());
-	sqlite3_bind_int64(st, 2, id);
-	if (store_step_done(st) == -1 ||
+	if (day_end_assignment(c->ctx->store, id) == -1 ||
 	    subject_set_status(c->ctx->store, id, "gereed") == -1)
 		return call_internal(c);
 	return subject_reply(c, id) == -1 ? -1 : 0;
