@@ -935,8 +935,8 @@ static int
 subject_revisit(struct call *c)
 {
 	static const char found[] =
-		"SELECT 1 FROM findings WHERE subject_id = ? AND "
-		"category <> 'niet_aangetroffen' LIMIT 1";
+	    "SELECT 1 FROM findings WHERE subject_id = ? AND "
+	    "category <> 'niet_aangetroffen' LIMIT 1";
 	static const char *const visited[] = {"gecontroleerd", "afgehandeld"};
 	int64_t id = ivt_json_int(c->params, "subject", 0), project;
 	char status[32], phase[32];
