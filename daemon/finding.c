@@ -368,10 +368,11 @@ finding_add(struct call *c)
 	call_object(c, "finding:%lld subject:%lld", (long long)id,
 	            (long long)subject);
 	/* A visit handed out by name has no day to close: the finding
-	 * itself says the subject was visited. */
+	 * itself says the subject was visited, and the hand-out is done. */
 	if ((day == 0 && strcmp(status, "ingepland") == 0 &&
-	     subject_set_status(c->ctx->store, subject, "gecontroleerd") ==
-	         -1) ||
+	     (subject_set_status(c->ctx->store, subject, "gecontroleerd") ==
+	          -1 ||
+	      day_end_assignment(c->ctx->store, subject) == -1)) ||
 	    settle_status(c->ctx->store, subject) == -1)
 		return call_internal(c);
 	return reply_finding(c, id);

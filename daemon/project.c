@@ -797,6 +797,46 @@ project_decide(struct call *c)
 	return reply_project(c, id);
 }
 
+/*
+ * The operational phase ends when its work has: no actiedag still to be
+ * carried out or cancelled, no subject still handed out by name.  (Days
+ * and hand-outs are refused once it has ended: they would stay open.)
+ * NULL when so; *err on a database error.
+ */
+static const char *
+operations_open(struct call *c, int64_t id, int *err)
+{
+	static const char days[] =
+		"SELECT 1 FROM days WHERE project_id = ? AND status IN "
+		"('concept','bevestigd') LIMIT 1";
+	static const char handed[] =
+		"SELECT 1 FROM assignments a JOIN subjects s ON s.id = "
+		"a.subject_id WHERE s.project_id = ? AND a.active = 1 LIMIT 1";
+	sqlite3_stmt *st;
+	int r;
+
+	if ((st = store_prepare(c->ctx->store, days)) == NULL)
+		goto fail;
+	sqlite3_bind_int64(st, 1, id);
+	if ((r = store_step_exists(st)) == -1)
+		goto fail;
+	if (r)
+		return "an actiedag is still concept or bevestigd: mark it "
+		       "done (day done) or cancel it";
+	if ((st = store_prepare(c->ctx->store, handed)) == NULL)
+		goto fail;
+	sqlite3_bind_int64(st, 1, id);
+	if ((r = store_step_exists(st)) == -1)
+		goto fail;
+	if (r)
+		return "a subject is still handed out by name: record its "
+		       "visit or take it back (subject unassign)";
+	return NULL;
+fail:
+	*err = 1;
+	return NULL;
+}
+
 /* What a phase needs before the project may leave it; NULL when ready. */
 static const char *
 advance_blocker(struct call *c, int64_t id, int from, int *err)
@@ -832,6 +872,8 @@ advance_blocker(struct call *c, int64_t id, int from, int *err)
 			return "the operational phase needs a registered "
 			       "privacy protocol (ivtctl protocol register)";
 	}
+	if (strcmp(phases[from], "operationeel") == 0)
+		return operations_open(c, id, err);
 	return NULL;
 }
 

@@ -350,6 +350,10 @@ ok "export cancelled" pl day export 1 --ics; has "STATUS:CANCELLED"
 ok "plan again elsewhere" pl day plan 2 3 4 5
 has "day 2: 3 of 3 visits planned"
 
+# --- the operational phase ends when its days and hand-outs have
+fails "day 2 still to do" nl.ivtd.Conflict pl project advance 1 --rationale x
+errhas "actiedag is still concept or bevestigd"
+
 # --- the projectleider takes 7 out of the investigation
 usage "drop needs a rationale" pl subject drop 7
 fails "a partner may not drop" nl.ivtd.PermissionDenied \

@@ -57,10 +57,10 @@ ok "P1 operationeel" pl project advance 1 --rationale operationeel
 ok "assign" pl subject assign 1 --to bob
 ok "finding" uwv finding add 1 --visit "$(date +%F)" \
 	--category uitkeringsfraude --notes "Overleg met wijkagent"
-# Ending the assignment after the visit keeps what was found.
-# (Nothing to follow up: the visit handled it.)
-ok "unassign after the visit" pl subject unassign 1
-has "subject 1 is afgehandeld$"
+# The visit ended the hand-out, and keeps what was found (nothing to
+# follow up: the visit handled it).
+fails "the visit ended the hand-out" nl.ivtd.NotFound pl subject unassign 1
+ok "uwv: nothing handed out" uwv my; has "assignments (0)"
 ok "still visited" pl subject show 1; has "status afgehandeld"
 # One finding: its category is not named, even to the leader.
 ok "report before" pl --json report 1; has '"kleine_aantallen"'

@@ -225,6 +225,10 @@ static const struct {
     {"nl.ivtd.Day.Done", "nl.ivtd.Conflict"},
     /* and the subject was not visited, or something was found */
     {"nl.ivtd.Subject.Revisit", "nl.ivtd.Conflict"},
+    /* s1's visit by name ended its hand-out */
+    {"nl.ivtd.Day.Unassign", "nl.ivtd.NotFound"},
+    /* the operational phase ends when its days have (one is concept) */
+    {"nl.ivtd.Project.Advance", "nl.ivtd.Conflict"},
     {"nl.ivtd.Import.Commit", "nl.ivtd.Conflict"},
     {"nl.ivtd.Project.Release", "nl.ivtd.Conflict"},
 };
