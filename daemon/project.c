@@ -807,11 +807,11 @@ static const char *
 operations_open(struct call *c, int64_t id, int *err)
 {
 	static const char days[] =
-		"SELECT 1 FROM days WHERE project_id = ? AND status IN "
-		"('concept','bevestigd') LIMIT 1";
+	    "SELECT 1 FROM days WHERE project_id = ? AND status IN "
+	    "('concept','bevestigd') LIMIT 1";
 	static const char handed[] =
-		"SELECT 1 FROM assignments a JOIN subjects s ON s.id = "
-		"a.subject_id WHERE s.project_id = ? AND a.active = 1 LIMIT 1";
+	    "SELECT 1 FROM assignments a JOIN subjects s ON s.id = "
+	    "a.subject_id WHERE s.project_id = ? AND a.active = 1 LIMIT 1";
 	sqlite3_stmt *st;
 	int r;
 
