@@ -805,7 +805,7 @@ measure_set(struct call *c)
 	double value = json_number_value(json_object_get(c->params, "value"));
 	struct subject_in tmp;
 	sqlite3_stmt *st;
-	char d[16];
+	char d[16], pphase[32];
 	int32_t day;
 
 	if (access_project(c, project, ACC_HANDLE) == -1)
@@ -813,6 +813,20 @@ measure_set(struct call *c)
 	call_object(c, "project:%lld measure", (long long)project);
 	if (phase != 0 && phase != 1)
 		return call_invalid(c, "phase", "0 (0-meting) or 1 (1-meting)");
+	/* The 0-meting is the start, the 1-meting the effect: measured
+	 * once the operations have begun, and before the report. */
+	if (access_project_phase(c->ctx->store, project, pphase,
+	                         sizeof(pphase)) == -1)
+		return call_internal(c);
+	if (phase == 1 && strcmp(pphase, "operationeel") != 0 &&
+	    strcmp(pphase, "evaluatie") != 0)
+		return call_fail(c, "nl.ivtd.Conflict", "{s:s}", "reason",
+		                 "the 1-meting is set in the operationele or "
+		                 "evaluatie fase");
+	if (phase == 0 && strcmp(pphase, "evaluatie") == 0)
+		return call_fail(c, "nl.ivtd.Conflict", "{s:s}", "reason",
+		                 "the 0-meting is set before the evaluatie "
+		                 "fase");
 	memset(&tmp, 0, sizeof(tmp));
 	if (subject_add_code(&tmp, ind) != NULL)
 		return call_invalid(c, "indicator",
@@ -827,6 +841,10 @@ measure_set(struct call *c)
 	if (!(fabs(value) <= MEASURE_MAX))
 		return call_invalid(c, "value", "at most 1e12 either way");
 	date_format(day, d, sizeof(d));
+	/* A later value replaces this one: the log keeps each (an indicator
+	 * is an aggregate, no personal data). */
+	call_object(c, "project:%lld measure:%s phase:%lld value:%.17g on:%s",
+	            (long long)project, ind, (long long)phase, value, d);
 	if ((st = store_prepare(c->ctx->store, sql)) == NULL)
 		return call_internal(c);
 	sqlite3_bind_int64(st, 1, project);

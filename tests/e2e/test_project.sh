@@ -91,6 +91,10 @@ fails "bad gate" org.varlink.service.InvalidParameter \
 fails "decided tomorrow" nl.ivtd.InvalidValue pl project decide 1 \
 	probleemdefinitie --go --rationale r --date "$(date -u -d '+1 day' +%F)"
 errhas "not in the future"
+# The 1-meting measures the effect: once the operations have begun.
+fails "no 1-meting yet" nl.ivtd.Conflict pl measure set 1 x 1 --phase 1 \
+	--source s
+ok "a 0-meting" pl measure set 1 meldingen 40 --phase 0 --source BVH
 ok "gate 1" pl project decide 1 probleemdefinitie --go \
 	--rationale "probleem herkend door partners" --date 2026-10-01
 fails "same gate twice" nl.ivtd.Conflict \

@@ -170,9 +170,15 @@ fails "value out of range" nl.ivtd.InvalidValue \
 	pl measure set 1 meldingen_overlast 1e300 --phase 0 --source "Politie BVH"
 ok "m0" pl measure set 1 meldingen_overlast 40 --phase 0 --source "Politie BVH" \
 	--date "$PAST"
-ok "m1" pl measure set 1 meldingen_overlast 25 --phase 1 --source "Politie BVH"
+ok "m1" pl measure set 1 meldingen_overlast 26 --phase 1 --source "Politie BVH"
 ok "l0" pl measure set 1 leegstand 12 --phase 0 --source BAG
 ok "l1" pl measure set 1 leegstand 9 --phase 1 --source BAG
+ok "m1 corrected" pl measure set 1 meldingen_overlast 25 --phase 1 \
+	--source "Politie BVH"
+# A value replaces the last; the log keeps each.
+ok "measures in the log" priv --json audit list --project 1 --limit 1000
+has "measure:meldingen_overlast phase:1 value:26 on:"
+has "measure:meldingen_overlast phase:1 value:25 on:"
 fails "phase 2" nl.ivtd.InvalidValue pl call nl.ivtd.Finding.MeasureSet \
 	'{"project":1,"phase":2,"indicator":"x","value":1,"source":"s"}'
 fails "partner may not measure" nl.ivtd.PermissionDenied \
