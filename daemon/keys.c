@@ -210,7 +210,11 @@ shares_drop(struct keys *k, int64_t project)
 /*
  * Write the key store: a temporary file, fsync, rename over the old one,
  * fsync the directory.  A crash leaves the old or the new store, whole.
+ * 0; -1 when the old store is still in place; STORE_UNSYNCED when the new
+ * one is in place but its directory could not be synced (a crash may
+ * still bring back the old one).
  */
+#define STORE_UNSYNCED (-2)
 static int
 store_save(struct keys *k)
 {
@@ -252,14 +256,19 @@ store_save(struct keys *k)
 		rc = -1;
 	if (rc == 0 && rename(tmp, k->store_path) == -1)
 		rc = -1;
-	if (rc == 0 && fsync_dir_of(k->store_path) == -1)
-		rc = -1;
 	if (rc == -1) {
 		log_err("key store %s: cannot write: %s", k->store_path,
 		        strerror(errno));
 		unlink(tmp);
+		return -1;
 	}
-	return rc;
+	/* The new store is in place but perhaps not durable yet. */
+	if (fsync_dir_of(k->store_path) == -1) {
+		log_err("key store %s: cannot sync its directory: %s",
+		        k->store_path, strerror(errno));
+		return STORE_UNSYNCED;
+	}
+	return 0;
 }
 
 /* Read the key store; a missing file is an empty store. */
@@ -576,7 +585,7 @@ dek_create(struct daemon_ctx *ctx, int64_t project)
 	 * rolled-back key leaves an unused share, which is harmless. */
 	if (crypto_dek_wrap(ctx->crypto, project, (uint64_t)kid, sh->share, dek,
 	                    w) == -1 ||
-	    store_save(k) == -1 ||
+	    store_save(k) != 0 ||
 	    (st = store_prepare(ctx->store, ins)) == NULL)
 		goto fail;
 	sqlite3_bind_int64(st, 1, project);
@@ -693,6 +702,13 @@ keys_shred(struct daemon_ctx *ctx, int64_t project)
 		return -1;
 	store_flush_wal_after(ctx->store);
 	cache_drop(k, project);
+	/*
+	 * The new store is in place unless store_save says -1.  Unsynced is
+	 * success here: the destruction commits, and should a crash bring
+	 * the old store back, the start removes the share again
+	 * (sync_shredded).  Reading the store back after that would lose
+	 * the share while the rolled-back database still needs it.
+	 */
 	if (shares_drop(k, project) > 0 && store_save(k) == -1) {
 		/*
 		 * The caller rolls the destruction back, so the share must
@@ -736,7 +752,7 @@ sync_shredded(struct daemon_ctx *ctx)
 	if (n == 0)
 		return 0;
 	log_info("key store: removed %zu shares of destroyed project keys", n);
-	return store_save(ctx->keys);
+	return store_save(ctx->keys) == -1 ? -1 : 0;
 }
 
 /* --- migration of fields sealed before DEKs ------------------------------ */
