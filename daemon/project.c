@@ -806,34 +806,33 @@ project_decide(struct call *c)
 static const char *
 operations_open(struct call *c, int64_t id, int *err)
 {
-	static const char days[] =
-	    "SELECT 1 FROM days WHERE project_id = ? AND status IN "
-	    "('concept','bevestigd') LIMIT 1";
-	static const char handed[] =
-	    "SELECT 1 FROM assignments a JOIN subjects s ON s.id = "
-	    "a.subject_id WHERE s.project_id = ? AND a.active = 1 LIMIT 1";
+	static const struct {
+		const char *sql, *why;
+	} open[] = {
+	    {"SELECT 1 FROM days WHERE project_id = ? AND status IN "
+	     "('concept','bevestigd') LIMIT 1",
+	     "an actiedag is still concept or bevestigd: mark it done (day "
+	     "done) or cancel it"},
+	    {"SELECT 1 FROM assignments a JOIN subjects s ON s.id = "
+	     "a.subject_id WHERE s.project_id = ? AND a.active = 1 LIMIT 1",
+	     "a subject is still handed out by name: record its visit or "
+	     "take it back (subject unassign)"},
+	};
 	sqlite3_stmt *st;
+	size_t i;
 	int r;
 
-	if ((st = store_prepare(c->ctx->store, days)) == NULL)
-		goto fail;
-	sqlite3_bind_int64(st, 1, id);
-	if ((r = store_step_exists(st)) == -1)
-		goto fail;
-	if (r)
-		return "an actiedag is still concept or bevestigd: mark it "
-		       "done (day done) or cancel it";
-	if ((st = store_prepare(c->ctx->store, handed)) == NULL)
-		goto fail;
-	sqlite3_bind_int64(st, 1, id);
-	if ((r = store_step_exists(st)) == -1)
-		goto fail;
-	if (r)
-		return "a subject is still handed out by name: record its "
-		       "visit or take it back (subject unassign)";
-	return NULL;
-fail:
-	*err = 1;
+	for (i = 0; i < sizeof(open) / sizeof(open[0]); i++) {
+		if ((st = store_prepare(c->ctx->store, open[i].sql)) == NULL) {
+			*err = 1;
+			return NULL;
+		}
+		sqlite3_bind_int64(st, 1, id);
+		if ((r = store_step_exists(st)) != 0) {
+			*err = r < 0;
+			return r < 0 ? NULL : open[i].why;
+		}
+	}
 	return NULL;
 }
 
